@@ -1,0 +1,59 @@
+# beamline-store. The README's two commands: `make run` and `make test`.
+# Each installs what it needs: the virtualenv with Python packages, and the Debian packages
+# (PostgreSQL server, pgTAP, pg_prove) through scripts/install_system_deps.sh.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+BEAMLINE := $(BIN)/beamline
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
+        schema-snapshot bench bench-sql bench-client clean help
+
+help:
+	@echo "make run    start the embedded database, migrate, run the quickstart"
+	@echo "make test   ruff + mypy + pgTAP (pg_prove) + pytest"
+	@echo "make bench  benchmarks (bench/README.md)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+deps: $(STAMP)
+
+sysdeps:
+	@scripts/install_system_deps.sh
+
+testdeps:
+	@scripts/install_system_deps.sh --test
+
+run: deps sysdeps
+	@$(BEAMLINE) db start >/dev/null
+	@$(BEAMLINE) migrate
+	@scripts/run_summary.sh
+
+lint: deps
+	$(BIN)/ruff check pyclient tests bench examples
+	$(BIN)/ruff format --check pyclient tests bench examples
+
+typecheck: deps
+	$(BIN)/mypy
+
+test-sql: deps testdeps
+	scripts/run_pgtap.sh
+
+test-py: deps sysdeps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck test-sql test-py
+
+schema-snapshot: deps sysdeps
+	scripts/update_schema_snapshot.sh
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,81 @@
+"""The ``beamline`` command line. Each command group lives in its own module of this package
+(``db``, ``migrate``, ``policy``, ...); this module wires them together and turns every error
+into one line on stderr with a documented exit code (docs/CLI.md)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+import psycopg
+
+from ..config import ConfigError, load_settings
+from ..errors import BeamlineError, ConfigurationError, from_database_error
+from ..secrets import mask_text
+
+__all__ = ["main"]
+
+# Command modules, in help order. A module exposes `commands`: a list of click commands/groups.
+COMMAND_MODULES = (
+    "db", "migrate_cmd", "policy", "rbac", "quota", "audit", "devstate", "stats", "mcp_cmd",
+)  # fmt: skip
+
+EXIT_GENERIC = 1
+EXIT_INTERRUPTED = 130
+
+
+def fail(message: str, code: int) -> None:
+    """Print ``beamline: error: <message>`` (one line, secrets masked) and exit with *code*."""
+    click.echo(f"beamline: error: {' '.join(mask_text(message).split())}", err=True)
+    sys.exit(code)
+
+
+class BeamlineGroup(click.Group):
+    """A click group that reports every failure as one line and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BeamlineError as exc:
+            fail(exc.one_line(), exc.exit_code)
+        except ConfigError as exc:
+            fail(f"ConfigurationError: {exc}", ConfigurationError.exit_code)
+        except psycopg.Error as exc:
+            mapped = from_database_error(exc)
+            if mapped is not None:
+                fail(mapped.one_line(), mapped.exit_code)
+            fail(f"{type(exc).__name__}: {exc}", EXIT_GENERIC)
+        except KeyboardInterrupt:
+            fail("interrupted", EXIT_INTERRUPTED)
+        return None
+
+
+@click.group(cls=BeamlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="beamline-store")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """beamline-store: a PostgreSQL-centric policy store.
+
+    With no DATABASE_URL, commands use the embedded database under ./.beamline
+    (BEAMLINE_HOME): start it with `beamline db start`.
+    """
+    try:
+        ctx.obj = load_settings()
+    except ConfigError as exc:
+        fail(f"ConfigurationError: {exc}", ConfigurationError.exit_code)
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        full = f"{__name__}.{name}"
+        if importlib.util.find_spec(full) is None:
+            continue
+        module = importlib.import_module(full)
+        for command in module.commands:
+            main.add_command(command)
+
+
+_register()

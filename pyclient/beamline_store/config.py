@@ -1,0 +1,189 @@
+"""Configuration: environment variables, then an optional YAML file, then defaults.
+
+Precedence (highest first): explicit keyword arguments, ``BEAMLINE_*`` / ``DATABASE_URL``
+environment variables, the YAML file (``BEAMLINE_CONFIG`` or ``config/beamline_store.yaml``),
+built-in defaults. Every key is documented in ``docs/CONFIG.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["Settings", "load_settings", "sql_root"]
+
+DEFAULT_CONFIG_FILE = Path("config/beamline_store.yaml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Durations are seconds, sizes are bytes."""
+
+    database_url: str | None = None
+    home: Path = Path(".beamline")
+    port: int | None = None
+    server_user: str | None = None
+    owner_role: str = "beamline_owner"
+    app_role: str = "beamline_app"
+    readonly_role: str = "beamline_readonly"
+    actor: str | None = None
+    hmac_secret: str | None = field(default=None, repr=False)
+    hmac_key_id: str = "k1"
+    pool_min_size: int = 1
+    pool_max_size: int = 8
+    pool_timeout: float = 5.0
+    connect_timeout: float = 5.0
+    ttl_policies: float = 600.0
+    ttl_rbac: float = 300.0
+    ttl_quotas: float = 900.0
+    ttl_audit: float = 1800.0
+    ttl_negative: float = 5.0
+    sweep_interval: float = 30.0
+    max_cache_entries: int = 200_000
+    max_cache_size: int = 512 * 1024 * 1024
+    serve_stale_for: float = 300.0
+    poll_interval: float = 30.0
+    metrics: bool = True
+    slow_query_threshold: float = 0.1
+
+
+# environment variable -> field name; parsed with the field's type
+_ENV = {
+    "DATABASE_URL": "database_url",
+    "BEAMLINE_HOME": "home",
+    "BEAMLINE_PORT": "port",
+    "BEAMLINE_SERVER_USER": "server_user",
+    "BEAMLINE_OWNER_ROLE": "owner_role",
+    "BEAMLINE_APP_ROLE": "app_role",
+    "BEAMLINE_READONLY_ROLE": "readonly_role",
+    "BEAMLINE_ACTOR": "actor",
+    "BEAMLINE_HMAC_SECRET": "hmac_secret",
+    "BEAMLINE_HMAC_KEY_ID": "hmac_key_id",
+    "BEAMLINE_POOL_MIN_SIZE": "pool_min_size",
+    "BEAMLINE_POOL_MAX_SIZE": "pool_max_size",
+    "BEAMLINE_POOL_TIMEOUT": "pool_timeout",
+    "BEAMLINE_CONNECT_TIMEOUT": "connect_timeout",
+    "BEAMLINE_TTL_POLICIES": "ttl_policies",
+    "BEAMLINE_TTL_RBAC": "ttl_rbac",
+    "BEAMLINE_TTL_QUOTAS": "ttl_quotas",
+    "BEAMLINE_TTL_AUDIT": "ttl_audit",
+    "BEAMLINE_TTL_NEGATIVE": "ttl_negative",
+    "BEAMLINE_SWEEP_INTERVAL": "sweep_interval",
+    "BEAMLINE_MAX_CACHE_ENTRIES": "max_cache_entries",
+    "BEAMLINE_MAX_CACHE_SIZE": "max_cache_size",
+    "BEAMLINE_SERVE_STALE_FOR": "serve_stale_for",
+    "BEAMLINE_POLL_INTERVAL": "poll_interval",
+    "BEAMLINE_METRICS": "metrics",
+    "BEAMLINE_SLOW_QUERY_THRESHOLD": "slow_query_threshold",
+}
+
+# YAML keys of the brief (config/beamline_store.yaml) -> field name
+_YAML = {
+    "pool.size": "pool_max_size",
+    "pool.min_size": "pool_min_size",
+    "pool.overflow": None,  # psycopg_pool grows to max_size; overflow is folded into pool.size
+    "pool.timeout": "pool_timeout",
+    "cache.ttl.policies": "ttl_policies",
+    "cache.ttl.rbac": "ttl_rbac",
+    "cache.ttl.quotas": "ttl_quotas",
+    "cache.ttl.audit": "ttl_audit",
+    "cache.ttl.negative": "ttl_negative",
+    "cache.sweep_interval": "sweep_interval",
+    "cache.max_size": "max_cache_size",
+    "cache.max_entries": "max_cache_entries",
+    "cache.serve_stale_for": "serve_stale_for",
+    "cache.poll_interval": "poll_interval",
+    "metrics.enabled": "metrics",
+    "metrics.slow_query_threshold": "slow_query_threshold",
+    "database.url": "database_url",
+    "database.home": "home",
+    "database.port": "port",
+    "roles.owner": "owner_role",
+    "roles.app": "app_role",
+    "roles.readonly": "readonly_role",
+    "actor": "actor",
+}
+
+
+class ConfigError(ValueError):
+    """A configuration value could not be understood."""
+
+
+def _convert(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if raw is None or raw == "":
+        return None if "None" in str(kind) else raw
+    try:
+        if "Path" in str(kind):
+            return Path(str(raw)).expanduser()
+        if "bool" in str(kind):
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        if "int" in str(kind):
+            return int(raw)
+        if "float" in str(kind):
+            return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"configuration value for {name} is not valid: {raw!r}") from exc
+    return str(raw)
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), sub, out)
+    else:
+        out[prefix] = value
+
+
+def _from_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"config file {path} must hold a mapping")
+    flat: dict[str, Any] = {}
+    _flatten("", loaded.get("beamline_store", loaded), flat)
+    values: dict[str, Any] = {}
+    for key, raw in flat.items():
+        if key not in _YAML:
+            raise ConfigError(f"unknown key {key!r} in config file {path}")
+        target = _YAML[key]
+        if target is not None:
+            values[target] = _convert(target, raw)
+    return values
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, config_file: Path | None = None, **overrides: Any
+) -> Settings:
+    """Resolve settings from *environ* (default ``os.environ``), a YAML file and *overrides*."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["BEAMLINE_CONFIG"]) if env.get("BEAMLINE_CONFIG") else None)
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        values.update(_from_yaml(path))
+    for var, name in _ENV.items():
+        if var in env and env[var] != "":
+            values[name] = _convert(name, env[var])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return replace(Settings(), **values)
+
+
+def sql_root() -> Path:
+    """Directory holding ``sql/``, ``migrations/`` and ``docs/*.schema.json``.
+
+    A wheel carries them as ``beamline_store/_sql``; a source checkout has them at the top level.
+    """
+    packaged = Path(__file__).resolve().parent / "_sql"
+    if (packaged / "migrations").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]

@@ -1,0 +1,353 @@
+"""The embedded default database: a private PostgreSQL cluster under a state directory.
+
+Layout of ``home`` (default ``./.beamline``)::
+
+    home/                 mode 0700; owned by the server user when invoked as root
+      data/               the cluster (initdb)
+      server.log          the server's log
+      cluster.json        port and names chosen at first start
+      superuser.password  password for TCP logins (0600); the unix socket uses trust
+      .s.PGSQL.<port>     the unix socket (only reachable through home's permissions)
+
+PostgreSQL refuses to run as root, so when invoked as root every server program runs as an
+unprivileged user (``BEAMLINE_SERVER_USER``, else ``postgres``, else ``nobody``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import secrets
+import shlex
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from .errors import ConfigurationError, DatabaseUnavailable
+
+__all__ = ["Cluster", "ClusterStatus", "find_bindir"]
+
+SUPERUSER = "postgres"
+DATABASE = "beamline"
+_SOCKET_PATH_MAX = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
+_MIN_MAJOR = 15
+
+
+def find_bindir() -> Path:
+    """Directory with ``initdb``, ``pg_ctl`` and ``postgres`` (PostgreSQL 15 or newer).
+
+    ``BEAMLINE_PG_BINDIR`` wins; then Debian's ``/usr/lib/postgresql/<major>/bin`` (newest
+    first); then ``PATH``. Raises :class:`ConfigurationError` naming the package to install.
+    """
+    candidates: list[Path] = []
+    if os.environ.get("BEAMLINE_PG_BINDIR"):
+        candidates.append(Path(os.environ["BEAMLINE_PG_BINDIR"]))
+    debian = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()),
+        key=lambda p: int(p.parent.name),
+        reverse=True,
+    )
+    candidates += [p for p in debian if int(p.parent.name) >= _MIN_MAJOR]
+    on_path = shutil.which("initdb")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    for bindir in candidates:
+        if all((bindir / prog).is_file() for prog in ("initdb", "pg_ctl", "postgres")):
+            return bindir
+    raise ConfigurationError(
+        "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: install the Debian "
+        "package postgresql-15 (apt-get install postgresql-15) or set BEAMLINE_PG_BINDIR"
+    )
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    running: bool
+    initialized: bool
+    home: Path
+    port: int | None
+    pid: int | None
+    url: str | None
+
+
+class Cluster:
+    """A private PostgreSQL cluster. Every method is idempotent; errors are one-line
+    :class:`ConfigurationError` / :class:`DatabaseUnavailable` exceptions."""
+
+    def __init__(
+        self,
+        home: Path | str,
+        *,
+        port: int | None = None,
+        server_user: str | None = None,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
+        self.home = Path(home).expanduser().absolute()
+        self.data_dir = self.home / "data"
+        self.log_file = self.home / "server.log"
+        self.state_file = self.home / "cluster.json"
+        self.password_file = self.home / "superuser.password"
+        self.requested_port = port
+        self.settings = dict(settings or {})
+        self._server_user = server_user
+
+    # -- identity -------------------------------------------------------------------------------
+
+    @property
+    def as_root(self) -> bool:
+        return os.geteuid() == 0
+
+    def _server_account(self) -> pwd.struct_passwd | None:
+        """The unprivileged account the server runs as when invoked as root (else None)."""
+        if not self.as_root:
+            return None
+        names = [self._server_user] if self._server_user else ["postgres", "nobody"]
+        for name in names:
+            try:
+                account = pwd.getpwnam(name)  # type: ignore[arg-type]
+            except KeyError:
+                continue
+            if account.pw_uid != 0:
+                return account
+        raise ConfigurationError(
+            f"running as root needs an unprivileged account for the server; none of "
+            f"{', '.join(n for n in names if n)} exists (set BEAMLINE_SERVER_USER)"
+        )
+
+    def _run(self, args: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+        account = self._server_account()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["LC_ALL"] = env.get("LC_ALL", "C.UTF-8")
+        kwargs: dict[str, object] = {}
+        if account is not None:
+            kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+            env["HOME"] = str(self.home)
+        proc = subprocess.run(  # noqa: PLW1510 - checked below with a readable message
+            args, capture_output=True, text=True, env=env, cwd=str(self.home), **kwargs  # type: ignore[call-overload]
+        )
+        if check and proc.returncode != 0:
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            raise DatabaseUnavailable(
+                f"{Path(args[0]).name} failed: {lines[-1] if lines else 'exit ' + str(proc.returncode)}"
+                f" (see {self.log_file})"
+            )
+        return proc  # type: ignore[no-any-return]
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, object]:
+        try:
+            loaded = json.loads(self.state_file.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(f"cannot read {self.state_file}: {exc}") from exc
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _save_state(self, state: dict[str, object]) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
+        tmp.replace(self.state_file)
+
+    @property
+    def initialized(self) -> bool:
+        return (self.data_dir / "PG_VERSION").is_file()
+
+    def _pid(self) -> int | None:
+        try:
+            first = (self.data_dir / "postmaster.pid").read_text().splitlines()[0]
+            pid = int(first)
+        except (OSError, ValueError, IndexError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return pid
+
+    def port(self) -> int | None:
+        port = self._state().get("port")
+        return int(port) if isinstance(port, int | str) else None
+
+    def url(self, *, tcp: bool = False, dbname: str = DATABASE) -> str:
+        """libpq URL for *dbname*: unix socket (trust) by default, 127.0.0.1 with password if *tcp*."""
+        port = self.port()
+        if port is None:
+            raise ConfigurationError(
+                f"the embedded database in {self.home} has never been started: run `beamline db start`"
+            )
+        if tcp:
+            password = quote(self.password_file.read_text().strip(), safe="")
+            return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{dbname}"
+        return f"postgresql://{SUPERUSER}@/{dbname}?host={quote(str(self.home), safe='')}&port={port}"
+
+    def status(self) -> ClusterStatus:
+        pid = self._pid() if self.initialized else None
+        port = self.port() if self.initialized else None
+        return ClusterStatus(
+            running=pid is not None,
+            initialized=self.initialized,
+            home=self.home,
+            port=port,
+            pid=pid,
+            url=self.url() if pid is not None else None,
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def _prepare_home(self) -> None:
+        try:
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            probe = self.home / ".write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigurationError(
+                f"state directory {self.home} is not writable ({exc.strerror}): "
+                "fix its permissions or set BEAMLINE_HOME"
+            ) from exc
+        account = self._server_account()
+        if account is not None:
+            os.chown(self.home, account.pw_uid, account.pw_gid)
+            os.chmod(self.home, 0o700)
+            for child in (self.log_file, self.state_file, self.password_file):
+                if child.exists():
+                    os.chown(child, account.pw_uid, account.pw_gid)
+            if self._run(["test", "-w", str(self.home)], check=False).returncode != 0:
+                raise ConfigurationError(
+                    f"server user {account.pw_name!r} cannot reach {self.home}: a parent "
+                    "directory is not traversable (chmod o+x it) or set BEAMLINE_HOME elsewhere"
+                )
+
+    def _initdb(self, bindir: Path) -> None:
+        self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+        os.chmod(self.password_file, 0o600)
+        account = self._server_account()
+        if account is not None:
+            os.chown(self.password_file, account.pw_uid, account.pw_gid)
+        self._run(
+            [
+                str(bindir / "initdb"),
+                "-D", str(self.data_dir),
+                "-U", SUPERUSER,
+                "--pwfile", str(self.password_file),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            ]
+        )  # fmt: skip
+        socket_dir = str(self.home).replace("'", "''")
+        with (self.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write(
+                "\n# --- managed by beamline (embedded database) ---\n"
+                f"unix_socket_directories = '{socket_dir}'\n"
+                "listen_addresses = '127.0.0.1'\n"
+                "max_connections = 200\n"
+                "logging_collector = off\n"
+            )
+
+    def _choose_port(self) -> int:
+        state = self._state()
+        if self.requested_port is not None:
+            if not _port_is_free(self.requested_port):
+                raise ConfigurationError(
+                    f"port {self.requested_port} on 127.0.0.1 is already in use: stop that "
+                    "process or set BEAMLINE_PORT to a free port"
+                )
+            return self.requested_port
+        saved = state.get("port")
+        if isinstance(saved, int) and _port_is_free(saved):
+            return saved
+        return _free_port()
+
+    def start(self, *, timeout: float = 60.0) -> ClusterStatus:
+        """Initialise (first time) and start the cluster; a no-op when it is already running."""
+        bindir = find_bindir()
+        self._prepare_home()
+        if not self.initialized:
+            self._initdb(bindir)
+        current = self.status()
+        if current.running:
+            if self.requested_port is not None and current.port != self.requested_port:
+                raise ConfigurationError(
+                    f"the embedded database is already running on port {current.port}; "
+                    f"stop it first to move it to port {self.requested_port}"
+                )
+            return current
+        port = self._choose_port()
+        socket_path = self.home / f".s.PGSQL.{port}"
+        if len(str(socket_path)) > _SOCKET_PATH_MAX:
+            raise ConfigurationError(
+                f"state directory path is too long for a unix socket ({socket_path}): "
+                "set BEAMLINE_HOME to a shorter path"
+            )
+        state = self._state()
+        state.update({"port": port, "superuser": SUPERUSER, "database": DATABASE})
+        self._save_state(state)
+        options = [f"-p {port}"] + [
+            f"-c {shlex.quote(f'{key}={value}')}" for key, value in sorted(self.settings.items())
+        ]
+        self._run(
+            [
+                str(bindir / "pg_ctl"), "start", "-w", "-t", str(int(timeout)),
+                "-D", str(self.data_dir), "-l", str(self.log_file), "-o", " ".join(options),
+            ]
+        )  # fmt: skip
+        self._ensure_database()
+        return self.status()
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with psycopg.connect(self.url(dbname="postgres"), autocommit=True) as conn:
+                    exists = conn.execute(
+                        "select 1 from pg_catalog.pg_database where datname = %s", [DATABASE]
+                    ).fetchone()
+                    if not exists:
+                        conn.execute(f'create database "{DATABASE}"')
+                    return
+            except psycopg.OperationalError as exc:
+                if time.monotonic() > deadline:
+                    raise DatabaseUnavailable(f"embedded database did not accept connections: {exc}") from exc
+                time.sleep(0.1)
+
+    def stop(self, *, mode: str = "fast") -> ClusterStatus:
+        """Stop the cluster (``fast``: roll back open transactions); a no-op when stopped."""
+        if self.initialized and self._pid() is not None:
+            bindir = find_bindir()
+            self._run([str(bindir / "pg_ctl"), "stop", "-w", "-m", mode, "-D", str(self.data_dir)])
+        return self.status()
+
+    def destroy(self) -> None:
+        """Stop the cluster and delete the state directory (used by throwaway test clusters)."""
+        self.stop(mode="immediate")
+        shutil.rmtree(self.home, ignore_errors=True)

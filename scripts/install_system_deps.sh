@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages the project needs are present:
+#   postgresql-<major>                 server binaries for the embedded database
+#   postgresql-<major>-pgtap           pgTAP extension          (only with --test)
+#   libtap-parser-sourcehandler-pgtap-perl  pg_prove            (only with --test)
+# As root the missing ones are installed with apt-get; otherwise the exact command is printed
+# and the script exits 1. Usage: scripts/install_system_deps.sh [--test]
+set -euo pipefail
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+major=""
+for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then major=$(basename "$(dirname "$dir")"); break; fi
+done
+
+missing=()
+if [ -z "$major" ]; then
+    major=15
+    missing+=("postgresql-$major")
+fi
+if [ "$want_test" = 1 ]; then
+    [ -f "/usr/share/postgresql/$major/extension/pgtap.control" ] || missing+=("postgresql-$major-pgtap")
+    command -v pg_prove >/dev/null 2>&1 || missing+=("libtap-parser-sourcehandler-pgtap-perl")
+fi
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "missing Debian packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -qq "${missing[@]}" >/tmp/beamline-apt.log 2>&1; then
+    apt-get update -qq >>/tmp/beamline-apt.log 2>&1
+    apt-get install -y -qq "${missing[@]}" >>/tmp/beamline-apt.log 2>&1 || {
+        echo "apt-get install ${missing[*]} failed; see /tmp/beamline-apt.log" >&2
+        exit 1
+    }
+fi
