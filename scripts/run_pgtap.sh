@@ -17,11 +17,14 @@ unset DATABASE_URL PGOPTIONS PGDATABASE PGHOST PGPORT PGUSER
 url=$("$beamline" db url)
 
 psql -X -q -v ON_ERROR_STOP=1 "$url" -c 'create schema if not exists tap' \
-    -c 'create extension if not exists pgtap with schema tap' >/dev/null
+    -c 'create extension if not exists pgtap with schema tap' \
+    -c 'grant usage on schema tap to public' >/dev/null
 for helper in sql/tests/support/*.sql; do
     [ -e "$helper" ] || continue
     psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$helper" >/dev/null
 done
 
 if [ $# -eq 0 ]; then set -- sql/tests/*.sql; fi
-PGOPTIONS='-c search_path=tap,pg_catalog' pg_prove --failures -d "$url" "$@"
+port=$("$beamline" db status --json | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["port"])')
+PGHOST="$home" PGPORT="$port" PGUSER=postgres PGDATABASE=beamline \
+    PGOPTIONS='-c search_path=tap,pg_catalog' pg_prove --failures "$@"
