@@ -46,7 +46,9 @@ def make_tmp_home(prefix: str = "beamline-test-") -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _isolate_environment() -> Iterator[None]:
     """Tests never use the developer's DATABASE_URL or ./.beamline."""
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k in {"DATABASE_URL", "BEAMLINE_HOME"}}
+    saved = {
+        k: os.environ.pop(k) for k in list(os.environ) if k in {"DATABASE_URL", "BEAMLINE_HOME"}
+    }
     yield
     os.environ.update(saved)
 

@@ -1,4 +1,5 @@
-"""Where the database is: ``DATABASE_URL`` when set, else the embedded cluster of ``BEAMLINE_HOME``."""
+"""Where the database is: ``DATABASE_URL`` when set, else the embedded cluster
+of ``BEAMLINE_HOME``."""
 
 from __future__ import annotations
 

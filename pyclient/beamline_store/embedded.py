@@ -126,7 +126,7 @@ class Cluster:
         names = [self._server_user] if self._server_user else ["postgres", "nobody"]
         for name in names:
             try:
-                account = pwd.getpwnam(name)  # type: ignore[arg-type]
+                account = pwd.getpwnam(name)
             except KeyError:
                 continue
             if account.pw_uid != 0:
@@ -144,14 +144,19 @@ class Cluster:
         if account is not None:
             kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
             env["HOME"] = str(self.home)
-        proc = subprocess.run(  # noqa: PLW1510 - checked below with a readable message
-            args, capture_output=True, text=True, env=env, cwd=str(self.home), **kwargs  # type: ignore[call-overload]
+        proc = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(self.home),
+            **kwargs,  # type: ignore[call-overload]
         )
         if check and proc.returncode != 0:
             lines = (proc.stderr or proc.stdout).strip().splitlines()
+            reason = lines[-1] if lines else f"exit {proc.returncode}"
             raise DatabaseUnavailable(
-                f"{Path(args[0]).name} failed: {lines[-1] if lines else 'exit ' + str(proc.returncode)}"
-                f" (see {self.log_file})"
+                f"{Path(args[0]).name} failed: {reason} (see {self.log_file})"
             )
         return proc  # type: ignore[no-any-return]
 
@@ -194,16 +199,20 @@ class Cluster:
         return int(port) if isinstance(port, int | str) else None
 
     def url(self, *, tcp: bool = False, dbname: str = DATABASE) -> str:
-        """libpq URL for *dbname*: unix socket (trust) by default, 127.0.0.1 with password if *tcp*."""
+        """libpq URL for *dbname*: the unix socket (trust) by default; 127.0.0.1 with the
+        password if *tcp*."""
         port = self.port()
         if port is None:
             raise ConfigurationError(
-                f"the embedded database in {self.home} has never been started: run `beamline db start`"
+                f"the embedded database in {self.home} has never been started: "
+                "run `beamline db start`"
             )
         if tcp:
             password = quote(self.password_file.read_text().strip(), safe="")
             return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{dbname}"
-        return f"postgresql://{SUPERUSER}@/{dbname}?host={quote(str(self.home), safe='')}&port={port}"
+        return (
+            f"postgresql://{SUPERUSER}@/{dbname}?host={quote(str(self.home), safe='')}&port={port}"
+        )
 
     def status(self) -> ClusterStatus:
         pid = self._pid() if self.initialized else None
@@ -337,7 +346,9 @@ class Cluster:
                     return
             except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise DatabaseUnavailable(f"embedded database did not accept connections: {exc}") from exc
+                    raise DatabaseUnavailable(
+                        f"embedded database did not accept connections: {exc}"
+                    ) from exc
                 time.sleep(0.1)
 
     def stop(self, *, mode: str = "fast") -> ClusterStatus:

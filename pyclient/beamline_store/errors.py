@@ -23,6 +23,7 @@ __all__ = [
     "InvalidSchema",
     "LimitExceeded",
     "LockConflict",
+    "MigrationFailed",
     "NotFound",
     "PermissionDenied",
     "QuotaExceeded",
@@ -150,6 +151,12 @@ class ConfigurationError(BeamlineError):
     """Bad local configuration (environment, config file, state directory, binaries)."""
 
     exit_code = 20
+
+
+class MigrationFailed(BeamlineError):
+    """A migration or a stored-logic file failed to apply; nothing of that step was committed."""
+
+    exit_code = 22
 
 
 class DatabaseUnavailable(BeamlineError):

@@ -22,7 +22,7 @@ from psycopg import sql
 
 from .config import Settings, sql_root
 from .database import connect_admin
-from .errors import ConfigurationError, DatabaseUnavailable
+from .errors import MigrationFailed
 from .secrets import mask_text
 
 __all__ = ["MigrationReport", "migrate", "sql_files"]
@@ -58,16 +58,22 @@ def sql_files(root: Path | None = None) -> list[Path]:
 def _ensure_roles(conn: psycopg.Connection[tuple[object, ...]], settings: Settings) -> list[str]:
     created = []
     for role in (settings.owner_role, settings.app_role, settings.readonly_role):
-        exists = conn.execute("select 1 from pg_catalog.pg_roles where rolname = %s", [role]).fetchone()
+        exists = conn.execute(
+            "select 1 from pg_catalog.pg_roles where rolname = %s", [role]
+        ).fetchone()
         if not exists:
             conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
             created.append(role)
-    me = conn.execute("select current_user, rolsuper from pg_catalog.pg_roles where rolname = current_user").fetchone()
+    me = conn.execute(
+        "select current_user, rolsuper from pg_catalog.pg_roles where rolname = current_user"
+    ).fetchone()
     assert me is not None
     if not me[1]:
         # A non-superuser migrator must be able to SET ROLE to the owner.
         conn.execute(
-            sql.SQL("grant {} to {}").format(sql.Identifier(settings.owner_role), sql.Identifier(str(me[0])))
+            sql.SQL("grant {} to {}").format(
+                sql.Identifier(settings.owner_role), sql.Identifier(str(me[0]))
+            )
         )
     conn.execute(
         sql.SQL("grant create, connect on database {} to {}").format(
@@ -127,7 +133,7 @@ def _apply_sql(dsn: str, settings: Settings, root: Path) -> int:
             try:
                 conn.execute(path.read_text(encoding="utf-8").encode())
             except psycopg.Error as exc:
-                raise ConfigurationError(
+                raise MigrationFailed(
                     f"{path.relative_to(root)}: {' '.join(str(exc).split())}"
                 ) from None
         for step in POST_STEPS:
@@ -148,7 +154,7 @@ def migrate(dsn: str, settings: Settings, *, root: Path | None = None) -> Migrat
             try:
                 report.migrations_applied = _apply_yoyo(dsn, settings, root)
             except psycopg.Error as exc:
-                raise DatabaseUnavailable(
+                raise MigrationFailed(
                     mask_text(f"migration failed: {' '.join(str(exc).split())}")
                 ) from None
             report.sql_files_applied = _apply_sql(dsn, settings, root)

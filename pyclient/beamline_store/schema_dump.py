@@ -18,7 +18,8 @@ __all__ = ["SCHEMAS", "normalised_schema_dump"]
 SCHEMAS = ("beamline", "beamline_internal", "beamline_admin", "beamline_ext", "devstate")
 
 _DROP = re.compile(
-    r"^(-- Dumped (from|by) .*|SET .*|SELECT pg_catalog\.set_config\('search_path'.*|\\restrict .*|\\unrestrict .*)$"
+    r"^(-- Dumped (from|by) .*|SET .*|SELECT pg_catalog\.set_config\('search_path'.*"
+    r"|\\restrict .*|\\unrestrict .*)$"
 )
 
 

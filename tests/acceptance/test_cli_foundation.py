@@ -21,7 +21,9 @@ BEAMLINE = str(Path(sys.executable).with_name("beamline"))
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BEAMLINE_HOME"}}
     full_env.update(env or {})
-    return subprocess.run([BEAMLINE, *args], capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [BEAMLINE, *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -60,7 +62,9 @@ def test_db_start_refuses_when_database_url_is_set() -> None:
     assert proc.returncode == 20
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere; covered by the read-only fs case")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root can write anywhere; covered by the read-only fs case"
+)
 def test_non_writable_home_as_user(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)

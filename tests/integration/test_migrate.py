@@ -15,7 +15,9 @@ from tests.conftest import clone_template, drop_database
 SNAPSHOT = Path(__file__).resolve().parents[2] / "sql" / "schema_snapshot.sql"
 
 
-def test_second_migrate_changes_nothing(pg_cluster: Cluster, settings: Settings, template_url: str) -> None:
+def test_second_migrate_changes_nothing(
+    pg_cluster: Cluster, settings: Settings, template_url: str
+) -> None:
     url = clone_template(pg_cluster)
     try:
         before = normalised_schema_dump(url)
@@ -37,7 +39,10 @@ def test_migrated_schema_matches_committed_snapshot(template_url: str) -> None:
 
 def test_migrate_on_empty_database_creates_roles_schemas_and_tables(template_url: str) -> None:
     with psycopg.connect(template_url) as conn:
-        roles = {r for (r,) in conn.execute("select rolname from pg_roles where rolname like 'beamline_%'")}
+        roles = {
+            r
+            for (r,) in conn.execute("select rolname from pg_roles where rolname like 'beamline_%'")
+        }
         assert {"beamline_owner", "beamline_app", "beamline_readonly"} <= roles
         owners = dict(
             conn.execute(
