@@ -3,11 +3,15 @@
 # (PostgreSQL server, pgTAP, pg_prove) through scripts/install_system_deps.sh.
 
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 BEAMLINE := $(BIN)/beamline
 STAMP := $(VENV)/.installed
+PY_DIRS := $(wildcard pyclient tests bench examples)
+# pip prints a warning per package for this machine's optional local indexes; keep the rest.
+PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client clean help
@@ -20,8 +24,8 @@ help:
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip $(PIP_QUIET)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)
 	@touch $@
 
 deps: $(STAMP)
@@ -38,8 +42,8 @@ run: deps sysdeps
 	@scripts/run_summary.sh
 
 lint: deps
-	$(BIN)/ruff check pyclient tests bench examples
-	$(BIN)/ruff format --check pyclient tests bench examples
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 
 typecheck: deps
 	$(BIN)/mypy
