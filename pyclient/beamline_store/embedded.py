@@ -10,11 +10,16 @@ Layout of ``home`` (default ``./.beamline``)::
       .s.PGSQL.<port>     the unix socket (only reachable through home's permissions)
 
 PostgreSQL refuses to run as root, so when invoked as root every server program runs as an
-unprivileged user (``BEAMLINE_SERVER_USER``, else ``postgres``, else ``nobody``).
+unprivileged user (``BEAMLINE_SERVER_USER``, else ``postgres``, else ``nobody``). If that user
+cannot reach ``home`` (a parent directory such as a 0700 ``/root`` or ``mktemp -d`` blocks it),
+the server-owned files (``data/``, ``server.log``, the socket) live in a private run directory
+``/var/tmp/beamline-<hash of home>/`` instead, recorded in ``cluster.json``, and ``home`` keeps a
+symlink to the socket; no directory permissions are changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pwd
@@ -105,13 +110,27 @@ class Cluster:
         settings: Mapping[str, str] | None = None,
     ) -> None:
         self.home = Path(home).expanduser().absolute()
-        self.data_dir = self.home / "data"
-        self.log_file = self.home / "server.log"
         self.state_file = self.home / "cluster.json"
         self.password_file = self.home / "superuser.password"
         self.requested_port = port
         self.settings = dict(settings or {})
         self._server_user = server_user
+
+    # -- paths ----------------------------------------------------------------------------------
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the server's own files live: ``home``, or the relocated run directory."""
+        relocated = self._state().get("run_dir")
+        return Path(str(relocated)) if relocated else self.home
+
+    @property
+    def data_dir(self) -> Path:
+        return self.run_dir / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.run_dir / "server.log"
 
     # -- identity -------------------------------------------------------------------------------
 
@@ -149,7 +168,7 @@ class Cluster:
             capture_output=True,
             text=True,
             env=env,
-            cwd=str(self.home),
+            cwd="/",
             **kwargs,  # type: ignore[call-overload]
         )
         if check and proc.returncode != 0:
@@ -240,38 +259,52 @@ class Cluster:
                 "fix its permissions or set BEAMLINE_HOME"
             ) from exc
         account = self._server_account()
-        if account is not None:
-            os.chown(self.home, account.pw_uid, account.pw_gid)
-            os.chmod(self.home, 0o700)
-            for child in (self.log_file, self.state_file, self.password_file):
-                if child.exists():
-                    os.chown(child, account.pw_uid, account.pw_gid)
-            if self._run(["test", "-w", str(self.home)], check=False).returncode != 0:
-                raise ConfigurationError(
-                    f"server user {account.pw_name!r} cannot reach {self.home}: a parent "
-                    "directory is not traversable (chmod o+x it) or set BEAMLINE_HOME elsewhere"
-                )
+        if account is None or self.run_dir != self.home:
+            return
+        os.chown(self.home, account.pw_uid, account.pw_gid)
+        os.chmod(self.home, 0o700)
+        if self._run(["test", "-w", str(self.home)], check=False).returncode == 0:
+            return
+        # A parent directory blocks the server user: relocate the server's files (see module doc).
+        digest = hashlib.sha256(str(self.home).encode()).hexdigest()[:16]
+        run_dir = Path("/var/tmp") / f"beamline-{digest}"
+        run_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chown(run_dir, account.pw_uid, account.pw_gid)
+        os.chmod(run_dir, 0o700)
+        os.chown(self.home, 0, 0)
+        state = self._state()
+        state["run_dir"] = str(run_dir)
+        self._save_state(state)
 
     def _initdb(self, bindir: Path) -> None:
-        self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+        password = secrets.token_urlsafe(24)
+        self.password_file.write_text(password + "\n")
         os.chmod(self.password_file, 0o600)
+        pwfile = self.run_dir / ".initdb-password"
+        pwfile.write_text(password + "\n")
+        os.chmod(pwfile, 0o600)
         account = self._server_account()
         if account is not None:
-            os.chown(self.password_file, account.pw_uid, account.pw_gid)
-        self._run(
+            os.chown(pwfile, account.pw_uid, account.pw_gid)
+            if self.run_dir == self.home:
+                os.chown(self.password_file, account.pw_uid, account.pw_gid)
+        try:
+            self._run(
             [
                 str(bindir / "initdb"),
                 "-D", str(self.data_dir),
                 "-U", SUPERUSER,
-                "--pwfile", str(self.password_file),
+                "--pwfile", str(pwfile),
                 "--auth-local=trust",
                 "--auth-host=scram-sha-256",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
                 "--no-instructions",
             ]
-        )  # fmt: skip
-        socket_dir = str(self.home).replace("'", "''")
+            )  # fmt: skip
+        finally:
+            pwfile.unlink(missing_ok=True)
+        socket_dir = str(self.run_dir).replace("'", "''")
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write(
                 "\n# --- managed by beamline (embedded database) ---\n"
@@ -328,8 +361,17 @@ class Cluster:
                 "-D", str(self.data_dir), "-l", str(self.log_file), "-o", " ".join(options),
             ]
         )  # fmt: skip
+        self._link_socket(port)
         self._ensure_database()
         return self.status()
+
+    def _link_socket(self, port: int) -> None:
+        """With a relocated run directory, keep the socket reachable as ``home/.s.PGSQL.<port>``."""
+        if self.run_dir == self.home:
+            return
+        for stale in self.home.glob(".s.PGSQL.*"):
+            stale.unlink()
+        (self.home / f".s.PGSQL.{port}").symlink_to(self.run_dir / f".s.PGSQL.{port}")
 
     def _ensure_database(self) -> None:
         import psycopg
@@ -361,4 +403,6 @@ class Cluster:
     def destroy(self) -> None:
         """Stop the cluster and delete the state directory (used by throwaway test clusters)."""
         self.stop(mode="immediate")
+        if self.run_dir != self.home:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
         shutil.rmtree(self.home, ignore_errors=True)

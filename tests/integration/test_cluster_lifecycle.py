@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 
@@ -55,3 +56,23 @@ def test_home_is_private(cluster: Cluster) -> None:
     cluster.start()
     assert cluster.home.stat().st_mode & 0o777 == 0o700
     assert cluster.password_file.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="relocation only happens when invoked as root")
+def test_root_with_unreachable_parent_relocates_without_changing_permissions() -> None:
+    parent = make_tmp_home("beamline-private-")  # 0700, root-owned: the server user is blocked
+    os.chmod(parent, 0o700)
+    cluster = Cluster(parent / "project" / ".beamline", settings={"fsync": "off"})
+    try:
+        status = cluster.start()
+        assert status.running
+        assert cluster.run_dir != cluster.home, "server files moved to a reachable run directory"
+        assert parent.stat().st_mode & 0o777 == 0o700, "no directory permission was changed"
+        assert (cluster.home / f".s.PGSQL.{status.port}").is_symlink()
+        with psycopg.connect(cluster.url()) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+        run_dir = cluster.run_dir
+    finally:
+        cluster.destroy()
+        shutil.rmtree(parent, ignore_errors=True)
+    assert not run_dir.exists(), "destroy removes the run directory too"
