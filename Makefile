@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client clean help
+        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -54,7 +54,23 @@ test-sql: deps testdeps
 test-py: deps sysdeps
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test: lint typecheck test-sql test-py
+test: lint typecheck test-node test-sql test-py
+
+# The editor extension's own logic (node --test, a stand-in for the `vscode` module; no npm needed).
+test-node:
+	node --test editors/vscode/test/
+
+# The VS Code / TRAE extension package, built by @vscode/vsce (npm devDependency), then checked:
+# its manifest must list the commands and the MCP server definition provider.
+VSCODE_DIR := editors/vscode
+VSIX := $(VSCODE_DIR)/beamline-store.vsix
+
+$(VSCODE_DIR)/node_modules/.package-lock.json: $(VSCODE_DIR)/package-lock.json
+	cd $(VSCODE_DIR) && npm ci --no-audit --no-fund
+
+vsix: $(VSCODE_DIR)/node_modules/.package-lock.json
+	cd $(VSCODE_DIR) && ./node_modules/.bin/vsce package --no-dependencies --out beamline-store.vsix
+	$(PYTHON) $(VSCODE_DIR)/scripts/check_vsix.py $(VSIX)
 
 schema-snapshot: deps sysdeps
 	scripts/update_schema_snapshot.sh
