@@ -1,0 +1,24 @@
+-- audit_write: append one audit row for a change, with the actor and metadata of the transaction.
+create or replace function beamline_internal.audit_write(
+    p_tenant text,
+    p_target_type text,
+    p_policy_id text,
+    p_target_id text,
+    p_action text,
+    p_old jsonb,
+    p_new jsonb)
+    returns void
+    volatile
+    set search_path = ''
+    language plpgsql
+as $$
+begin
+    insert into beamline.policy_audit_log
+        (tenant_id, target_type, policy_id, target_id, action, actor, old_data, new_data, metadata)
+    values (p_tenant, p_target_type, p_policy_id, p_target_id, p_action,
+            beamline_internal.audit_actor(), p_old, p_new, beamline_internal.audit_metadata());
+end;
+$$;
+
+comment on function beamline_internal.audit_write(text, text, text, text, text, jsonb, jsonb) is
+    'Append one row to beamline.policy_audit_log with the transaction''s actor (BL007 if none) and metadata.';
