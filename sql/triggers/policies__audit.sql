@@ -6,8 +6,11 @@
 --   UPDATE is_active true -> false    DEACTIVATE
 --   UPDATE of anything else           UPDATE      (versions are meant to be immutable)
 --   DELETE                            DELETE      old_data = the row
--- So a put_policy that supersedes the active version logs DEACTIVATE (old version) and UPDATE
--- (new version); a rollback logs DEACTIVATE and ACTIVATE. Rows carry the whole table row.
+-- The policy API may name the meaning of a deactivation with beamline_internal.audit_set_intent
+-- (setting beamline.audit_intent = '<ACTION> <tenant> <policy_id>'): DELETE logs the flip as
+-- DELETE (delete_policy deactivates); SUPERSEDE logs nothing for it, because the UPDATE (new
+-- version) or ACTIVATE (rollback) row that follows records it. Without a hint, a put_policy
+-- that supersedes the active version logs DEACTIVATE then UPDATE. Rows carry the whole row.
 create or replace function beamline_internal.audit_policies_trigger()
     returns trigger
     volatile
@@ -16,6 +19,8 @@ create or replace function beamline_internal.audit_policies_trigger()
 as $$
 declare
     v_prev jsonb;
+    v_intent text;
+    v_action text;
 begin
     if tg_op = 'INSERT' then
         if new.version = 1 then
@@ -32,12 +37,19 @@ begin
         if old is not distinct from new then
             return null;
         end if;
-        perform beamline_internal.audit_write(
-            new.tenant_id, 'policy', new.policy_id, new.policy_id,
-            case when old.is_active and not new.is_active then 'DEACTIVATE'
-                 when not old.is_active and new.is_active then 'ACTIVATE'
-                 else 'UPDATE' end,
-            pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new));
+        v_action := case when old.is_active and not new.is_active then 'DEACTIVATE'
+                         when not old.is_active and new.is_active then 'ACTIVATE'
+                         else 'UPDATE' end;
+        if v_action = 'DEACTIVATE' then
+            v_intent := pg_catalog.current_setting('beamline.audit_intent', true);
+            if v_intent = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
+                return null;
+            elsif v_intent = 'DELETE ' || new.tenant_id || ' ' || new.policy_id then
+                v_action := 'DELETE';
+            end if;
+        end if;
+        perform beamline_internal.audit_write(new.tenant_id, 'policy', new.policy_id, new.policy_id,
+                                              v_action, pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new));
         return null;
     else
         perform beamline_internal.audit_write(old.tenant_id, 'policy', old.policy_id, old.policy_id,
