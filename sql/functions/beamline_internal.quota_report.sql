@@ -1,0 +1,28 @@
+-- quota_report: the tenant's limits (or the defaults) with current usage; the row shape of
+-- beamline.get_quota and beamline.set_quota.
+create or replace function beamline_internal.quota_report(
+    p_tenant text,
+    out tenant_id varchar, out max_policies integer, out max_rules_per_policy integer,
+    out max_providers_per_policy integer, out is_default boolean, out active_policies integer,
+    out updated_at timestamptz)
+    stable
+    set search_path = ''
+    language plpgsql
+as $$
+declare
+    v_quota beamline.tenant_quotas;
+begin
+    v_quota := beamline_internal.quota_of(p_tenant);
+    tenant_id := p_tenant;
+    max_policies := v_quota.max_policies;
+    max_rules_per_policy := v_quota.max_rules_per_policy;
+    max_providers_per_policy := v_quota.max_providers_per_policy;
+    is_default := v_quota.id is null;
+    updated_at := v_quota.updated_at;
+    select pg_catalog.count(*)::integer into active_policies
+      from beamline.policies p where p.tenant_id = p_tenant and p.is_active;
+end;
+$$;
+
+comment on function beamline_internal.quota_report(text) is
+    'A tenant''s quota (or the defaults, is_default) with its active policy count.';

@@ -1,0 +1,44 @@
+-- change_log__notify: the coalesced wake-up signal on channel beamline_changes (SPEC §5.3).
+--
+-- A deferred constraint trigger, so it runs at COMMIT, after all of the transaction's work
+-- (an abort after it is then rare: only a failing commit). It acts once per transaction
+-- (transaction-local flag beamline.notify_done). It NOTIFYs only if it wins
+-- pg_try_advisory_xact_lock on the notifier key: at most one notifying transaction is in flight
+-- in the database, so writers never queue on PostgreSQL's cluster-wide NOTIFY commit lock.
+-- A writer that loses the race does not signal; it was running while the winner was in flight,
+-- so its xid is below the horizon (snapshot xmax) that the woken reader records, and the reader
+-- re-reads beamline.changes_since until the watermark passes that horizon
+-- (docs/CACHE_COHERENCE.md proves this). Payload: a small JSON object of ids and keys of this
+-- transaction's first change, never a document (the 8 KB limit).
+create or replace function beamline_internal.notify_change()
+    returns trigger
+    volatile
+    set search_path = ''
+    language plpgsql
+as $$
+begin
+    if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
+        return null;
+    end if;
+    perform pg_catalog.set_config('beamline.notify_done', 'on', true);
+    if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
+        perform pg_catalog.pg_notify('beamline_changes',
+            pg_catalog.json_build_object(
+                'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
+                'tenant', new.tenant_id, 'key', new.object_id, 'version', new.version)::text);
+    end if;
+    return null;
+end;
+$$;
+
+comment on function beamline_internal.notify_change() is
+    'Deferred trigger function: at commit, NOTIFY beamline_changes once per transaction, only if no other notifying transaction is in flight (coalescing; see docs/CACHE_COHERENCE.md).';
+
+drop trigger if exists change_log__notify on beamline.change_log;
+create constraint trigger change_log__notify
+    after insert on beamline.change_log
+    deferrable initially deferred
+    for each row execute function beamline_internal.notify_change();
+
+comment on trigger change_log__notify on beamline.change_log is
+    'At commit: coalesced NOTIFY on channel beamline_changes (keys and a change id only).';
