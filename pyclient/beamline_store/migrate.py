@@ -23,6 +23,7 @@ from psycopg import sql
 from .config import Settings, sql_root
 from .database import connect_admin
 from .errors import MigrationFailed
+from .schemas import load_default_schemas
 from .secrets import mask_text
 
 __all__ = ["MigrationReport", "migrate", "sql_files"]
@@ -33,7 +34,7 @@ SQL_DIRS = ("functions", "views", "triggers")
 # Extra steps run after the SQL files, in the same transaction as the owner role
 # (e.g. loading the shipped JSON schemas). Each gets (connection, settings).
 PostStep = Callable[[psycopg.Connection[tuple[object, ...]], Settings], None]
-POST_STEPS: list[PostStep] = []
+POST_STEPS: list[PostStep] = [load_default_schemas]
 
 
 @dataclass
