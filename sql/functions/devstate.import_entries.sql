@@ -1,0 +1,86 @@
+-- import_entries: load a batch of exported history entries (a JSON array of the objects of
+-- .trae/history.json, in order) after import_begin in the same transaction. Every entry keeps
+-- its id, ts, actor, key_id, hmac_prev and hmac; every hmac is recomputed with the session's
+-- keys and must match (BL008 {"id", "reason": "bad hmac" | "unknown key"}), and the insert
+-- trigger checks every link (BL008). Bad fields are BL007. Returns the number of entries loaded.
+-- Needs history:append in tenant devstate.
+create or replace function devstate.import_entries(p_entries jsonb, p_actor text)
+    returns bigint
+    volatile
+    security definer
+    set search_path = ''
+    language plpgsql
+as $$
+declare
+    v_keys jsonb := beamline_internal.devstate_keys();
+    v_bad record;
+    v_count bigint;
+    v_max bigint;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
+    if coalesce(pg_catalog.current_setting('beamline.devstate_import', true), '') <> pg_catalog.txid_current()::text then
+        perform beamline_internal.devstate_bad_input('import', 'no import in progress in this transaction',
+            'Call devstate.import_begin first, in the same transaction.');
+    end if;
+    if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
+        perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
+    end if;
+    create temporary table if not exists devstate_import_batch (
+        ord bigint, id bigint, ts timestamptz, actor text, action text, cp_from text, cp_to text,
+        state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb
+    ) on commit drop;
+    truncate pg_temp.devstate_import_batch;
+    begin
+        insert into pg_temp.devstate_import_batch
+        select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
+               r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
+               r.e ->> 'hmac_prev', r.e ->> 'hmac', r.e -> 'metadata'
+          from pg_catalog.jsonb_array_elements(p_entries) with ordinality r(e, ord);
+    exception when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+                   or numeric_value_out_of_range then
+        perform beamline_internal.devstate_bad_input('entries', 'an id or ts is not valid');
+    end;
+    select b.ord, b.id into v_bad from pg_temp.devstate_import_batch b
+     where b.id is null or b.id < 1 or b.ts is null or b.actor is null or b.actor = ''
+        or b.action is null or b.action = '' or b.key_id is null or b.key_id = ''
+        or b.hmac_prev !~ '^[0-9a-f]{64}$' or b.hmac !~ '^[0-9a-f]{64}$'
+        or b.hmac_prev is null or b.hmac is null
+        or (b.state_checksum is not null and b.state_checksum !~ '^[0-9a-f]{64}$')
+        or pg_catalog.jsonb_typeof(b.metadata) is distinct from 'object'
+     order by b.ord limit 1;
+    if found then
+        perform beamline_internal.devstate_bad_input('entries',
+            pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
+    end if;
+    select b.id, case when v_keys ? b.key_id then 'bad hmac' else 'unknown key' end as reason
+      into v_bad
+      from pg_temp.devstate_import_batch b
+     where b.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
+               beamline_internal.devstate_entry_message(b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to,
+                   b.state_checksum, b.key_id, b.hmac_prev, beamline_internal.devstate_canonical_json(b.metadata)),
+               pg_catalog.decode(v_keys ->> b.key_id, 'hex'), 'sha256'), 'hex')
+     order by b.ord limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL008',
+            message = pg_catalog.format('history entry %s does not verify (%s)', v_bad.id, v_bad.reason),
+            detail = pg_catalog.json_build_object('id', v_bad.id, 'reason', v_bad.reason)::text,
+            hint = 'The file was edited or signed with another key; nothing was imported.';
+    end if;
+    insert into devstate.history_entries
+        (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
+    select b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to, b.state_checksum, b.hmac_prev, b.hmac, b.key_id, b.metadata
+      from pg_temp.devstate_import_batch b
+     order by b.ord;
+    get diagnostics v_count = row_count;
+    select pg_catalog.max(b.id) into v_max from pg_temp.devstate_import_batch b;
+    if v_max is not null then
+        perform pg_catalog.setval('devstate.history_entries_id_seq'::pg_catalog.regclass,
+            greatest(v_max, (select s.last_value from devstate.history_entries_id_seq s)), true);
+    end if;
+    return v_count;
+end;
+$$;
+
+comment on function devstate.import_entries(jsonb, text) is
+    'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger. Needs history:append.';
