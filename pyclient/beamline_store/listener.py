@@ -1,0 +1,344 @@
+"""The change listener: keeps a store's caches coherent with commits from every process
+(SPEC §5; the protocol is docs/CACHE_COHERENCE.md).
+
+One background thread owns one dedicated autocommit connection outside the pool, running as the
+application role:
+
+1. ``LISTEN beamline_changes``, then (first time only) take ``beamline.current_watermark()``.
+   Listening before taking the watermark means no change can fall between the two.
+2. Wait for notifications with a timeout loop. A notification is a *wake-up*: its payload (keys
+   of one change, never a document) is evicted at once, then ``beamline.changes_since`` is read
+   from the watermark until the watermark passes the horizon recorded at the wake-up. That
+   covers writers that did not NOTIFY (the server coalesces signals so writers never queue on
+   the NOTIFY commit lock).
+3. Every ``poll_interval`` seconds the change log is read anyway (the backstop), and every
+   ``probe_interval`` seconds a ``select 1`` checks the connection is alive.
+4. When the connection fails (killed backend, server restart, network), the listener
+   reconnects with exponential backoff, re-LISTENs, and resyncs exactly from its watermark —
+   or flushes every cache when the log no longer holds that far back (``complete`` false).
+   It also asks the pool to drop its broken connections.
+
+LISTEN cannot work on a hot standby or through a transaction-pooling PgBouncer: the listener
+detects both (``pg_is_in_recovery()``; a self-addressed NOTIFY that never arrives or a backend
+pid that changes between statements), logs a warning saying so, and keeps the caches correct by
+polling the change log every ``poll_interval`` seconds (state ``polling``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from . import queries
+from .models import Change
+from .secrets import mask_text
+
+if TYPE_CHECKING:
+    from .store import Store
+
+__all__ = ["Listener"]
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "beamline_changes"
+PAGE = 1000
+
+
+class Listener:
+    """The background LISTEN thread of one :class:`~beamline_store.store.Store`.
+
+    *wait_timeout* bounds each wait for notifications (how fast ``stop`` is honoured);
+    *probe_interval* is the liveness probe period; backoff grows from *backoff_min* to
+    *backoff_max* seconds between reconnection attempts.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        wait_timeout: float = 0.5,
+        probe_interval: float = 5.0,
+        backoff_min: float = 0.05,
+        backoff_max: float = 2.0,
+    ) -> None:
+        self.store = store
+        self.wait_timeout = wait_timeout
+        self.probe_interval = probe_interval
+        self.backoff_min = backoff_min
+        self.backoff_max = backoff_max
+        self.poll_interval = store.settings.poll_interval
+        self.watermark: int | None = None
+        self._state = "starting"
+        self._reason: str | None = None
+        self._stop = threading.Event()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._thread = threading.Thread(target=self._run, name="beamline-listener", daemon=True)
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._pending: int | None = None  # a horizon the watermark has yet to pass
+        # statistics
+        self.signals = 0
+        self.syncs = 0
+        self.changes_applied = 0
+        self.reconnects = 0
+        self.flushes = 0
+        self.last_signal_lag_ms: float | None = None
+        self.last_sync_at: float | None = None
+        self.backend_pid: int | None = None
+
+    # -- control ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+        self._close()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the listener has listened and synced once; False on timeout."""
+        return self._ready.wait(timeout)
+
+    def state(self) -> dict[str, Any]:
+        """For ``store.stats()``: state, reason, counters and the last-signal lag."""
+        return {
+            "state": self._state,
+            "reason": self._reason,
+            "backend_pid": self.backend_pid,
+            "watermark": self.watermark,
+            "signals": self.signals,
+            "syncs": self.syncs,
+            "changes_applied": self.changes_applied,
+            "reconnects": self.reconnects,
+            "flushes": self.flushes,
+            "last_signal_lag_ms": self.last_signal_lag_ms,
+            "since_last_sync_s": None
+            if self.last_sync_at is None
+            else time.monotonic() - self.last_sync_at,
+        }
+
+    def sync_now(self) -> int:
+        """Read the change log up to now on a short-lived connection of its own; returns the
+        number of changes applied. Normal operation never needs it (tests and tools do)."""
+        with self._lock, self._connect() as conn:
+            return self._sync(conn, until_horizon=True)
+
+    # -- the thread ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        backoff = self.backoff_min
+        first = True
+        while not self._stop.is_set():
+            try:
+                conn = self._conn = self._connect()
+                mode = self._check_listen_works(conn)
+                with self._lock:
+                    if self.watermark is None:
+                        self.watermark = self._current_watermark(conn)
+                    else:
+                        self._sync(conn, until_horizon=True)
+                if not first:
+                    self.reconnects += 1
+                    self.store.pool_check()
+                first = False
+                backoff = self.backoff_min
+                self._state = mode
+                self._ready.set()
+                self._loop(conn, listening=mode == "listening")
+            except psycopg.Error as exc:
+                if self._stop.is_set():
+                    break
+                reason = mask_text(" ".join(str(exc).split()) or type(exc).__name__)
+                if self._state != "reconnecting":
+                    log.warning("beamline listener lost its connection: %s; reconnecting", reason)
+                self._state, self._reason = "reconnecting", reason
+                self._close()
+                self._stop.wait(backoff * (1 + random.random() / 2))
+                backoff = min(self.backoff_max, backoff * 2)
+            except Exception:  # a bug must not kill coherence silently
+                log.exception("beamline listener failed; flushing caches and restarting")
+                self.store.flush()
+                self.flushes += 1
+                self._close()
+                self._stop.wait(self.backoff_max)
+        self._state = "stopped"
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        settings = self.store.settings
+        conn = psycopg.connect(
+            self.store.conninfo,
+            autocommit=True,
+            connect_timeout=max(1, round(settings.connect_timeout)),
+            application_name="beamline-store-listener",
+            options=f"-c role={settings.app_role}",
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+        )
+        return conn
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def _check_listen_works(self, conn: psycopg.Connection[Any]) -> str:
+        """``listening``, or ``polling`` with a warning when LISTEN cannot work here."""
+        row = conn.execute(queries.IS_IN_RECOVERY).fetchone()
+        if row is not None and row[0]:
+            self._reason = (
+                "connected to a hot standby (pg_is_in_recovery): NOTIFY does not reach "
+                "standbys; connect the client to the primary. Polling the change log every "
+                f"{self.poll_interval:g} s meanwhile"
+            )
+            log.warning("beamline listener: %s", self._reason)
+            return "polling"
+        conn.execute(queries.LISTEN)
+        # A self-addressed notification proves that LISTEN and NOTIFY share a session (a
+        # transaction-pooling proxy would route them to different server connections).
+        probe = f"beamline_probe_{uuid.uuid4().hex[:12]}"
+        pid_before = conn.info.backend_pid
+        conn.execute(f"listen {probe}")  # a generated identifier, not user input
+        conn.execute("select pg_catalog.pg_notify(%s, '')", [probe])
+        received = any(True for _ in conn.notifies(timeout=2.0, stop_after=1))
+        conn.execute(f"unlisten {probe}")
+        pid = conn.execute("select pg_catalog.pg_backend_pid()").fetchone()
+        self.backend_pid = None if pid is None else int(pid[0])
+        if not received or self.backend_pid != pid_before:
+            self._reason = (
+                "LISTEN/NOTIFY does not work on this connection (a transaction-pooling proxy "
+                "such as PgBouncer in transaction mode?): point the listener at PostgreSQL or a "
+                f"session-pooled port. Polling the change log every {self.poll_interval:g} s"
+            )
+            log.warning("beamline listener: %s", self._reason)
+            return "polling"
+        self._reason = None
+        return "listening"
+
+    def _loop(self, conn: psycopg.Connection[Any], *, listening: bool) -> None:
+        last_poll = last_probe = time.monotonic()
+        while not self._stop.is_set():
+            woke = False
+            if listening:
+                for notify in conn.notifies(timeout=self.wait_timeout):
+                    woke = True
+                    self.signals += 1
+                    self._apply_payload(notify.payload)
+                    break
+            else:
+                self._stop.wait(min(self.wait_timeout, self.poll_interval))
+            now = time.monotonic()
+            if woke or self._pending is not None or now - last_poll >= self.poll_interval:
+                with self._lock:
+                    self._sync(conn, until_horizon=woke)
+                last_poll = last_probe = time.monotonic()
+            elif now - last_probe >= self.probe_interval:
+                conn.execute(queries.PING)
+                last_probe = now
+
+    def _apply_payload(self, payload: str) -> None:
+        # Fast path: the payload names one change of the waking transaction; the change log
+        # read that follows covers everything else.
+        try:
+            data = json.loads(payload)
+            change = Change(
+                kind=str(data["kind"]),
+                tenant_id=str(data["tenant"]),
+                object_id=str(data["key"]),
+                id=data.get("change_id"),
+                version=data.get("version"),
+            )
+        except (ValueError, KeyError, TypeError):
+            return
+        self.store.apply_changes([change])
+
+    def _current_watermark(self, conn: psycopg.Connection[Any]) -> int:
+        row = conn.execute(queries.CURRENT_WATERMARK).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def _sync(self, conn: psycopg.Connection[Any], *, until_horizon: bool) -> int:
+        """Apply the change log from the watermark; with *until_horizon*, repeat until the
+        watermark passes the horizon of the first read (every writer that had started by
+        then has been seen). Flush when the log no longer reaches back to the watermark."""
+        if self.watermark is None:
+            self.watermark = self._current_watermark(conn)
+            return 0
+        applied = 0
+        target: int | None = self._pending
+        pause = 0.0005
+        deadline = time.monotonic() + 0.2
+        first = True
+        while True:
+            with conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(queries.CHANGES_SINCE, {"watermark": self.watermark, "limit": PAGE})
+                row = cur.fetchone()
+            assert row is not None
+            if not row["complete"]:
+                log.warning("beamline listener: change log pruned past the watermark; flushing")
+                self.store.flush()
+                self.flushes += 1
+                self.watermark = int(row["watermark"])
+                return applied
+            raw = row["changes"]
+            entries = json.loads(raw) if isinstance(raw, str) else (raw or [])
+            if entries:
+                self.store.apply_changes(
+                    Change(
+                        kind=e["kind"],
+                        tenant_id=e["tenant_id"],
+                        object_id=e["object_id"],
+                        id=e.get("change_id"),
+                        op=e.get("op"),
+                        version=e.get("version"),
+                    )
+                    for e in entries
+                )
+                applied += len(entries)
+                self._note_lag(entries[-1].get("changed_at"))
+            self.watermark = int(row["watermark"])
+            if first:
+                first = False
+                if until_horizon:
+                    target = max(target or 0, int(row["horizon"]))
+            if row["more"]:
+                continue
+            if target is None or self.watermark >= target:
+                self._pending = None
+                break
+            if not until_horizon and self._pending is None:
+                break
+            if time.monotonic() > deadline:
+                # A long transaction holds the watermark back: keep going on later loops.
+                self._pending = target
+                break
+            # Transactions that started before the wake-up are still in flight: wait briefly.
+            if self._stop.wait(pause):
+                break
+            pause = min(0.05, pause * 2)
+        self.syncs += 1
+        self.changes_applied += applied
+        self.last_sync_at = time.monotonic()
+        return applied
+
+    def _note_lag(self, changed_at: Any) -> None:
+        if not changed_at:
+            return
+        try:
+            when = datetime.fromisoformat(str(changed_at))
+        except ValueError:
+            return
+        self.last_signal_lag_ms = max(0.0, (time.time() - when.timestamp()) * 1e3)

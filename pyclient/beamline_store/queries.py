@@ -1,0 +1,121 @@
+"""Every SQL statement the client sends, in one place (the procrastinate ``queries.sql`` idea).
+
+Each is a thin call of one API function with named arguments (``p_x => %(x)s``), so the order
+of the SQL parameters never matters and Python never builds SQL by string formatting. The
+values are bound by psycopg. The store looks them up by name: ``queries.GET_POLICY``.
+"""
+
+from __future__ import annotations
+
+from typing import Final, LiteralString
+
+__all__ = ["QUERIES"]
+
+# -- policies --------------------------------------------------------------------------------
+GET_POLICY: Final = (
+    "select * from beamline.get_policy("
+    "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_actor => %(actor)s, "
+    "p_version => %(version)s)"
+)
+PUT_POLICY: Final = (
+    "select * from beamline.put_policy("
+    "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_data => %(data)s, "
+    "p_actor => %(actor)s, p_expected_version => %(expected_version)s)"
+)
+LIST_POLICIES: Final = (
+    "select * from beamline.list_policies("
+    "p_tenant => %(tenant)s, p_actor => %(actor)s, p_filters => %(filters)s, "
+    "p_limit => %(limit)s, p_cursor => %(cursor)s)"
+)
+DELETE_POLICY: Final = (
+    "select * from beamline.delete_policy("
+    "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_actor => %(actor)s)"
+)
+ACTIVATE_POLICY: Final = (
+    "select * from beamline.activate_policy("
+    "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_version => %(version)s, "
+    "p_actor => %(actor)s)"
+)
+DEACTIVATE_POLICY: Final = (
+    "select * from beamline.deactivate_policy("
+    "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_actor => %(actor)s)"
+)
+POLICY_HISTORY: Final = (
+    "select * from beamline.policy_history("
+    "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_actor => %(actor)s)"
+)
+
+# -- RBAC ------------------------------------------------------------------------------------
+CHECK_PERMISSION: Final = (
+    "select beamline.check_permission("
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_action => %(action)s) as allowed"
+)
+# The decision plus how long it may be cached: the user's own grant is readable by the user,
+# so the expiry comes from get_user_roles(actor = user). valid_for is null without expiry.
+PERMISSION_DECISION: Final = (
+    "select beamline.check_permission("
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_action => %(action)s) as allowed, "
+    "(select extract(epoch from g.expires_at - pg_catalog.now())::float8"
+    " from beamline.get_user_roles("
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_actor => %(user)s) g) as valid_for"
+)
+GET_USER_ROLES: Final = (
+    "select * from beamline.get_user_roles("
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_actor => %(actor)s)"
+)
+ASSIGN_ROLE: Final = (
+    "select * from beamline.assign_role("
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_role => %(role)s, p_actor => %(actor)s, "
+    "p_permissions => %(permissions)s, p_expires_at => %(expires_at)s)"
+)
+REVOKE_ROLE: Final = (
+    "select * from beamline.revoke_role("
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_actor => %(actor)s)"
+)
+BOOTSTRAP_ADMIN: Final = (
+    "select * from beamline_admin.bootstrap_admin(p_tenant => %(tenant)s, p_user => %(user)s)"
+)
+
+# -- quotas ----------------------------------------------------------------------------------
+GET_QUOTA: Final = "select * from beamline.get_quota(p_tenant => %(tenant)s, p_actor => %(actor)s)"
+SET_QUOTA: Final = (
+    "select * from beamline.set_quota("
+    "p_tenant => %(tenant)s, p_actor => %(actor)s, p_max_policies => %(max_policies)s, "
+    "p_max_rules => %(max_rules)s, p_max_providers => %(max_providers)s)"
+)
+
+# -- audit -----------------------------------------------------------------------------------
+LOG_ACTION: Final = (
+    "select beamline.log_action("
+    "p_tenant => %(tenant)s, p_actor => %(actor)s, p_action => %(action)s, "
+    "p_target_id => %(target_id)s, p_data => %(data)s, p_policy_id => %(policy_id)s) as id"
+)
+LOG_ACTIONS: Final = (
+    "select beamline.log_action("
+    "p_tenant => %(tenant)s, p_actor => %(actor)s, p_entries => %(entries)s) as count"
+)
+GET_AUDIT_LOG: Final = (
+    "select * from beamline.get_audit_log("
+    "p_tenant => %(tenant)s, p_actor => %(actor)s, p_policy_id => %(policy_id)s, "
+    "p_filters => %(filters)s, p_limit => %(limit)s, p_cursor => %(cursor)s)"
+)
+CLEANUP_OLD_LOGS: Final = (
+    "select beamline.cleanup_old_logs("
+    "p_older_than => %(older_than)s::interval, p_actor => %(actor)s, p_tenant => %(tenant)s)"
+    " as count"
+)
+
+# -- change signals (docs/CACHE_COHERENCE.md) ------------------------------------------------
+CHANGES_SINCE: Final = (
+    "select * from beamline.changes_since(p_watermark => %(watermark)s, p_limit => %(limit)s)"
+)
+CURRENT_WATERMARK: Final = "select beamline.current_watermark() as watermark"
+LISTEN: Final = "listen beamline_changes"
+IS_IN_RECOVERY: Final = "select pg_catalog.pg_is_in_recovery() as in_recovery"
+PING: Final = "select 1"
+
+QUERIES: Final[dict[str, LiteralString]] = {
+    name: value
+    for name, value in dict(globals()).items()
+    if name.isupper() and isinstance(value, str) and name != "QUERIES"
+}

@@ -1,0 +1,744 @@
+"""``Store``: the thin Python client of the SQL API, with its read-through caches (SPEC §5, §7).
+
+Every method calls one database function (the SQL text is in :mod:`beamline_store.queries`);
+the client never re-implements a rule, it caches the functions' results:
+
+=====================  ==========================================  ===========================
+cache                  key                                         invalidated by
+=====================  ==========================================  ===========================
+``policies``           (tenant, policy_id): the active version     change of that policy
+``rbac``               (tenant, user, action): check_permission    change of that user's grant
+``quotas``             (tenant, actor): get_quota                  quota or any grant change
+``audit``              (tenant, actor, query...): get_audit_log    any change in the tenant
+=====================  ==========================================  ===========================
+
+A cached ``get_policy`` checks the actor's cached ``policy:read`` decision first; a denied or
+unknown decision goes to the database, which raises its own ``PermissionDenied``. Permission
+decisions never outlive the grant's ``expires_at``. Reads of a specific version, lists and
+histories are not cached.
+
+Coherence: a :class:`~beamline_store.listener.Listener` applies committed changes from every
+process (LISTEN/NOTIFY wake-ups plus the change log); this process's own writes update or evict
+their keys before the method returns (read-your-writes).
+
+Thread safety: one Store is shared by all threads. Connections come from a psycopg_pool pool;
+each call runs as one autocommit statement as the application role (``SET ROLE`` through the
+connection's ``options``), which can only EXECUTE the API functions.
+
+Failures: every call goes through :meth:`Store._call`, which translates database errors to the
+exception classes of :mod:`beamline_store.errors` (one per SQLSTATE, with detail and hint), and
+an unreachable server to :class:`~beamline_store.errors.DatabaseUnavailable` within
+``pool_timeout`` seconds. Once the server is found unreachable, further calls fail at once
+(one probe per ``probe_interval``) while cached entries keep answering, expired ones up to
+``serve_stale_for`` seconds (counted as ``stale_hits``; ``stats()["degraded"]`` is True).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb, set_json_loads
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from . import queries
+from .cache import Cache
+from .config import Settings, load_settings
+from .database import resolve_dsn
+from .errors import BeamlineError, ConfigurationError, DatabaseUnavailable, from_database_error
+from .models import (
+    AuditEntry,
+    AuditPage,
+    Change,
+    Policy,
+    PolicyPage,
+    Quota,
+    RoleGrant,
+    from_row,
+)
+from .secrets import mask_text
+from .stats import CallStats, render_prometheus
+
+__all__ = ["Store"]
+
+log = logging.getLogger(__name__)
+
+POLICY_READ = "policy:read"
+_Row = dict[str, Any]
+
+# Functions that only read: safe to retry on another connection when one turns out broken.
+_READS = frozenset(
+    {
+        "GET_POLICY",
+        "LIST_POLICIES",
+        "POLICY_HISTORY",
+        "CHECK_PERMISSION",
+        "PERMISSION_DECISION",
+        "GET_USER_ROLES",
+        "GET_QUOTA",
+        "GET_AUDIT_LOG",
+        "CHANGES_SINCE",
+        "CURRENT_WATERMARK",
+    }
+)
+
+
+def _text_json(data: Any) -> str:
+    return bytes(data).decode("utf-8")
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    # json/jsonb columns arrive as their text: models keep it compact and parse on access.
+    set_json_loads(_text_json, conn)
+
+
+def _policy_size(policy: Policy) -> int:
+    return len(policy.data_json) + 600
+
+
+def _jsonb(value: Any) -> Jsonb | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return Jsonb(value)
+
+
+class Store:
+    """The beamline-store client. Use as a context manager or call :meth:`close`.
+
+    *settings* defaults to :func:`~beamline_store.config.load_settings`; *conninfo* overrides
+    the database (default: ``DATABASE_URL`` or the embedded cluster). *actor* is the default
+    actor of every call (``settings.actor`` / ``BEAMLINE_ACTOR``). *listen* starts the
+    change listener (coherence across processes); *timer* is the caches' clock (tests inject a
+    fake one). *probe_interval*: while the server is unreachable, at most one attempt per this
+    many seconds; other calls fail at once.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        conninfo: str | None = None,
+        actor: str | None = None,
+        listen: bool = True,
+        sweeper: bool = True,
+        timer: Callable[[], float] = time.monotonic,
+        probe_interval: float = 1.0,
+    ) -> None:
+        self.settings = settings = settings or load_settings()
+        self.actor = actor or settings.actor
+        self.conninfo = conninfo or resolve_dsn(settings)
+        self._timer = timer
+        self.probe_interval = probe_interval
+        stale = settings.serve_stale_for
+        common: dict[str, Any] = {
+            "negative_ttl": settings.ttl_negative,
+            "max_entries": settings.max_cache_entries,
+            "serve_stale_for": stale,
+            "timer": timer,
+        }
+        size = settings.max_cache_size
+        self._policies: Cache[tuple[str, str], Policy] = Cache(
+            "policies", ttl=settings.ttl_policies, max_bytes=size * 7 // 10,
+            size_of=_policy_size, **common,
+        )  # fmt: skip
+        self._rbac: Cache[tuple[str, str, str], bool] = Cache(
+            "rbac", ttl=settings.ttl_rbac, max_bytes=size // 10,
+            group_of=lambda key: key[:2], **common,
+        )  # fmt: skip
+        self._quotas: Cache[tuple[str, str], Quota] = Cache(
+            "quotas", ttl=settings.ttl_quotas, max_bytes=size // 20,
+            group_of=lambda key: key[0], **common,
+        )  # fmt: skip
+        self._audit: Cache[tuple[Any, ...], AuditPage] = Cache(
+            "audit", ttl=settings.ttl_audit, max_bytes=size * 3 // 20,
+            group_of=lambda key: key[0],
+            size_of=lambda page: 400 + sum(len(e.new_data_json or "") + len(e.old_data_json or "")
+                                           for e in page.entries) * 2,
+            **common,
+        )  # fmt: skip
+        self.caches: dict[str, Cache[Any, Any]] = {
+            c.name: c for c in (self._policies, self._rbac, self._quotas, self._audit)
+        }
+        self.calls = CallStats(slow_threshold=settings.slow_query_threshold)
+        self._down_since: float | None = None
+        self._last_attempt = 0.0
+        self._closed = threading.Event()
+        kwargs: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": max(1, round(settings.connect_timeout)),
+            "application_name": "beamline-store",
+            "options": f"-c role={settings.app_role}",
+        }
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            self.conninfo,
+            min_size=settings.pool_min_size,
+            max_size=max(settings.pool_min_size, settings.pool_max_size),
+            timeout=settings.pool_timeout,
+            kwargs=kwargs,
+            configure=_configure,
+            name="beamline-store",
+            open=False,
+        )
+        self._pool.open(wait=False)
+        self._sweeper: threading.Thread | None = None
+        if sweeper:
+            self._sweeper = threading.Thread(
+                target=self._sweep_loop, name="beamline-cache-sweeper", daemon=True
+            )
+            self._sweeper.start()
+        self.listener: Any = None
+        if listen:
+            from .listener import Listener
+
+            self.listener = Listener(self)
+            self.listener.start()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the listener and the sweeper, close the pool. Idempotent."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        if self.listener is not None:
+            self.listener.stop()
+        self._pool.close(timeout=5.0)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _sweep_loop(self) -> None:
+        while not self._closed.wait(self.settings.sweep_interval):
+            for cache in self.caches.values():
+                cache.sweep()
+
+    def _actor(self, actor: str | None) -> str:
+        value = actor or self.actor
+        if not value:
+            raise ConfigurationError(
+                "no actor: pass actor=..., set BEAMLINE_ACTOR, or Store(actor=...)"
+            )
+        return value
+
+    # -- the one place that talks to the database ------------------------------------------
+
+    def _call(self, name: str, params: Mapping[str, Any]) -> list[_Row]:
+        """Run query *name* of :mod:`queries` with *params*; rows as dicts.
+
+        Translates every failure: BLnnn SQLSTATEs to their class, an unreachable server to
+        DatabaseUnavailable. Reads are retried on another connection when one was broken
+        (e.g. after a server restart); writes never are.
+        """
+        query = queries.QUERIES[name]
+        now = time.monotonic()
+        if self._down_since is not None and now - self._last_attempt < self.probe_interval:
+            self.calls.record(name, 0.0, "DatabaseUnavailable")
+            raise DatabaseUnavailable(
+                f"PostgreSQL has been unreachable for {now - self._down_since:.1f} s "
+                f"(next attempt within {self.probe_interval:g} s); cached reads keep answering",
+                hint="Check the server (beamline db status) and the connection settings.",
+            )
+        self._last_attempt = now
+        attempts = self.settings.pool_max_size + 1 if name in _READS else 1
+        start = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            for attempt in range(attempts):
+                try:
+                    with (
+                        self._pool.connection(timeout=self.settings.pool_timeout) as conn,
+                        conn.cursor(row_factory=dict_row) as cur,
+                    ):
+                        cur.execute(query, params)
+                        rows = cur.fetchall()
+                    self._down_since = None
+                    return rows
+                except psycopg.OperationalError as exc:
+                    if attempt + 1 < attempts and _connection_lost(exc):
+                        continue
+                    raise
+            raise AssertionError("unreachable")  # pragma: no cover
+        except (psycopg.Error, PoolTimeout) as exc:
+            error = self._translate(exc)
+            raise error from None
+        finally:
+            self.calls.record(
+                name,
+                time.perf_counter() - start,
+                None if error is None else type(error).__name__,
+            )
+
+    def _translate(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, PoolTimeout):
+            self._mark_down()
+            return DatabaseUnavailable(
+                f"no database connection within {self.settings.pool_timeout:g} s: "
+                "PostgreSQL is unreachable or every pooled connection is busy",
+                hint="Check `beamline db status`; raise BEAMLINE_POOL_MAX_SIZE if busy.",
+            )
+        if isinstance(exc, psycopg.Error):
+            mapped = from_database_error(exc)
+            if mapped is not None:
+                return mapped
+            if _connection_lost(exc):
+                self._mark_down()
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                return DatabaseUnavailable(mask_text(f"lost the database connection: {reason}"))
+        return exc
+
+    def _mark_down(self) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+
+    def _one(self, name: str, params: Mapping[str, Any]) -> _Row:
+        rows = self._call(name, params)
+        if not rows:  # pragma: no cover - every API function returns a row or raises
+            raise BeamlineError(f"{name.lower()} returned no row")
+        return rows[0]
+
+    # -- policies --------------------------------------------------------------------------
+
+    def get_policy(
+        self, tenant: str, policy_id: str, *, actor: str | None = None, version: int | None = None
+    ) -> Policy:
+        """The active version of a policy (cached), or version *version* (not cached).
+
+        Raises NotFound, PermissionDenied, BadInput (from the database) or DatabaseUnavailable.
+        """
+        if actor is None:
+            actor = self._actor(actor)
+        if version is None:
+            now = self._timer()
+            if self._rbac.peek((tenant, actor, POLICY_READ), now) is True:
+                value = self._policies.peek((tenant, policy_id), now)
+                if value.__class__ is Policy:
+                    return value
+            return self._get_policy_slow(tenant, policy_id, actor)
+        return from_row(
+            Policy, self._one("GET_POLICY", _policy_args(tenant, policy_id, actor, version))
+        )
+
+    def _get_policy_slow(self, tenant: str, policy_id: str, actor: str) -> Policy:
+        if not self.check_permission(tenant, actor, POLICY_READ):
+            # The database raises its own PermissionDenied (with detail); nothing is cached.
+            return from_row(Policy, self._one("GET_POLICY", _policy_args(tenant, policy_id, actor)))
+
+        def load() -> tuple[Policy, float | None]:
+            row = self._one("GET_POLICY", _policy_args(tenant, policy_id, actor))
+            return from_row(Policy, row), None
+
+        return self._policies.load((tenant, policy_id), load)
+
+    def put_policy(
+        self,
+        tenant: str,
+        policy_id: str,
+        data: Mapping[str, Any] | str,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Policy:
+        """Write a new active version (compare-and-set with *expected_version*; 0 = create
+        only). The new version is cached at once for this process (read-your-writes)."""
+        generation = self._policies.generation()
+        row = self._one(
+            "PUT_POLICY",
+            {
+                "tenant": tenant,
+                "policy_id": policy_id,
+                "data": _jsonb(data),
+                "actor": self._actor(actor),
+                "expected_version": expected_version,
+            },
+        )
+        policy = from_row(Policy, row)
+        self._after_policy_write(policy, generation)
+        return policy
+
+    def activate_policy(
+        self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
+    ) -> Policy:
+        """Make *version* the active one (rollback)."""
+        generation = self._policies.generation()
+        params = {**_policy_args(tenant, policy_id, self._actor(actor)), "version": version}
+        policy = from_row(Policy, self._one("ACTIVATE_POLICY", params))
+        self._after_policy_write(policy, generation)
+        return policy
+
+    def deactivate_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
+        """Deactivate the active version; returns the version that was deactivated."""
+        row = self._one("DEACTIVATE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
+        self._invalidate_policy(tenant, policy_id)
+        return from_row(Policy, row)
+
+    def delete_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
+        """Delete a policy from routing (versions stay as history)."""
+        row = self._one("DELETE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
+        self._invalidate_policy(tenant, policy_id)
+        return from_row(Policy, row)
+
+    def policy_history(
+        self, tenant: str, policy_id: str, *, actor: str | None = None
+    ) -> list[Policy]:
+        """All versions, oldest first (not cached)."""
+        rows = self._call("POLICY_HISTORY", _policy_args(tenant, policy_id, self._actor(actor)))
+        return [from_row(Policy, r) for r in rows]
+
+    def list_policies(
+        self,
+        tenant: str,
+        *,
+        actor: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> PolicyPage:
+        """A page of the tenant's active policies (JSON containment *filters*; keyset cursor)."""
+        rows = self._call(
+            "LIST_POLICIES",
+            {
+                "tenant": tenant,
+                "actor": self._actor(actor),
+                "filters": _jsonb(filters or {}),
+                "limit": limit,
+                "cursor": cursor,
+            },
+        )
+        items = tuple(from_row(Policy, r) for r in rows)
+        next_cursor = rows[-1].get("cursor") if rows and len(rows) >= limit else None
+        return PolicyPage(items, next_cursor)
+
+    def _after_policy_write(self, policy: Policy, generation: int) -> None:
+        key = (policy.tenant_id, policy.policy_id)
+        if policy.is_active:
+            # Write-through, unless a newer change of the key was signalled meanwhile.
+            if not self._policies.fill(key, policy, generation):
+                self._policies.invalidate(key)
+        else:
+            self._policies.invalidate(key)
+        self._audit.invalidate(policy.tenant_id)
+
+    def _invalidate_policy(self, tenant: str, policy_id: str) -> None:
+        self._policies.invalidate((tenant, policy_id))
+        self._audit.invalidate(tenant)
+
+    # -- RBAC ------------------------------------------------------------------------------
+
+    def check_permission(self, tenant: str, user: str, action: str) -> bool:
+        """May *user* do *action* in *tenant*? Cached; never beyond the grant's expiry."""
+        key = (tenant, user, action)
+        value = self._rbac.peek(key, self._timer())
+        if value is True or value is False:
+            return value
+
+        def load() -> tuple[bool, float | None]:
+            row = self._one(
+                "PERMISSION_DECISION", {"tenant": tenant, "user": user, "action": action}
+            )
+            valid_for = row.get("valid_for")
+            return bool(row["allowed"]), None if valid_for is None else max(0.0, valid_for)
+
+        return bool(self._rbac.load(key, load))
+
+    def get_user_roles(
+        self, tenant: str, user: str, *, actor: str | None = None
+    ) -> RoleGrant | None:
+        """*user*'s grant in *tenant*, or None (own grant always; others need rbac:manage)."""
+        rows = self._call(
+            "GET_USER_ROLES", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
+        )
+        return from_row(RoleGrant, rows[0]) if rows else None
+
+    def assign_role(
+        self,
+        tenant: str,
+        user: str,
+        role: str,
+        *,
+        actor: str | None = None,
+        permissions: Iterable[str] = (),
+        expires_at: datetime | None = None,
+    ) -> RoleGrant:
+        """Give *user* *role* (+ extra *permissions*, optional *expires_at*), replacing any
+        previous grant."""
+        row = self._one(
+            "ASSIGN_ROLE",
+            {
+                "tenant": tenant,
+                "user": user,
+                "role": role,
+                "actor": self._actor(actor),
+                "permissions": Jsonb(list(permissions)),
+                "expires_at": expires_at,
+            },
+        )
+        self._invalidate_grant(tenant, user)
+        return from_row(RoleGrant, row)
+
+    def revoke_role(self, tenant: str, user: str, *, actor: str | None = None) -> RoleGrant:
+        """Remove *user*'s grant; returns the removed grant."""
+        row = self._one(
+            "REVOKE_ROLE", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
+        )
+        self._invalidate_grant(tenant, user)
+        return from_row(RoleGrant, row)
+
+    def bootstrap_admin(self, tenant: str, user: str) -> RoleGrant:
+        """Owner-only: make *user* the first admin of *tenant* (AlreadyExists if it has one).
+
+        Runs on a one-off connection as the owner role (``settings.owner_role``); the login
+        user must be a member of it (the embedded cluster's superuser is).
+        """
+        start = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            with psycopg.connect(
+                self.conninfo,
+                autocommit=True,
+                connect_timeout=max(1, round(self.settings.connect_timeout)),
+                options=f"-c role={self.settings.owner_role}",
+            ) as conn:
+                _configure(conn)
+                with conn.cursor(row_factory=dict_row) as cur:
+                    cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
+                    row = cur.fetchone()
+        except psycopg.Error as exc:
+            error = self._translate(exc)
+            if isinstance(exc, psycopg.OperationalError) and error is exc:
+                error = DatabaseUnavailable(mask_text(" ".join(str(exc).split())))
+            raise error from None
+        finally:
+            self.calls.record(
+                "BOOTSTRAP_ADMIN",
+                time.perf_counter() - start,
+                None if error is None else type(error).__name__,
+            )
+        assert row is not None
+        self._invalidate_grant(tenant, user)
+        return from_row(RoleGrant, row)
+
+    def _invalidate_grant(self, tenant: str, user: str) -> None:
+        self._rbac.invalidate((tenant, user))
+        self._quotas.invalidate(tenant)
+        self._audit.invalidate(tenant)
+
+    # -- quotas ----------------------------------------------------------------------------
+
+    def get_quota(self, tenant: str, *, actor: str | None = None) -> Quota:
+        """The tenant's limits (and usage where reported). Cached per (tenant, actor)."""
+        actor = self._actor(actor)
+        key = (tenant, actor)
+        value = self._quotas.peek(key, self._timer())
+        if value.__class__ is Quota:
+            return value
+
+        def load() -> tuple[Quota, float | None]:
+            return from_row(Quota, self._one("GET_QUOTA", {"tenant": tenant, "actor": actor})), None
+
+        return self._quotas.load(key, load)
+
+    def set_quota(
+        self,
+        tenant: str,
+        *,
+        actor: str | None = None,
+        max_policies: int | None = None,
+        max_rules: int | None = None,
+        max_providers: int | None = None,
+    ) -> Quota:
+        """Set the tenant's limits (None keeps a limit as it is, where the database allows)."""
+        row = self._one(
+            "SET_QUOTA",
+            {
+                "tenant": tenant,
+                "actor": self._actor(actor),
+                "max_policies": max_policies,
+                "max_rules": max_rules,
+                "max_providers": max_providers,
+            },
+        )
+        self._quotas.invalidate(tenant)
+        self._audit.invalidate(tenant)
+        return from_row(Quota, row)
+
+    # -- audit -----------------------------------------------------------------------------
+
+    def log_action(
+        self,
+        tenant: str,
+        action: str,
+        target_id: str,
+        *,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        policy_id: str | None = None,
+    ) -> Any:
+        """Record one application event; returns the audit row id."""
+        row = self._one(
+            "LOG_ACTION",
+            {
+                "tenant": tenant,
+                "actor": self._actor(actor),
+                "action": action,
+                "target_id": target_id,
+                "data": Jsonb(dict(data or {})),
+                "policy_id": policy_id,
+            },
+        )
+        self._audit.invalidate(tenant)
+        return row["id"]
+
+    def log_actions(
+        self, tenant: str, entries: Iterable[Mapping[str, Any]], *, actor: str | None = None
+    ) -> int:
+        """Record a batch of events ``{"action", "target_id"?, "policy_id"?, "data"?}`` in one
+        statement; returns the count."""
+        row = self._one(
+            "LOG_ACTIONS",
+            {
+                "tenant": tenant,
+                "actor": self._actor(actor),
+                "entries": Jsonb([dict(e) for e in entries]),
+            },
+        )
+        self._audit.invalidate(tenant)
+        return int(row["count"])
+
+    def get_audit_log(
+        self,
+        tenant: str,
+        *,
+        actor: str | None = None,
+        policy_id: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> AuditPage:
+        """A page of audit rows, newest first; cached (``ttl_audit``) until the tenant changes
+        in any way this process learns of (its writes, change signals)."""
+        actor = self._actor(actor)
+        filters_text = json.dumps(dict(filters or {}), sort_keys=True, default=str)
+        key = (tenant, actor, policy_id, filters_text, limit, cursor)
+        value = self._audit.peek(key, self._timer())
+        if value.__class__ is AuditPage:
+            return value
+
+        def load() -> tuple[AuditPage, float | None]:
+            rows = self._call(
+                "GET_AUDIT_LOG",
+                {
+                    "tenant": tenant,
+                    "actor": actor,
+                    "policy_id": policy_id,
+                    "filters": Jsonb(json.loads(filters_text)),
+                    "limit": limit,
+                    "cursor": cursor,
+                },
+            )
+            entries = tuple(from_row(AuditEntry, r) for r in rows)
+            next_cursor = entries[-1].cursor if entries and len(entries) >= limit else None
+            return AuditPage(entries, next_cursor), None
+
+        return self._audit.load(key, load)
+
+    def cleanup_old_logs(
+        self,
+        older_than: timedelta | str,
+        *,
+        actor: str | None = None,
+        tenant: str | None = None,
+    ) -> int:
+        """Delete audit rows older than *older_than* (an interval such as ``'90 days'``);
+        returns the count. The only way audit rows leave."""
+        interval = older_than if isinstance(older_than, str) else f"{older_than.total_seconds()} s"
+        row = self._one(
+            "CLEANUP_OLD_LOGS",
+            {"older_than": interval, "actor": self._actor(actor), "tenant": tenant},
+        )
+        if tenant is None:
+            self._audit.clear()
+        else:
+            self._audit.invalidate(tenant)
+        return int(row["count"])
+
+    # -- coherence (called by the listener) ------------------------------------------------
+
+    def apply_changes(self, changes: Iterable[Change]) -> int:
+        """Evict what *changes* touched (from the change log or a wake-up payload)."""
+        count = 0
+        for change in changes:
+            count += 1
+            if change.kind == "policy":
+                self._invalidate_policy(change.tenant_id, change.object_id)
+            elif change.kind == "role":
+                self._invalidate_grant(change.tenant_id, change.object_id)
+            elif change.kind == "quota":
+                self._quotas.invalidate(change.tenant_id)
+                self._audit.invalidate(change.tenant_id)
+            else:  # an unknown kind from a newer server: be safe
+                self.flush()
+        return count
+
+    def flush(self) -> None:
+        """Drop every cached entry (used when an exact resync is impossible)."""
+        for cache in self.caches.values():
+            cache.clear()
+
+    def pool_check(self) -> None:
+        """Discard broken idle connections (after the server restarted)."""
+        try:
+            self._pool.check()
+        except Exception:  # pragma: no cover - best effort
+            log.debug("pool check failed", exc_info=True)
+
+    # -- statistics ------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Hits, misses, hit ratio, evictions, invalidations, entries, bytes per cache; the
+        listener's state and last-signal lag; DB-call latency percentiles; errors by class."""
+        caches = {}
+        for name, cache in self.caches.items():
+            counters: dict[str, Any] = cache.counters()
+            looked = counters["hits"] + counters["misses"]
+            counters["hit_ratio"] = counters["hits"] / looked if looked else 0.0
+            caches[name] = counters
+        pool = self._pool.get_stats()
+        down = self._down_since
+        return {
+            "caches": caches,
+            "listener": self.listener.state() if self.listener is not None else {"state": "off"},
+            "db": self.calls.snapshot(),
+            "pool": {
+                k: pool.get(k, 0) for k in ("pool_size", "pool_available", "requests_waiting")
+            },
+            "degraded": down is not None,
+            "unreachable_for_s": None if down is None else time.monotonic() - down,
+        }
+
+    def prometheus(self) -> str:
+        """:meth:`stats` in the Prometheus text format."""
+        return render_prometheus(self.stats())
+
+
+def _policy_args(
+    tenant: str, policy_id: str, actor: str, version: int | None = None
+) -> dict[str, Any]:
+    return {"tenant": tenant, "policy_id": policy_id, "actor": actor, "version": version}
+
+
+def _connection_lost(exc: psycopg.Error) -> bool:
+    """True for connection failures (no SQLSTATE, class 08, or a shutdown 57P0x)."""
+    state = exc.sqlstate or ""
+    return state == "" or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
