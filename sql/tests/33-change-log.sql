@@ -1,0 +1,50 @@
+-- Change log for cache invalidation (SPEC §5): entries for policies, roles and quotas; the
+-- watermark functions; pruning. (Signals are delivered at commit, so NOTIFY itself is tested by
+-- tests/integration/test_change_log.py.)
+-- Cases: triggers exist; put_policy / assign_role / set_quota leave keyed entries (no
+-- documents); changes_since returns them from watermark 0 with watermark <= own in-flight xid;
+-- paging with more; BL007 for bad watermark / limit; prune makes complete = false for old
+-- watermarks; the app role has no privileges on the table.
+begin;
+select plan(18);
+
+select beamline_admin.register_default_schema('policy/default', '{"type": "object"}')
+ where not exists (select 1 from beamline.json_schemas s where s.name = 'policy/default');
+select has_trigger('beamline', 'policies', 'policies__change_log', 'policies has the change-log trigger');
+select has_trigger('beamline', 'user_roles', 'user_roles__change_log', 'user_roles has the change-log trigger');
+select has_trigger('beamline', 'tenant_quotas', 'tenant_quotas__change_log', 'tenant_quotas has the change-log trigger');
+select has_trigger('beamline', 'change_log', 'change_log__notify', 'change_log has the deferred notify trigger');
+select is((select t.tgdeferrable and t.tginitdeferred from pg_trigger t where t.tgname = 'change_log__notify'), true, 'the notify trigger runs at commit');
+
+select tests.bootstrap('t1', 'alice');
+create temp table mark as select beamline.current_watermark() as wm;
+grant select on mark to public;
+set local role beamline_app;
+select beamline.assign_role('t1', 'bob', 'viewer', 'alice');
+select beamline.set_quota('t1', 'alice', 20);
+select beamline.put_policy('t1', 'p1', '{"providers":[{"id":"a","weight":1}],"rules":[]}', 'alice');
+select beamline.put_policy('t1', 'p1', '{"providers":[{"id":"a","weight":2}],"rules":[]}', 'alice');
+
+select ok((select m.wm from mark m) <= (select beamline.current_watermark()), 'watermarks never go backwards');
+select ok(beamline.current_watermark() <= (select (c.changes -> -1 ->> 'xid')::bigint from beamline.changes_since(0) c),
+          'the watermark stays at or below an in-flight writer''s xid');
+select is((select jsonb_path_query_array(c.changes, '$[*] ? (@.tenant_id == "t1") . kind') from beamline.changes_since((select m.wm from mark m)) c),
+          '["role", "role", "quota", "policy", "policy", "policy"]', 'role, quota and policy changes are all logged, in order');
+select is((select jsonb_path_query_array(c.changes, '$[*] ? (@.kind == "policy") . version') from beamline.changes_since((select m.wm from mark m)) c),
+          '[1, 1, 2]', 'policy entries carry the version (v1 inserted, v1 deactivated, v2 inserted)');
+select is((select jsonb_path_query_array(c.changes, '$[*] ? (@.kind == "role") . object_id') from beamline.changes_since((select m.wm from mark m)) c),
+          '["alice", "bob"]', 'role entries are keyed by user id');
+select is((select count(*)::int from beamline.changes_since(0) c, jsonb_array_elements(c.changes) e where e ? 'data' or e ? 'new_data'), 0, 'entries carry keys, never documents');
+select is((select row(c.more, jsonb_array_length(c.changes))::text from beamline.changes_since(0, 1) c), '(t,6)',
+          'a page never splits one transaction (all 6 entries of this one)');
+select throws_ok($$select beamline.changes_since(null)$$, 'BL007', null, 'watermark NULL: BL007');
+select throws_ok($$select beamline.changes_since(-1)$$, 'BL007', null, 'negative watermark: BL007');
+select throws_ok($$select beamline.changes_since(0, 0)$$, 'BL007', null, 'limit 0: BL007');
+select throws_ok($$select count(*) from beamline.change_log$$, '42501', null, 'the application role cannot read the table directly');
+reset role;
+
+select ok(beamline_internal.change_log_prune('0 seconds') >= 6, 'prune deletes old entries');
+select is((select c.complete from beamline.changes_since(0) c), false, 'a watermark older than the pruned range is not complete: flush');
+
+select * from finish();
+rollback;
