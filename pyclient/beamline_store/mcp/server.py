@@ -182,7 +182,8 @@ class BeamlineMcp:
             payload = error_payload(exc)
             log.info("tool %s failed: %s: %s", spec.name, payload["error"], payload["message"])
             if payload["sqlstate"] is None and not _is_expected(exc):
-                log.warning("tool %s: unexpected %s", spec.name, type(exc).__name__, exc_info=exc)
+                log.warning("tool %s: unexpected %s: %s", spec.name, type(exc).__name__, exc)
+                log.debug("tool %s: traceback", spec.name, exc_info=exc)
             return error_result(payload, self.secrets)
         return ok_result(result, self.secrets)
 
