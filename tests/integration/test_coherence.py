@@ -1,0 +1,180 @@
+"""Cache coherence against real PostgreSQL (SPEC §5): eviction on another connection's commit,
+the stale-fill race forced deterministically, a change made while the listener is
+disconnected, and a server restart healed without restarting the process."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import psycopg
+import pytest
+
+from beamline_store.config import Settings
+from beamline_store.embedded import Cluster
+from beamline_store.migrate import migrate
+from beamline_store.store import Store
+from tests.conftest import TEST_SERVER_SETTINGS, make_tmp_home
+from tests.support.store_support import (
+    ADMIN,
+    TENANT,
+    bootstrap,
+    make_store,
+    patch_notify_definer,
+    policy,
+)
+
+WAIT = 30.0  # upper bound so a broken build fails instead of hanging; never a speed claim
+
+
+def eventually(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        time.sleep(0.002)
+
+
+def put_elsewhere(url: str, settings: Settings, weight: int, policy_id: str = "p1") -> int:
+    """Write through a separate connection (as the application role), like another process."""
+    with psycopg.connect(url, autocommit=True, options=f"-c role={settings.app_role}") as conn:
+        row = conn.execute(
+            "select version from beamline.put_policy(%s, %s, %s::jsonb, %s)",
+            [TENANT, policy_id, psycopg.types.json.Jsonb(policy(weight)), ADMIN],
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture
+def store(db_url: str, settings: Settings) -> Iterator[Store]:
+    patch_notify_definer(db_url)
+    s = make_store(db_url, settings)
+    bootstrap(s)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def cached(store: Store, policy_id: str = "p1") -> bool:
+    return (TENANT, policy_id) in store._policies
+
+
+def test_eviction_on_a_commit_by_another_connection(
+    store: Store, db_url: str, settings: Settings
+) -> None:
+    store.put_policy(TENANT, "p1", policy(70))
+    assert store.get_policy(TENANT, "p1").version == 1 and cached(store)
+    put_elsewhere(db_url, settings, 50)
+    eventually(lambda: not cached(store), "the listener evicts p1")
+    assert store.get_policy(TENANT, "p1").version == 2
+
+
+def test_stale_fill_race_cannot_leave_v1(store: Store, db_url: str, settings: Settings) -> None:
+    """Reader misses and reads v1; writer commits v2; the signal is processed; then the reader
+    stores v1. Forced with events: the reader's fill must be refused."""
+    store.put_policy(TENANT, "p1", policy(70))
+    store.check_permission(TENANT, ADMIN, "policy:read")
+    store._policies.clear()
+    read_done, may_store = threading.Event(), threading.Event()
+    original = store._call
+
+    def gated(name: str, params: Any) -> Any:
+        rows = original(name, params)
+        if name == "GET_POLICY" and threading.current_thread().name == "reader":
+            read_done.set()
+            may_store.wait(WAIT)
+        return rows
+
+    store._call = gated  # type: ignore[method-assign]
+    result: list[int] = []
+    reader = threading.Thread(
+        target=lambda: result.append(store.get_policy(TENANT, "p1").version), name="reader"
+    )
+    reader.start()
+    assert read_done.wait(WAIT)  # the reader holds v1
+    invalidations = store._policies.invalidations
+    put_elsewhere(db_url, settings, 50)  # v2 committed by someone else
+    eventually(lambda: store._policies.invalidations > invalidations, "v2's signal processed")
+    may_store.set()
+    reader.join(WAIT)
+    store._call = original  # type: ignore[method-assign]
+    assert result == [1]  # the reader itself got what it read
+    assert store._policies.refused_fills >= 1
+    assert store.get_policy(TENANT, "p1").version == 2  # v1 never landed in the cache
+
+
+def test_change_while_the_listener_is_disconnected(
+    store: Store, db_url: str, settings: Settings, db_conn: psycopg.Connection
+) -> None:
+    listener = store.listener
+    store.put_policy(TENANT, "p1", policy(70))
+    assert store.get_policy(TENANT, "p1").version == 1
+    hold = threading.Event()
+    connect = listener._connect
+
+    def held_connect() -> Any:
+        hold.wait(WAIT)
+        return connect()
+
+    listener._connect = held_connect
+    db_conn.execute("select pg_terminate_backend(%s)", [listener.backend_pid])
+    eventually(lambda: listener.state()["state"] == "reconnecting", "listener notices")
+    put_elsewhere(db_url, settings, 40)  # its NOTIFY reaches nobody
+    assert cached(store)  # nothing could tell the cache yet
+    hold.set()
+    eventually(lambda: listener.reconnects == 1, "listener reconnects")
+    assert not cached(store)  # the resync from the change log evicted it
+    assert store.get_policy(TENANT, "p1").version == 2
+    put_elsewhere(db_url, settings, 30)  # and signals work again
+    eventually(lambda: not cached(store), "evicted after reconnect")
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    home = make_tmp_home("beamline-coh-")
+    cluster = Cluster(home, settings=TEST_SERVER_SETTINGS)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_server_restart_heals_without_process_restart(own_cluster: Cluster) -> None:
+    url = own_cluster.url()
+    settings = replace(Settings(), home=own_cluster.home, pool_timeout=2.0, connect_timeout=2.0)
+    migrate(url, settings)
+    patch_notify_definer(url)
+    store = make_store(url, settings, probe_interval=0.2)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p1", policy(70))
+        assert store.get_policy(TENANT, "p1").version == 1
+        own_cluster.stop()
+        eventually(lambda: store.listener.state()["state"] == "reconnecting", "listener down")
+        assert store.get_policy(TENANT, "p1").version == 1  # cached reads keep answering
+        reconnects = store.listener.reconnects
+        own_cluster.start()
+        url = own_cluster.url()
+        assert url == store.conninfo, "the restarted cluster must keep its address"
+        eventually(lambda: store.listener.reconnects > reconnects, "listener reconnects")
+        put_elsewhere(url, settings, 40)
+        eventually(lambda: not cached(store), "change after restart evicts")
+
+        def healed() -> bool:
+            try:
+                return store.get_policy(TENANT, "p1").version == 2
+            except Exception:
+                return False
+
+        eventually(healed, "reads through the pool work again")
+        assert store.put_policy(TENANT, "p1", policy(20)).version == 3
+    finally:
+        store.close()
