@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp
+        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp bench-validation
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -74,6 +74,10 @@ vsix: $(VSCODE_DIR)/node_modules/.package-lock.json
 
 schema-snapshot: deps sysdeps
 	scripts/update_schema_snapshot.sh
+
+# JSON Schema engine throughput on the default policy document, beside a bare select (issue 3).
+bench-validation: deps sysdeps
+	$(BIN)/python bench/validation_bench.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
