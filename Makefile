@@ -72,6 +72,10 @@ vsix: $(VSCODE_DIR)/node_modules/.package-lock.json
 	cd $(VSCODE_DIR) && ./node_modules/.bin/vsce package --no-dependencies --out beamline-store.vsix
 	$(PYTHON) $(VSCODE_DIR)/scripts/check_vsix.py $(VSIX)
 
+# MCP tool latency through a real client session, beside an in-process Store baseline.
+bench-mcp: deps sysdeps
+	$(BIN)/python bench/mcp_bench.py
+
 schema-snapshot: deps sysdeps
 	scripts/update_schema_snapshot.sh
 

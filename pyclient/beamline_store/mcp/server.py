@@ -175,9 +175,10 @@ class BeamlineMcp:
             )
         client = _client_name(ctx)
         try:
-            backend = await anyio.to_thread.run_sync(self.backend_for, client)
-            method = getattr(backend, spec.name)
-            result = await anyio.to_thread.run_sync(lambda: method(**arguments))
+            # One worker-thread hop per call: the Store is synchronous (psycopg pool).
+            result = await anyio.to_thread.run_sync(
+                lambda: getattr(self.backend_for(client), spec.name)(**arguments)
+            )
         except Exception as exc:  # every failure becomes a tool error, never a traceback
             payload = error_payload(exc)
             log.info("tool %s failed: %s: %s", spec.name, payload["error"], payload["message"])
