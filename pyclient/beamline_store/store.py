@@ -183,6 +183,10 @@ class Store:
             min_size=settings.pool_min_size,
             max_size=max(settings.pool_min_size, settings.pool_max_size),
             timeout=settings.pool_timeout,
+            # Give up a failing background reconnection soon: the next request starts a new
+            # attempt, so the pool heals within seconds of the server's return (the default,
+            # 300 s of growing backoff, could keep it waiting long after).
+            reconnect_timeout=max(1.0, settings.pool_timeout),
             kwargs=kwargs,
             configure=_configure,
             name="beamline-store",
@@ -265,6 +269,8 @@ class Store:
                         rows = cur.fetchall()
                     self._down_since = None
                     return rows
+                except PoolTimeout:
+                    raise  # (a subclass of OperationalError): no connection at all, no retry
                 except psycopg.OperationalError as exc:
                     if attempt + 1 < attempts and _connection_lost(exc):
                         continue
