@@ -2,11 +2,13 @@
 -- An id is an ASCII token: a letter or digit, then letters, digits and . _ : @ + -
 -- (so no quotes, semicolons, spaces, NULs or other unicode), 1..p_max_length characters.
 -- Limits match the columns: tenant 64, policy 128, user / actor 128.
+-- No SET search_path clause on purpose: it is on the hot path of every API call, a SET clause
+-- costs a GUC save/restore per call, the function is not SECURITY DEFINER, and every name in
+-- it is schema-qualified (pg_catalog's operators come first on any search_path).
 create or replace function beamline_internal.check_identifier(p_kind text, p_value text, p_max_length integer)
     returns void
     immutable
     parallel safe
-    set search_path = ''
     language plpgsql
 as $$
 declare

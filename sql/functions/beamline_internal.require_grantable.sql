@@ -1,7 +1,7 @@
 -- require_grantable: no privilege escalation through rbac:manage. An actor may give (assign) or
 -- take away (change, revoke) only what it holds itself: every permission of the role and every
--- extra permission must be held by p_actor in p_tenant (has_permission, wildcards included;
--- granting 'policy:*' needs 'policy:*' or '*', granting admin needs '*').
+-- extra permission must be held by p_actor in p_tenant (same rules as has_permission, with
+-- wildcards: granting 'policy:*' needs 'policy:*' or '*', granting admin needs '*').
 --   BL001  detail {"tenant", "actor", "permission"} naming the first permission the actor lacks
 create or replace function beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb)
     returns void
@@ -12,11 +12,26 @@ as $$
 declare
     v_missing text;
 begin
+    -- The actor's effective grant set (role permissions + extras), when not expired; a needed
+    -- entry g is held if the set contains g, g's namespace wildcard, or '*'. Wildcard entries
+    -- ('policy:*', '*') are needed verbatim, so only holders of them can hand them out.
+    with held as (
+        select rp.permission::text as p
+          from beamline.user_roles ur
+          join beamline.role_permissions rp on rp.role = ur.role
+         where ur.tenant_id = p_tenant and ur.user_id = p_actor
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+        union
+        select e.value
+          from beamline.user_roles ur, pg_catalog.jsonb_array_elements_text(ur.permissions) e
+         where ur.tenant_id = p_tenant and ur.user_id = p_actor
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.now()))
     select g.permission into v_missing
-      from (select rp.permission from beamline.role_permissions rp where rp.role = p_role
+      from (select rp.permission::text as permission from beamline.role_permissions rp where rp.role = p_role
             union
             select e.value from pg_catalog.jsonb_array_elements_text(coalesce(p_permissions, '[]')) e) g
-     where not beamline_internal.has_permission(p_tenant, p_actor, g.permission)
+     where not exists (select 1 from held h
+                        where h.p in (g.permission, pg_catalog.split_part(g.permission, ':', 1) || ':*', '*'))
      order by g.permission
      limit 1;
     if found then

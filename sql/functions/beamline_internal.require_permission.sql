@@ -8,19 +8,20 @@ create or replace function beamline_internal.require_permission(p_tenant text, p
     set search_path = ''
     language plpgsql
 as $$
+declare
+    v_allowed boolean;
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('actor', p_actor, 128);
-    if p_permission is null
-       or not exists (select 1 from beamline.permissions p where p.permission = p_permission) then
+    select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, p_permission) h;
+    if v_allowed is null then
         raise exception using
             errcode = 'BL007',
             message = pg_catalog.format('unknown permission: %s', coalesce(p_permission, 'null')),
             detail = pg_catalog.json_build_object('argument', 'permission',
                                                   'reason', 'not a known permission')::text,
             hint = 'The known permissions are listed in beamline.permissions.';
-    end if;
-    if not beamline_internal.has_permission(p_tenant, p_actor, p_permission) then
+    elsif not v_allowed then
         raise exception using
             errcode = 'BL001',
             message = pg_catalog.format('permission denied: %s lacks %s in tenant %s', p_actor, p_permission, p_tenant),
