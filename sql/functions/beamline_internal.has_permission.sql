@@ -12,6 +12,17 @@
 -- DEFINER. Every name is schema-qualified and pg_catalog's operators come first on any
 -- search_path. (Measured: a scalar SQL function with a SET clause is planned again for every
 -- calling statement -- 3x slower; a PL/pgSQL one costs a nested call and its own SPI query.)
+-- An earlier revision returned a plain boolean; the return type cannot be changed in place.
+do $drop$
+begin
+    if exists (select 1 from pg_catalog.pg_proc p
+                where p.oid = pg_catalog.to_regprocedure('beamline_internal.has_permission(text,text,text)')
+                  and not p.proretset) then
+        drop function beamline_internal.has_permission(text, text, text);
+    end if;
+end
+$drop$;
+
 create or replace function beamline_internal.has_permission(p_tenant text, p_user text, p_permission text)
     returns table (allowed boolean)
     stable

@@ -15,7 +15,7 @@ declare
 begin
     perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
     select s.json into v_state from devstate.state_current s where s.id = 1;
-    v_state := coalesce(v_state, '{}');
+    v_state := coalesce(v_state, beamline_internal.devstate_initial_state());
     select * into strict v_head from devstate.chain_head h where h.id = 1;
     return pg_catalog.jsonb_build_object(
         'state', beamline_internal.devstate_canonical_json(v_state),

@@ -13,8 +13,9 @@ begin
     perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
     select * into v_row from devstate.state_current s where s.id = 1;
     if not found then
-        return pg_catalog.jsonb_build_object('json', '{}'::jsonb,
-            'checksum', beamline_internal.devstate_state_checksum('{}'), 'updated_at', null, 'updated_by', null);
+        return pg_catalog.jsonb_build_object('json', beamline_internal.devstate_initial_state(),
+            'checksum', beamline_internal.devstate_state_checksum(beamline_internal.devstate_initial_state()),
+            'updated_at', null, 'updated_by', null);
     end if;
     return pg_catalog.jsonb_build_object('json', v_row.json, 'checksum', v_row.checksum,
         'updated_at', v_row.updated_at, 'updated_by', v_row.updated_by);

@@ -1,5 +1,5 @@
 -- import_begin: first step of loading .trae/state.json + .trae/history.json into an EMPTY
--- DevState (no history entries and the initial {} document never updated), in the caller's
+-- DevState (no history entries, and the initial document never written), in the caller's
 -- transaction: checks the document (limits BL009, schema state/default BL004) and that
 -- p_checksum is its checksum (BL004, keyword "checksum"), writes it, and opens the import for
 -- devstate.import_entries in this transaction. BL013 when DevState is not empty.
@@ -26,7 +26,7 @@ begin
     perform 1 from devstate.chain_head h where h.id = 1 for update;
     select * into v_row from devstate.state_current s where s.id = 1 for update;
     if exists (select 1 from devstate.history_entries)
-       or (found and (v_row.json <> '{}'::jsonb or v_row.updated_by is not null)) then
+       or (found and v_row.updated_by is not null) then
         raise exception using
             errcode = 'BL013',
             message = 'DevState is not empty: import loads only into an empty DevState',

@@ -52,7 +52,8 @@ begin
     select * into v_row from devstate.state_current s where s.id = 1 for update;
     if not found then
         insert into devstate.state_current (id, json, checksum)
-        values (1, '{}', beamline_internal.devstate_state_checksum('{}'))
+        values (1, beamline_internal.devstate_initial_state(),
+                beamline_internal.devstate_state_checksum(beamline_internal.devstate_initial_state()))
         on conflict (id) do nothing;
         select * into strict v_row from devstate.state_current s where s.id = 1 for update;
     end if;

@@ -4,7 +4,7 @@
 --      entry's hmac (for the first entry checked, the hmac of the entry before p_from, or the
 --      genesis value 64 zeros). Ids may have gaps (a rolled-back append burns a sequence value):
 --      "previous" is the previous row, never id - 1.
---   2. hmacs (a parallel-safe aggregate): each hmac must be HMAC-SHA256 of the entry's canonical
+--   2. hmacs (a parallel aggregate, beamline_internal.devstate_verify_hmacs): each hmac must be HMAC-SHA256 of the entry's canonical
 --      message under the key named by its key_id (current or retired key, devstate_keys).
 --   3. when checking up to the end: the last entry must be the head recorded in
 --      devstate.chain_head (so deleting the tail inside the database shows).
@@ -26,8 +26,6 @@ as $$
 declare
     c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';
     v_keys jsonb := beamline_internal.devstate_keys();
-    v_key_id text := v_keys ->> '';
-    v_key bytea := pg_catalog.decode(v_keys ->> (v_keys ->> ''), 'hex');
     v_prev text;
     v_link_id bigint;
     v_link_reason text;
@@ -63,15 +61,9 @@ begin
      limit 1;
 
     -- 2. hmacs (and the extent of the range)
-    select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),
-           pg_catalog.min(e.id) filter (where e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
-               beamline_internal.devstate_entry_message(e.id, e.ts, e.actor, e.action, e.cp_from, e.cp_to,
-                   e.state_checksum, e.key_id, e.hmac_prev, e.metadata_canonical),
-               case when e.key_id = v_key_id then v_key else pg_catalog.decode(v_keys ->> e.key_id, 'hex') end,
-               'sha256'), 'hex'))
+    select v.checked, v.first_id, v.last_id, v.bad_id
       into v_count, v_first, v_last, v_hmac_id
-      from devstate.history_entries e
-     where (p_from is null or e.id >= p_from) and (p_to is null or e.id <= p_to);
+      from beamline_internal.devstate_verify_hmacs(p_from, p_to, v_keys) v;
     if v_hmac_id is not null then
         select case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
           into v_hmac_reason from devstate.history_entries e where e.id = v_hmac_id;

@@ -1,0 +1,249 @@
+"""Thin calls of the DevState SQL API (schema ``devstate``), shared by the CLI, the Store and
+the MCP server. Every function takes a psycopg connection and runs one statement from
+:data:`QUERIES` (the SQL text lives only there); ``BLnnn`` errors become the exception classes
+of :mod:`beamline_store.errors`.
+
+The HMAC secret never travels in a statement (statements and their parameters are logged):
+:func:`connect` puts it in the connection's startup options (``-c beamline.hmac_secret=...``),
+which the server does not log, and masks it in every error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from ..errors import DatabaseUnavailable, from_database_error
+from ..secrets import mask_text
+from .canonical import canonical_json
+
+__all__ = [
+    "QUERIES",
+    "Connection",
+    "append_history",
+    "connect",
+    "export_entries",
+    "export_snapshot",
+    "get_state",
+    "hmac_options",
+    "import_begin",
+    "import_entries",
+    "lock_state",
+    "search_history",
+    "unlock_state",
+    "update_state",
+    "verify_hmac_chain",
+    "wrap_errors",
+]
+
+Connection = psycopg.Connection[Any]
+
+QUERIES: dict[str, str] = {
+    "get_state": "select devstate.get_state(%(actor)s)",
+    "update_state": (
+        "select devstate.update_state(%(patch)s, %(actor)s, %(expected_checksum)s, %(entry)s)"
+    ),
+    "append_history": "select devstate.append_history(%(entry)s, %(actor)s)",
+    "verify_hmac_chain": "select devstate.verify_hmac_chain(%(from_id)s, %(to_id)s)",
+    "search_history": (
+        "select devstate.search_history(%(filters)s, %(actor)s, %(limit)s, %(cursor)s)"
+    ),
+    "lock_state": "select devstate.lock_state(%(scope)s, %(ttl)s, %(owner)s)",
+    "unlock_state": "select devstate.unlock_state(%(lock_id)s, %(owner)s)",
+    "export_snapshot": "select devstate.export_snapshot(%(actor)s)",
+    "export_entries": (
+        "select id, line from devstate.export_entries(%(actor)s, %(after)s, %(limit)s)"
+    ),
+    "import_begin": "select devstate.import_begin(%(state)s, %(checksum)s, %(actor)s)",
+    "import_entries": "select devstate.import_entries(%(entries)s::jsonb, %(actor)s)",
+}
+
+
+def _jsonb(value: Any) -> Jsonb | None:
+    return None if value is None else Jsonb(value, dumps=canonical_json)
+
+
+@contextmanager
+def wrap_errors(secrets: list[str | None] | None = None) -> Iterator[None]:
+    """Turn psycopg errors with a ``BLnnn`` SQLSTATE into our exception classes."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        mapped = from_database_error(exc)
+        if mapped is not None:
+            mapped.message = mask_text(mapped.message, secrets)
+            raise mapped from None
+        raise
+
+
+def _one(conn: Connection, name: str, params: dict[str, Any]) -> Any:
+    with wrap_errors():
+        row = conn.execute(QUERIES[name], params).fetchone()
+    return None if row is None else row[0]
+
+
+def _escape_option(value: str) -> str:
+    # libpq splits `options` on whitespace; a backslash escapes the next character.
+    return "".join("\\" + c if c.isspace() or c == "\\" else c for c in value)
+
+
+def hmac_options(
+    secret: str | None, key_id: str | None = None, previous_keys: str | None = None
+) -> str:
+    """The ``options`` startup parameter carrying the HMAC settings (empty without a secret)."""
+    parts = []
+    for name, value in (
+        ("beamline.hmac_secret", secret),
+        ("beamline.hmac_key_id", key_id),
+        ("beamline.hmac_previous_keys", previous_keys),
+    ):
+        if value:
+            parts.append(f"-c {name}={_escape_option(value)}")
+    return " ".join(parts)
+
+
+def connect(
+    dsn: str,
+    *,
+    secret: str | None = None,
+    key_id: str | None = None,
+    previous_keys: str | None = None,
+    autocommit: bool = True,
+    timeout: float = 5.0,
+) -> Connection:
+    """Connect with the HMAC settings in the startup options (never in a statement).
+
+    *secret* defaults to ``BEAMLINE_HMAC_SECRET``, *key_id* to ``BEAMLINE_HMAC_KEY_ID``,
+    *previous_keys* (``key_id:secret;...``, retired keys for verification) to
+    ``BEAMLINE_HMAC_PREVIOUS_KEYS``. Errors are one line with every secret masked.
+    """
+    secret = secret if secret is not None else os.environ.get("BEAMLINE_HMAC_SECRET")
+    key_id = key_id if key_id is not None else os.environ.get("BEAMLINE_HMAC_KEY_ID")
+    if previous_keys is None:
+        previous_keys = os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS")
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    extra = hmac_options(secret, key_id, previous_keys)
+    if extra:
+        params["options"] = (str(params.get("options") or "") + " " + extra).strip()
+    known = [secret, previous_keys, *(previous_keys or "").replace(":", ";").split(";")]
+    try:
+        conn: Connection = psycopg.connect(
+            psycopg.conninfo.make_conninfo("", **params),
+            autocommit=autocommit,
+            connect_timeout=max(1, int(timeout)),
+        )
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        password = params.get("password")
+        raise DatabaseUnavailable(
+            mask_text(f"cannot connect to {dsn}: {reason}", [*known, str(password or "")])
+        ) from None
+    return conn
+
+
+def get_state(conn: Connection, actor: str) -> dict[str, Any]:
+    """``{"json", "checksum", "updated_at", "updated_by"}`` (needs state:read)."""
+    result: dict[str, Any] = _one(conn, "get_state", {"actor": actor})
+    return result
+
+
+def update_state(
+    conn: Connection,
+    patch: Any,
+    actor: str,
+    *,
+    expected_checksum: str | None = None,
+    history_entry: dict[str, Any] | None = None,
+) -> str:
+    """Merge-patch the state; returns the new checksum (BL005 on a stale *expected_checksum*)."""
+    result: str = _one(
+        conn,
+        "update_state",
+        {
+            "patch": _jsonb(patch),
+            "actor": actor,
+            "expected_checksum": expected_checksum,
+            "entry": _jsonb(history_entry),
+        },
+    )
+    return result
+
+
+def append_history(conn: Connection, entry: dict[str, Any], actor: str) -> str:
+    """Append ``{action, cp_from?, cp_to?, state_checksum?, metadata?}``; returns its hmac."""
+    result: str = _one(conn, "append_history", {"entry": _jsonb(entry), "actor": actor})
+    return result
+
+
+def verify_hmac_chain(
+    conn: Connection, from_id: int | None = None, to_id: int | None = None
+) -> dict[str, Any]:
+    """``{"ok": true, ...}`` or the first bad ``{"ok": false, "id", "reason", ...}``."""
+    result: dict[str, Any] = _one(conn, "verify_hmac_chain", {"from_id": from_id, "to_id": to_id})
+    return result
+
+
+def search_history(
+    conn: Connection,
+    filters: dict[str, Any] | None,
+    actor: str,
+    *,
+    limit: int = 100,
+    cursor: int | None = None,
+) -> dict[str, Any]:
+    """``{"entries": [...], "next_cursor": id | None}``, newest first."""
+    result: dict[str, Any] = _one(
+        conn,
+        "search_history",
+        {"filters": _jsonb(filters or {}), "actor": actor, "limit": limit, "cursor": cursor},
+    )
+    return result
+
+
+def lock_state(conn: Connection, scope: str, ttl_seconds: float, owner: str) -> str:
+    """Take or renew the lease on *scope*; returns the lock id (BL006 when held by another)."""
+    result = _one(
+        conn,
+        "lock_state",
+        {"scope": scope, "ttl": timedelta(seconds=ttl_seconds), "owner": owner},
+    )
+    return str(result)
+
+
+def unlock_state(conn: Connection, lock_id: str, owner: str) -> None:
+    """Release the lease *lock_id* (BL002 unknown, BL006 someone else's)."""
+    _one(conn, "unlock_state", {"lock_id": lock_id, "owner": owner})
+
+
+def export_snapshot(conn: Connection, actor: str) -> dict[str, Any]:
+    """``{"state": canonical text, "checksum", "count", "head", "last_id"}``."""
+    result: dict[str, Any] = _one(conn, "export_snapshot", {"actor": actor})
+    return result
+
+
+def export_entries(
+    conn: Connection, actor: str, after: int, limit: int = 10_000
+) -> list[tuple[int, str]]:
+    """Up to *limit* ``(id, line)`` pairs after id *after*, in id order."""
+    with wrap_errors():
+        rows = conn.execute(
+            QUERIES["export_entries"], {"actor": actor, "after": after, "limit": limit}
+        ).fetchall()
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def import_begin(conn: Connection, state: Any, checksum: str, actor: str) -> None:
+    """Start an import into an empty DevState (BL013 otherwise); same transaction as the rest."""
+    _one(conn, "import_begin", {"state": _jsonb(state), "checksum": checksum, "actor": actor})
+
+
+def import_entries(conn: Connection, entries_json: str, actor: str) -> int:
+    """Load a batch of entries given as the JSON text of an array of history.json objects."""
+    result: int = _one(conn, "import_entries", {"entries": entries_json, "actor": actor})
+    return result

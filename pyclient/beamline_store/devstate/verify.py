@@ -1,0 +1,115 @@
+"""Offline verification of exported DevState files, without any database.
+
+Checks, in file order, and stops at the first problem: the header and the canonical form of
+``state.json`` (position 0), that ``state.json`` has the checksum named in the header, then for
+every entry (positions from 1): canonical form, ids strictly increasing, the link to the
+previous entry (genesis for the first), the hmac under the key of its ``key_id``; finally that
+the count and head agree with the header and, when given, with an expected head hmac recorded
+elsewhere (the only defence against a cut tail with a rewritten header).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .canonical import GENESIS, entry_hmac, entry_message
+from .files import (
+    HISTORY_FILE,
+    FileFormatError,
+    check_entry_line,
+    iter_history,
+    read_state,
+    split_entry_line,
+)
+
+__all__ = ["VerifyResult", "keys_from_environment", "parse_key_ring", "verify_files"]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    head: str
+    position: int | None = None
+    id: int | None = None
+    reason: str | None = None
+    message: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def parse_key_ring(text: str | None) -> dict[str, bytes]:
+    """``key_id:secret;key_id:secret`` (retired keys) as ``{key_id: key bytes}``."""
+    ring: dict[str, bytes] = {}
+    for pair in (text or "").split(";"):
+        key_id, sep, secret = pair.partition(":")
+        if sep and key_id:
+            ring[key_id] = secret.encode()
+    return ring
+
+
+def keys_from_environment(environ: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Keys from ``BEAMLINE_HMAC_SECRET`` (id ``BEAMLINE_HMAC_KEY_ID``, default k1) and
+    ``BEAMLINE_HMAC_PREVIOUS_KEYS``; the current key wins over a retired one of the same id."""
+    env = os.environ if environ is None else environ
+    keys = parse_key_ring(env.get("BEAMLINE_HMAC_PREVIOUS_KEYS"))
+    secret = env.get("BEAMLINE_HMAC_SECRET")
+    if secret:
+        keys[env.get("BEAMLINE_HMAC_KEY_ID") or "k1"] = secret.encode()
+    return keys
+
+
+def verify_files(
+    directory: str | os.PathLike[str],
+    keys: dict[str, bytes],
+    *,
+    expect_head: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyResult:
+    """Verify ``state.json`` + ``history.json`` in *directory*; the first bad position wins."""
+    source = Path(directory)
+    prev, checked = GENESIS, 0
+    try:
+        _, _, checksum = read_state(source)
+        with (source / HISTORY_FILE).open(encoding="utf-8", newline="") as fh:
+            header, entries = iter_history(fh)
+            if header.state_checksum != checksum:
+                message = "state.json does not have the checksum named in history.json"
+                return VerifyResult(False, 0, prev, 0, None, "state checksum mismatch", message)
+            seen: set[str] = set()
+            last_id = 0
+            for position, line in entries:
+                entry = check_entry_line(position, line)
+                entry_id = entry["id"]
+                if entry_id <= last_id:
+                    return VerifyResult(False, checked, prev, position, entry_id, "id out of order")
+                if entry["hmac_prev"] != prev:
+                    reason = "bad link" if entry["hmac_prev"] in seen else "missing predecessor"
+                    return VerifyResult(False, checked, prev, position, entry_id, reason)
+                key = keys.get(entry["key_id"])
+                if key is None:
+                    return VerifyResult(False, checked, prev, position, entry_id, "unknown key")
+                _, metadata_text = split_entry_line(line)
+                if entry_hmac(key, entry_message(entry, metadata_text)) != entry["hmac"]:
+                    return VerifyResult(False, checked, prev, position, entry_id, "bad hmac")
+                seen.add(prev)
+                prev, last_id = entry["hmac"], entry_id
+                checked += 1
+                if progress and checked % 10_000 == 0:
+                    progress(10_000)
+            if progress:
+                progress(checked % 10_000)
+    except FileFormatError as exc:
+        return VerifyResult(False, checked, prev, exc.position, None, exc.reason, exc.message)
+    if checked != header.count or prev != header.head:
+        message = f"{checked} entries, the header says {header.count}"
+        return VerifyResult(False, checked, prev, checked + 1, None, "truncated", message)
+    if expect_head is not None and prev != expect_head:
+        message = "the head is not the one recorded elsewhere"
+        return VerifyResult(False, checked, prev, checked + 1, None, "unexpected head", message)
+    return VerifyResult(True, checked, prev)
