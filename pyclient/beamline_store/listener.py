@@ -233,11 +233,14 @@ class Listener:
         while not self._stop.is_set():
             woke = False
             if listening:
-                for notify in conn.notifies(timeout=self.wait_timeout):
+                for notify in conn.notifies(timeout=self.wait_timeout, stop_after=1):
                     woke = True
                     self.signals += 1
                     self._apply_payload(notify.payload)
-                    break
+                if woke:  # drain what is already queued: one change-log read covers it all
+                    for notify in conn.notifies(timeout=0.0001):
+                        self.signals += 1
+                        self._apply_payload(notify.payload)
             else:
                 self._stop.wait(min(self.wait_timeout, self.poll_interval))
             now = time.monotonic()

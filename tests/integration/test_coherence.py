@@ -26,6 +26,7 @@ from tests.support.store_support import (
     make_store,
     patch_notify_definer,
     policy,
+    settle,
 )
 
 WAIT = 30.0  # upper bound so a broken build fails instead of hanging; never a speed claim
@@ -69,6 +70,7 @@ def test_eviction_on_a_commit_by_another_connection(
     store: Store, db_url: str, settings: Settings
 ) -> None:
     store.put_policy(TENANT, "p1", policy(70))
+    settle(store)
     assert store.get_policy(TENANT, "p1").version == 1 and cached(store)
     put_elsewhere(db_url, settings, 50)
     eventually(lambda: not cached(store), "the listener evicts p1")
@@ -114,6 +116,7 @@ def test_change_while_the_listener_is_disconnected(
 ) -> None:
     listener = store.listener
     store.put_policy(TENANT, "p1", policy(70))
+    settle(store)
     assert store.get_policy(TENANT, "p1").version == 1
     hold = threading.Event()
     connect = listener._connect
@@ -156,6 +159,7 @@ def test_server_restart_heals_without_process_restart(own_cluster: Cluster) -> N
     try:
         bootstrap(store)
         store.put_policy(TENANT, "p1", policy(70))
+        settle(store)
         assert store.get_policy(TENANT, "p1").version == 1
         own_cluster.stop()
         eventually(lambda: store.listener.state()["state"] == "reconnecting", "listener down")

@@ -16,7 +16,14 @@ from beamline_store.embedded import Cluster
 from beamline_store.errors import DatabaseUnavailable
 from beamline_store.migrate import migrate
 from tests.conftest import TEST_SERVER_SETTINGS, make_tmp_home
-from tests.support.store_support import TENANT, bootstrap, make_store, patch_notify_definer, policy
+from tests.support.store_support import (
+    TENANT,
+    bootstrap,
+    make_store,
+    patch_notify_definer,
+    policy,
+    settle,
+)
 
 
 class Clock:
@@ -57,6 +64,7 @@ def test_degraded_mode_and_healing(own_cluster: Cluster) -> None:
         bootstrap(store)
         store.put_policy(TENANT, "fresh", policy(70))
         store.put_policy(TENANT, "old", policy(60))
+        settle(store)
         store.get_policy(TENANT, "fresh")
         store.get_policy(TENANT, "old")
         own_cluster.stop()

@@ -53,3 +53,18 @@ def patch_notify_definer(url: str) -> None:
         ).fetchone()
         if row is not None and not row[0]:
             conn.execute("alter function beamline_internal.notify_change() security definer")
+
+
+def settle(store: Store) -> None:
+    """Wait until the store's listener has applied every signal of the writes made so far (no
+    new signal for a while, nothing pending), so a later eviction can't come from them."""
+    import time
+
+    listener = store.listener
+    if listener is None:
+        return
+    while True:
+        before = (listener.signals, listener.syncs)
+        time.sleep(3 * listener.wait_timeout)
+        if before == (listener.signals, listener.syncs) and listener._pending is None:
+            return
