@@ -39,6 +39,7 @@ testdeps:
 run: deps sysdeps
 	@$(BEAMLINE) db start >/dev/null
 	@$(BEAMLINE) migrate
+	@$(BIN)/python examples/quickstart.py
 	@scripts/run_summary.sh
 
 lint: deps
@@ -82,6 +83,11 @@ schema-snapshot: deps sysdeps
 # JSON Schema engine throughput on the default policy document, beside a bare select (issue 3).
 bench-validation: deps sysdeps
 	$(BIN)/python bench/validation_bench.py
+
+bench-client: deps sysdeps
+	@$(BEAMLINE) db start >/dev/null
+	@$(BEAMLINE) migrate >/dev/null
+	$(BIN)/python bench/client_bench.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -679,6 +679,51 @@ class Store:
             self._audit.invalidate(tenant)
         return int(row["count"])
 
+    # -- DevState (delegates to beamline_store.devstate.db) ----------------------------------
+
+    def devstate_call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``beamline_store.devstate.db.<function>(conn, *args, **kwargs)`` on a short-lived
+        connection as the application role, carrying the HMAC settings in its startup options
+        (never in a statement). E.g. ``store.devstate_call("get_state", actor)``."""
+        from .devstate import db as devstate_db
+
+        params = psycopg.conninfo.conninfo_to_dict(self.conninfo)
+        params["options"] = f"{params.get('options') or ''} -c role={self.settings.app_role}"
+        dsn = psycopg.conninfo.make_conninfo("", **params)
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            with devstate_db.connect(
+                dsn,
+                secret=self.settings.hmac_secret,
+                key_id=self.settings.hmac_key_id,
+                timeout=self.settings.connect_timeout,
+            ) as conn:
+                return getattr(devstate_db, function)(conn, *args, **kwargs)
+        except BeamlineError as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self.calls.record(f"devstate.{function}", time.perf_counter() - start, error)
+
+    def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
+        """The DevState document: ``{"json", "checksum", "updated_at", "updated_by"}``."""
+        result: dict[str, Any] = self.devstate_call("get_state", self._actor(actor))
+        return result
+
+    def update_state(self, patch: Any, *, actor: str | None = None, **kwargs: Any) -> str:
+        """Merge-patch the DevState document; returns the new checksum."""
+        return str(self.devstate_call("update_state", patch, self._actor(actor), **kwargs))
+
+    def append_history(self, entry: dict[str, Any], *, actor: str | None = None) -> str:
+        """Append a history entry; returns its hmac."""
+        return str(self.devstate_call("append_history", entry, self._actor(actor)))
+
+    def verify_hmac_chain(self, **kwargs: Any) -> dict[str, Any]:
+        """Verify the whole HMAC chain (or a range)."""
+        result: dict[str, Any] = self.devstate_call("verify_hmac_chain", **kwargs)
+        return result
+
     # -- coherence (called by the listener) ------------------------------------------------
 
     def apply_changes(self, changes: Iterable[Change]) -> int:
