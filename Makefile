@@ -84,6 +84,11 @@ schema-snapshot: deps sysdeps
 bench-validation: deps sysdeps
 	$(BIN)/python bench/validation_bench.py
 
+# pgbench workloads of issue 4 (policy read/write, RBAC check, audit write) beside bare
+# SELECT / INSERT baselines at 1, 8, 16 clients on a throwaway cluster (bench/README.md).
+bench-sql: deps sysdeps
+	bench/run_pgbench.sh
+
 bench-client: deps sysdeps
 	@$(BEAMLINE) db start >/dev/null
 	@$(BEAMLINE) migrate >/dev/null
