@@ -28,8 +28,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
 class CallStats:
     """Latencies of database calls per API function (a sliding window) and errors by class."""
 
-    def __init__(self, *, slow_threshold: float = 0.1) -> None:
+    def __init__(self, *, slow_threshold: float = 0.1, enabled: bool = True) -> None:
         self.slow_threshold = slow_threshold
+        self.enabled = enabled
         self._lock = threading.Lock()
         self._latencies: dict[str, deque[float]] = {}
         self.calls: Counter[str] = Counter()
@@ -37,6 +38,9 @@ class CallStats:
         self.slow: Counter[str] = Counter()
 
     def record(self, function: str, seconds: float, error: str | None = None) -> None:
+        """Count one call (and its error class); a no-op when metrics are disabled."""
+        if not self.enabled:
+            return
         with self._lock:
             window = self._latencies.get(function)
             if window is None:

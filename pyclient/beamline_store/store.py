@@ -168,7 +168,9 @@ class Store:
         self.caches: dict[str, Cache[Any, Any]] = {
             c.name: c for c in (self._policies, self._rbac, self._quotas, self._audit)
         }
-        self.calls = CallStats(slow_threshold=settings.slow_query_threshold)
+        self.calls = CallStats(
+            slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
+        )
         self._down_since: float | None = None
         self._last_attempt = 0.0
         self._closed = threading.Event()
