@@ -7,11 +7,10 @@ import json
 from click.testing import CliRunner
 
 from beamline_store.cli import main
-from tests.support.store_support import patch_notify_definer, policy
+from tests.support.store_support import policy
 
 
 def test_policy_rbac_quota_audit_stats(db_url: str) -> None:
-    patch_notify_definer(db_url)
     runner = CliRunner()
     env = {"DATABASE_URL": db_url, "BEAMLINE_ACTOR": "alice"}
 

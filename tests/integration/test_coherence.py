@@ -24,7 +24,6 @@ from tests.support.store_support import (
     TENANT,
     bootstrap,
     make_store,
-    patch_notify_definer,
     policy,
     settle,
 )
@@ -53,7 +52,6 @@ def put_elsewhere(url: str, settings: Settings, weight: int, policy_id: str = "p
 
 @pytest.fixture
 def store(db_url: str, settings: Settings) -> Iterator[Store]:
-    patch_notify_definer(db_url)
     s = make_store(db_url, settings)
     bootstrap(s)
     try:
@@ -154,7 +152,6 @@ def test_server_restart_heals_without_process_restart(own_cluster: Cluster) -> N
     url = own_cluster.url()
     settings = replace(Settings(), home=own_cluster.home, pool_timeout=2.0, connect_timeout=2.0)
     migrate(url, settings)
-    patch_notify_definer(url)
     store = make_store(url, settings, probe_interval=0.2)
     try:
         bootstrap(store)
@@ -180,5 +177,30 @@ def test_server_restart_heals_without_process_restart(own_cluster: Cluster) -> N
 
         eventually(healed, "reads through the pool work again")
         assert store.put_policy(TENANT, "p1", policy(20)).version == 3
+    finally:
+        store.close()
+
+
+def test_poll_backstop_when_listen_cannot_work(db_url: str, settings: Settings) -> None:
+    """Where LISTEN can't work (standby, transaction pooler) the listener polls the change log."""
+    from beamline_store.listener import Listener
+
+    polling = replace(settings, poll_interval=0.2)
+    store = make_store(db_url, polling, listen=False)
+    listener = Listener(store)
+    listener._check_listen_works = lambda conn: "polling"  # type: ignore[method-assign]
+    store.listener = listener
+    listener.start()
+    try:
+        assert listener.wait_ready(WAIT)
+        bootstrap(store)
+        store.put_policy(TENANT, "p1", policy(70))
+        assert listener.state()["state"] == "polling"
+        syncs = listener.syncs
+        eventually(lambda: listener.syncs >= syncs + 2, "two polls")
+        assert store.get_policy(TENANT, "p1").version == 1 and cached(store)
+        put_elsewhere(db_url, settings, 50)
+        eventually(lambda: not cached(store), "a poll evicts p1")
+        assert listener.signals == 0  # no notification was involved
     finally:
         store.close()

@@ -20,7 +20,6 @@ from tests.support.store_support import (
     TENANT,
     bootstrap,
     make_store,
-    patch_notify_definer,
     policy,
     settle,
 )
@@ -57,7 +56,6 @@ def test_degraded_mode_and_healing(own_cluster: Cluster) -> None:
         serve_stale_for=300.0,
     )
     migrate(url, settings)
-    patch_notify_definer(url)
     clock = Clock()
     store = make_store(url, settings, timer=clock, probe_interval=0.1)
     try:

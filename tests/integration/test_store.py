@@ -25,14 +25,12 @@ from tests.support.store_support import (
     TENANT,
     bootstrap,
     make_store,
-    patch_notify_definer,
     policy,
 )
 
 
 @pytest.fixture
 def store(db_url: str, settings: Settings) -> Iterator[Store]:
-    patch_notify_definer(db_url)
     s = make_store(db_url, settings, listen=False)
     bootstrap(s)
     try:

@@ -40,21 +40,6 @@ def bootstrap(store: Store, tenant: str = TENANT, admin: str = ADMIN) -> None:
     store.bootstrap_admin(tenant, admin)
 
 
-def patch_notify_definer(url: str) -> None:
-    """TEMPORARY (reported to the lead): beamline_internal.notify_change() runs at COMMIT as
-    the application role, which has no USAGE on beamline_internal, so every write by the
-    application role fails. Until sql/triggers/change_log__notify.sql makes it SECURITY
-    DEFINER, the test databases get that fix here. Remove once landed."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(
-            "select prosecdef from pg_proc where oid = 'beamline_internal.notify_change'::regproc"
-        ).fetchone()
-        if row is not None and not row[0]:
-            conn.execute("alter function beamline_internal.notify_change() security definer")
-
-
 def settle(store: Store) -> None:
     """Wait until the store's listener has applied every signal of the writes made so far (no
     new signal for a while, nothing pending), so a later eviction can't come from them."""
