@@ -135,9 +135,16 @@ def main() -> int:
     check(TENANT, ADMIN, "policy:write")
     print("cache hits (throughput, calls/s)")
     for threads in (1, 8):
-        b = throughput(bare_loop, n_hits, threads)
-        h = throughput(hit_loop, n_hits, threads)
-        p = throughput(perm_loop, n_hits, threads)
+        # Interleaved rounds, best of each: the machine's load changes during a run.
+        b = h = p = 0.0
+        for _ in range(3):
+            b = max(b, throughput(bare_loop, n_hits // 3, threads))
+            hit_loop(2048)  # re-warm: a late signal may have evicted a key meanwhile
+            misses = store._policies.misses
+            h = max(h, throughput(hit_loop, n_hits // 3, threads))
+            if store._policies.misses != misses:
+                print(f"  (note: {store._policies.misses - misses} misses in a hit round)")
+            p = max(p, throughput(perm_loop, n_hits // 3, threads))
         row(f"get_policy hit, {threads} thread(s)", f"{h:,.0f}/s ({h / b:.0%})", f"{b:,.0f}/s")
         row(
             f"check_permission hit, {threads} thread(s)", f"{p:,.0f}/s ({p / b:.0%})", f"{b:,.0f}/s"
