@@ -15,6 +15,7 @@ declare
     v_keys jsonb := beamline_internal.devstate_keys();
     v_bad record;
     v_count bigint;
+    v_min bigint;
     v_max bigint;
 begin
     perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
@@ -52,14 +53,25 @@ begin
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
-    select b.id, case when v_keys ? b.key_id then 'bad hmac' else 'unknown key' end as reason
-      into v_bad
+    -- insert first (the trigger checks every link), then recompute the hmacs from the stored
+    -- rows, whose generated metadata_canonical spares a second serialisation; a failure raises,
+    -- and the caller's transaction rolls back the whole import.
+    insert into devstate.history_entries
+        (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
+    select b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to, b.state_checksum, b.hmac_prev, b.hmac, b.key_id, b.metadata
       from pg_temp.devstate_import_batch b
-     where b.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
-               beamline_internal.devstate_entry_message(b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to,
-                   b.state_checksum, b.key_id, b.hmac_prev, beamline_internal.devstate_canonical_json(b.metadata)),
-               pg_catalog.decode(v_keys ->> b.key_id, 'hex'), 'sha256'), 'hex')
-     order by b.ord limit 1;
+     order by b.ord;
+    get diagnostics v_count = row_count;
+    select pg_catalog.min(b.id), pg_catalog.max(b.id) into v_min, v_max from pg_temp.devstate_import_batch b;
+    select e.id, case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end as reason
+      into v_bad
+      from devstate.history_entries e
+     where e.id between v_min and v_max
+       and e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
+               beamline_internal.devstate_entry_message(e.id, e.ts, e.actor, e.action, e.cp_from, e.cp_to,
+                   e.state_checksum, e.key_id, e.hmac_prev, e.metadata_canonical),
+               pg_catalog.decode(v_keys ->> e.key_id, 'hex'), 'sha256'), 'hex')
+     order by e.id limit 1;
     if found then
         raise exception using
             errcode = 'BL008',
@@ -67,13 +79,6 @@ begin
             detail = pg_catalog.json_build_object('id', v_bad.id, 'reason', v_bad.reason)::text,
             hint = 'The file was edited or signed with another key; nothing was imported.';
     end if;
-    insert into devstate.history_entries
-        (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
-    select b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to, b.state_checksum, b.hmac_prev, b.hmac, b.key_id, b.metadata
-      from pg_temp.devstate_import_batch b
-     order by b.ord;
-    get diagnostics v_count = row_count;
-    select pg_catalog.max(b.id) into v_max from pg_temp.devstate_import_batch b;
     if v_max is not null then
         perform pg_catalog.setval('devstate.history_entries_id_seq'::pg_catalog.regclass,
             greatest(v_max, (select s.last_value from devstate.history_entries_id_seq s)), true);

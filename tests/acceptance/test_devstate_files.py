@@ -140,9 +140,18 @@ def _swap_lines(path: Path, a: int, b: int) -> None:
         (lambda p: _delete_lines(p, 5), 5, 6, "missing predecessor"),
         (lambda p: _swap_lines(p, 4, 5), 4, 5, "missing predecessor"),
         (lambda p: _delete_lines(p, 9, 10), 9, None, "truncated"),
-        (lambda p: _edit(p, 4, '"metadata":{', '"metadata": {'), 4, None, "malformed"),
+        (lambda p: _edit(p, 4, '"metadata":{', '"metadata": {'), 4, 4, "bad hmac"),
+        (lambda p: _edit(p, 4, '"actor":"alice"', '"actor": "alice"'), 4, None, "malformed"),
     ],
-    ids=["edit-metadata", "edit-actor", "delete-middle", "swap", "drop-tail", "not-canonical"],
+    ids=[
+        "edit-metadata",
+        "edit-actor",
+        "delete-middle",
+        "swap",
+        "drop-tail",
+        "metadata-spacing",
+        "not-canonical",
+    ],
 )
 def test_tampered_files_are_found_and_refused(
     conn: db.Connection,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac as _hmac
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,7 @@ __all__ = [
 GENESIS = "0" * 64
 MESSAGE_VERSION = "beamline-devstate-entry/1"
 HISTORY_FORMAT = "beamline-devstate-history/1"
+_PREFIX = f"{len(MESSAGE_VERSION)}:{MESSAGE_VERSION},"
 
 # The fields of an entry, in the fixed order of a history.json line (metadata last).
 ENTRY_FIELDS = (
@@ -56,13 +58,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+# JSON string escaping without ensure_ascii: what json.dumps(s, ensure_ascii=False) does, and
+# what PostgreSQL's escape_json does (\" \\ \b \f \n \r \t, other controls as \u00xx).
+_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
 def loads(text: str | bytes) -> Any:
     """Parse JSON keeping every number exact (``Decimal`` for non-integers); NaN refused."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-
-
-def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _DECODER.decode(text.decode() if isinstance(text, bytes) else text)
 
 
 def _number(value: int | float | Decimal) -> str:
@@ -111,17 +115,10 @@ def state_file_bytes(canonical_state: str) -> bytes:
     return canonical_state.encode() + b"\n"
 
 
-def _netstring(value: str | None) -> str:
-    if value is None:
-        return "-,"
-    return f"{len(value.encode())}:{value},"
-
-
 def entry_message(entry: dict[str, Any], metadata_canonical: str) -> bytes:
     """The bytes the entry's HMAC covers (message version 1)."""
-    parts = [
-        MESSAGE_VERSION,
-        str(entry["id"]),
+    out = [_PREFIX, f"{len(str(entry['id']))}:{entry['id']},"]
+    for value in (
         entry["ts"],
         entry["actor"],
         entry["action"],
@@ -131,8 +128,13 @@ def entry_message(entry: dict[str, Any], metadata_canonical: str) -> bytes:
         entry["key_id"],
         entry["hmac_prev"],
         metadata_canonical,
-    ]
-    return "".join(_netstring(p) for p in parts).encode()
+    ):
+        if value is None:
+            out.append("-,")
+        else:  # netstring: length in UTF-8 bytes
+            size = len(value) if value.isascii() else len(value.encode())
+            out.append(f"{size}:{value},")
+    return "".join(out).encode()
 
 
 def entry_hmac(key: bytes, message: bytes) -> str:

@@ -33,6 +33,7 @@ from typing import IO, Any
 from ..errors import BadInput, ChainBroken
 from . import db
 from .canonical import (
+    ENTRY_FIELDS,
     GENESIS,
     HISTORY_FORMAT,
     canonical_json,
@@ -229,25 +230,26 @@ def iter_history(fh: IO[str]) -> tuple[HistoryHeader, Iterator[tuple[int, str]]]
     return header, entries()
 
 
-def check_entry_line(position: int, line: str) -> dict[str, Any]:
+def check_entry_line(position: int, line: str, *, strict: bool = True) -> dict[str, Any]:
+    """Parse an entry line and check its documented form: the fields in order, the line
+    rebuilt from its values is the same text, and (*strict*) the metadata is canonical JSON.
+    Offline verification can skip the last check: the hmac covers the metadata's exact bytes."""
     try:
         entry = loads(line)
-        if not isinstance(entry, dict) or list(entry) != [
-            "id", "ts", "actor", "action", "cp_from", "cp_to", "state_checksum", "key_id",
-            "hmac_prev", "hmac", "metadata",
-        ]:  # fmt: skip
+        if not isinstance(entry, dict) or tuple(entry) != ENTRY_FIELDS:
             raise ValueError("fields missing, extra or out of order")
-        _, metadata_text = split_entry_line(line)
         if not isinstance(entry["id"], int) or not isinstance(entry["metadata"], dict):
             raise ValueError("id or metadata of the wrong type")
-        if entry_line(entry, canonical_json(entry["metadata"])) != line or (
-            canonical_json(entry["metadata"]) != metadata_text
-        ):
+        _, metadata_text = split_entry_line(line)
+        if strict and canonical_json(entry["metadata"]) != metadata_text:
+            raise ValueError("metadata not in canonical form")
+        if entry_line(entry, metadata_text) != line:
             raise ValueError("not in canonical form")
     except (ValueError, KeyError, TypeError) as exc:
         raise FileFormatError(
             f"{HISTORY_FILE}: entry {position}: {exc}", position=position, reason="malformed"
         ) from None
+    entry["metadata_canonical"] = metadata_text
     return entry
 
 

@@ -23,7 +23,6 @@ from .files import (
     check_entry_line,
     iter_history,
     read_state,
-    split_entry_line,
 )
 
 __all__ = ["VerifyResult", "keys_from_environment", "parse_key_ring", "verify_files"]
@@ -84,7 +83,7 @@ def verify_files(
             seen: set[str] = set()
             last_id = 0
             for position, line in entries:
-                entry = check_entry_line(position, line)
+                entry = check_entry_line(position, line, strict=False)
                 entry_id = entry["id"]
                 if entry_id <= last_id:
                     return VerifyResult(False, checked, prev, position, entry_id, "id out of order")
@@ -94,8 +93,8 @@ def verify_files(
                 key = keys.get(entry["key_id"])
                 if key is None:
                     return VerifyResult(False, checked, prev, position, entry_id, "unknown key")
-                _, metadata_text = split_entry_line(line)
-                if entry_hmac(key, entry_message(entry, metadata_text)) != entry["hmac"]:
+                signed = entry_message(entry, entry["metadata_canonical"])
+                if entry_hmac(key, signed) != entry["hmac"]:
                     return VerifyResult(False, checked, prev, position, entry_id, "bad hmac")
                 seen.add(prev)
                 prev, last_id = entry["hmac"], entry_id
