@@ -6,7 +6,9 @@
 -- beamline.max_document_depth) and BL010 (the schema uses an unsupported keyword or is
 -- malformed). The schema check runs once per session and schema: the md5 of checked schemas
 -- is remembered in the session setting beamline.jsonschema_checked (last 16), so repeated
--- validations against one schema pay only for the document.
+-- validations against one schema pay only for the document. The schema's fast path
+-- (jsonschema_compile: a jsonpath predicate) is kept per session in the setting
+-- beamline.jsonschema_fast_<md5>; a document it proves valid skips the PL/pgSQL engine.
 create or replace function beamline.validate(p_schema jsonb, p_doc jsonb)
 returns jsonb
 stable
@@ -18,6 +20,8 @@ declare
     v_hash     text;
     v_cache    text;
     v_problems jsonb;
+    v_fast     text;
+    v_dropped  text;
 begin
     if p_schema is null or p_doc is null then
         raise exception using errcode = 'BL007',
@@ -39,8 +43,27 @@ begin
                 detail = v_problems::text,
                 hint = 'See docs/VALIDATION.md for the supported keywords.';
         end if;
-        perform pg_catalog.set_config('beamline.jsonschema_checked',
-            pg_catalog.right(coalesce(v_cache, '') || v_hash || ',', 33 * 16), false);
+        v_cache := coalesce(v_cache, '') || v_hash || ',';
+        -- forget the fast paths of schemas that leave the list
+        foreach v_dropped in array pg_catalog.string_to_array(
+                pg_catalog.left(v_cache, greatest(pg_catalog.length(v_cache) - 33 * 16, 0)), ',') loop
+            if v_dropped <> '' then
+                perform pg_catalog.set_config('beamline.jsonschema_fast_' || v_dropped, '', false);
+            end if;
+        end loop;
+        perform pg_catalog.set_config('beamline.jsonschema_checked', pg_catalog.right(v_cache, 33 * 16), false);
+    end if;
+
+    -- The fast path (docs/VALIDATION.md, "Performance"): the schema compiled once per session
+    -- into a jsonpath predicate evaluated in C; '-' = it has none. Only a document the fast
+    -- path cannot prove valid goes through the engine (which lists its errors).
+    v_fast := pg_catalog.current_setting('beamline.jsonschema_fast_' || v_hash, true);
+    if v_fast is null or v_fast = '' then
+        v_fast := coalesce(beamline_internal.jsonschema_compile(p_schema)::text, '-');
+        perform pg_catalog.set_config('beamline.jsonschema_fast_' || v_hash, v_fast, false);
+    end if;
+    if v_fast <> '-' and beamline_internal.jsonschema_fast_valid(v_fast::jsonb, p_schema, p_doc) then
+        return '[]'::jsonb;
     end if;
 
     return coalesce(
