@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp bench-validation
+        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp bench-validation bench-devstate
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -81,6 +81,9 @@ schema-snapshot: deps sysdeps
 	scripts/update_schema_snapshot.sh
 
 # JSON Schema engine throughput on the default policy document, beside a bare select (issue 3).
+bench-devstate: deps sysdeps
+	$(BIN)/python bench/devstate_bench.py
+
 bench-validation: deps sysdeps
 	$(BIN)/python bench/validation_bench.py
 
