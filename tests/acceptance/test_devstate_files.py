@@ -207,7 +207,7 @@ def test_expected_head_catches_a_rewritten_header(conn: db.Connection, tmp_path:
 
 
 def test_cli_round_trip_offline_verify_and_no_secret_in_output(
-    ds_url: str, empty_url: str, tmp_path: Path
+    pg_cluster: Any, ds_url: str, empty_url: str, tmp_path: Path
 ) -> None:
     env = {"DATABASE_URL": ds_url, "BEAMLINE_ACTOR": "alice", "BEAMLINE_HMAC_SECRET": SECRET}
     outputs = []
@@ -246,6 +246,7 @@ def test_cli_round_trip_offline_verify_and_no_secret_in_output(
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes()
+    assert SECRET not in Path(pg_cluster.log_file).read_text(errors="replace")
 
 
 def test_round_trip_of_100k_entries_is_byte_identical(
