@@ -15,8 +15,10 @@ declare
     v_id bigint;
     v_ts timestamptz;
     v_metadata jsonb := p_entry -> 'metadata';
+    v_canonical text := beamline_internal.devstate_canonical_json(p_entry -> 'metadata');
     v_hmac text;
 begin
+    -- everything above runs before the lock; from here to commit appends are serialised
     select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
     v_id := pg_catalog.nextval('devstate.history_entries_id_seq'::pg_catalog.regclass);
     v_ts := pg_catalog.clock_timestamp();
@@ -24,7 +26,7 @@ begin
         beamline_internal.devstate_entry_message(
             v_id, v_ts, p_actor, p_entry ->> 'action', p_entry ->> 'cp_from', p_entry ->> 'cp_to',
             p_entry ->> 'state_checksum', v_key_id, v_head.head_hmac,
-            beamline_internal.devstate_canonical_json(v_metadata)),
+            v_canonical),
         pg_catalog.decode(v_keys ->> v_key_id, 'hex'), 'sha256'), 'hex');
     insert into devstate.history_entries
         (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)

@@ -14,36 +14,45 @@ create or replace function beamline_internal.devstate_history_link()
 as $$
 declare
     v_head devstate.chain_head;
-    v_bad record;
+    v_bad_id bigint;
+    v_reason text;
     v_count bigint;
     v_last_id bigint;
     v_last_hmac text;
 begin
     select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
-    select s.id, s.reason into v_bad
-      from (select n.id,
-                   case when n.id <= v_head.head_id then 'id not after head'
-                        when n.hmac_prev <> pg_catalog.lag(n.hmac, 1, v_head.head_hmac) over (order by n.id) then 'bad link'
-                   end as reason
-              from new_rows n) s
-     where s.reason is not null
-     order by s.id
-     limit 1;
-    if found then
+    select pg_catalog.count(*), pg_catalog.max(n.id) into v_count, v_last_id from new_rows n;
+    if v_count = 0 then
+        return null;
+    end if;
+    if v_count = 1 then  -- the common case (append_history): no window needed
+        select n.id, case when n.id <= v_head.head_id then 'id not after head'
+                          when n.hmac_prev <> v_head.head_hmac then 'bad link' end,
+               n.hmac
+          into v_bad_id, v_reason, v_last_hmac from new_rows n;
+    else
+        select s.id, s.reason into v_bad_id, v_reason
+          from (select n.id,
+                       case when n.id <= v_head.head_id then 'id not after head'
+                            when n.hmac_prev <> pg_catalog.lag(n.hmac, 1, v_head.head_hmac) over (order by n.id) then 'bad link'
+                       end as reason
+                  from new_rows n) s
+         where s.reason is not null
+         order by s.id
+         limit 1;
+        select n.hmac into v_last_hmac from new_rows n where n.id = v_last_id;
+    end if;
+    if v_reason is not null then
         raise exception using
             errcode = 'BL008',
-            message = pg_catalog.format('history entry %s does not extend the chain (%s)', v_bad.id, v_bad.reason),
-            detail = pg_catalog.json_build_object('id', v_bad.id, 'reason', v_bad.reason)::text,
+            message = pg_catalog.format('history entry %s does not extend the chain (%s)', v_bad_id, v_reason),
+            detail = pg_catalog.json_build_object('id', v_bad_id, 'reason', v_reason)::text,
             hint = 'Append with devstate.append_history, which links the entry to the head.';
     end if;
-    select pg_catalog.count(*), pg_catalog.max(n.id) into v_count, v_last_id from new_rows n;
-    if v_count > 0 then
-        select n.hmac into v_last_hmac from new_rows n where n.id = v_last_id;
-        update devstate.chain_head h
-           set head_id = v_last_id, head_hmac = v_last_hmac, entries = h.entries + v_count,
-               updated_at = pg_catalog.now()
-         where h.id = 1;
-    end if;
+    update devstate.chain_head h
+       set head_id = v_last_id, head_hmac = v_last_hmac, entries = h.entries + v_count,
+           updated_at = pg_catalog.now()
+     where h.id = 1;
     return null;
 end;
 $$;
