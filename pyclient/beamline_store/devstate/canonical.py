@@ -115,26 +115,25 @@ def state_file_bytes(canonical_state: str) -> bytes:
     return canonical_state.encode() + b"\n"
 
 
+def _size(value: str) -> int:
+    return len(value) if value.isascii() else len(value.encode())
+
+
 def entry_message(entry: dict[str, Any], metadata_canonical: str) -> bytes:
-    """The bytes the entry's HMAC covers (message version 1)."""
-    out = [_PREFIX, f"{len(str(entry['id']))}:{entry['id']},"]
-    for value in (
-        entry["ts"],
-        entry["actor"],
-        entry["action"],
-        entry.get("cp_from"),
-        entry.get("cp_to"),
-        entry.get("state_checksum"),
-        entry["key_id"],
-        entry["hmac_prev"],
-        metadata_canonical,
-    ):
-        if value is None:
-            out.append("-,")
-        else:  # netstring: length in UTF-8 bytes
-            size = len(value) if value.isascii() else len(value.encode())
-            out.append(f"{size}:{value},")
-    return "".join(out).encode()
+    """The bytes the entry's HMAC covers (message version 1): netstrings of the fields."""
+    ident = str(entry["id"])
+    ts, actor, action = entry["ts"], entry["actor"], entry["action"]
+    cp_from, cp_to, checksum = entry.get("cp_from"), entry.get("cp_to"), entry.get("state_checksum")
+    key_id, prev = entry["key_id"], entry["hmac_prev"]
+    return (
+        f"{_PREFIX}{len(ident)}:{ident},{_size(ts)}:{ts},{_size(actor)}:{actor},"
+        f"{_size(action)}:{action},"
+        f"{'-,' if cp_from is None else f'{_size(cp_from)}:{cp_from},'}"
+        f"{'-,' if cp_to is None else f'{_size(cp_to)}:{cp_to},'}"
+        f"{'-,' if checksum is None else f'{_size(checksum)}:{checksum},'}"
+        f"{_size(key_id)}:{key_id},{_size(prev)}:{prev},"
+        f"{_size(metadata_canonical)}:{metadata_canonical},"
+    ).encode()
 
 
 def entry_hmac(key: bytes, message: bytes) -> str:
