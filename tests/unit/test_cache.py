@@ -138,8 +138,7 @@ def test_single_flight_one_loader_call_for_100_threads() -> None:
 
     results: list[str] = []
     threads = [
-        threading.Thread(target=lambda: results.append(cache.load("k", loader)))
-        for _ in range(100)
+        threading.Thread(target=lambda: results.append(cache.load("k", loader))) for _ in range(100)
     ]
     for t in threads:
         t.start()
