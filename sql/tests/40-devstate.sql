@@ -4,10 +4,11 @@
 -- CAS BL005, schema BL004 before writing, history entry in the same transaction); leases
 -- (BL006, renewal, BL002 on unlock); append-only (BL011 for UPDATE / DELETE / TRUNCATE, owner
 -- included); inserts not at the head (BL008); import into a non-empty DevState (BL013);
--- tampering with triggers disabled (edit, delete, drop tail) found at the first bad id.
+-- tampering with triggers disabled (another key, edit, delete, drop tail, swap) found at the
+-- first bad id.
 -- The HMAC key is a test value set with set_config: real keys travel in startup options only.
 begin;
-select plan(52);
+select plan(54);
 
 -- catalog ---------------------------------------------------------------------------------
 select is_definer('devstate', f, 'devstate.' || f || ' is SECURITY DEFINER')
@@ -88,6 +89,9 @@ select throws_ok($$select devstate.import_begin('{"version": 1, "current_checkpo
                  'BL013', null, 'import into a non-empty DevState is BL013');
 
 -- tampering (triggers disabled, as a superuser can) ---------------------------------------
+select set_config('beamline.hmac_secret', 'another-key', true);
+select is(devstate.verify_hmac_chain() - 'head' - 'checked' - 'first_id' - 'last_id', '{"ok": false, "id": 1, "reason": "bad hmac"}', 'another key: the first entry fails');
+select set_config('beamline.hmac_secret', 'pgtap-test-key', true);
 set local session_replication_role = replica;
 update devstate.history_entries set metadata = '{"n": 99}' where id = 3;
 select is(devstate.verify_hmac_chain() - 'head' - 'checked' - 'first_id' - 'last_id', '{"ok": false, "id": 3, "reason": "bad hmac"}', 'edited metadata: first bad id 3');
@@ -96,6 +100,12 @@ select is(devstate.verify_hmac_chain() - 'head' - 'checked' - 'first_id' - 'last
 select is(devstate.verify_hmac_chain(4) ->> 'ok', 'true', 'the range after the damage verifies');
 delete from devstate.history_entries where id >= 6;
 select is(devstate.verify_hmac_chain(4) - 'head' - 'checked' - 'first_id' - 'last_id', '{"ok": false, "id": 7, "reason": "truncated"}', 'dropped tail: the recorded head is missing');
+alter table devstate.history_entries drop constraint history_entries_hmac_prev_key, drop constraint history_entries_hmac_key;
+create temporary table swap as select * from devstate.history_entries where id in (4, 5);
+update devstate.history_entries e
+   set ts = s.ts, actor = s.actor, action = s.action, hmac_prev = s.hmac_prev, hmac = s.hmac, metadata = s.metadata
+  from swap s where s.id = 9 - e.id;
+select is(devstate.verify_hmac_chain(4, 5) - 'head' - 'checked' - 'first_id' - 'last_id', '{"ok": false, "id": 4, "reason": "bad link"}', 'swapped entries: the first is out of place');
 
 select * from finish();
 rollback;
