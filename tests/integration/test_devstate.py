@@ -443,3 +443,25 @@ def test_python_and_plpgsql_canonical_json_agree(conn: db.Connection, doc: dict[
         "select beamline_internal.devstate_canonical_json(%s::jsonb)", [text]
     ).fetchone()
     assert row is not None and row[0] == text
+
+
+def test_the_application_role_uses_the_api_but_not_the_tables(
+    ds_url: str, db_conn: psycopg.Connection[Any], settings: Any, tmp_path: Path
+) -> None:
+    from beamline_store.devstate import files
+
+    db_conn.execute(
+        "do $$ begin if not exists (select 1 from pg_roles where rolname = 'ds_app_login') then "
+        f'create role ds_app_login login in role "{settings.app_role}"; end if; end $$'
+    )
+    params = psycopg.conninfo.conninfo_to_dict(ds_url)
+    app_url = psycopg.conninfo.make_conninfo("", **{**params, "user": "ds_app_login"})  # type: ignore[arg-type]
+    with db.connect(app_url, secret=SECRET) as app:
+        db.update_state(app, VALID_PATCH, "alice", history_entry={"action": "a"})
+        db.append_history(app, {"action": "b"}, "alice")
+        assert db.verify_hmac_chain(app)["ok"]
+        assert files.export_files(app, tmp_path, "alice").count == 2
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("select * from devstate.history_entries")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("select beamline_internal.devstate_keys()")
