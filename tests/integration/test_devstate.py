@@ -4,6 +4,7 @@ the server log, and the PL/pgSQL canonical forms against the shared vectors."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -465,3 +466,12 @@ def test_the_application_role_uses_the_api_but_not_the_tables(
             app.execute("select * from devstate.history_entries")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("select beamline_internal.devstate_keys()")
+
+
+def test_a_secret_with_spaces_and_backslashes_round_trips(ds_url: str) -> None:
+    odd = "odd secret \\ with 'quotes' = and spaces"
+    with db.connect(ds_url, secret=odd) as c:
+        db.append_history(c, {"action": "x"}, "alice")
+        assert db.verify_hmac_chain(c)["ok"]
+        row = c.execute("select md5(current_setting('beamline.hmac_secret'))").fetchone()
+        assert row == (hashlib.md5(odd.encode()).hexdigest(),)  # never send it in a statement

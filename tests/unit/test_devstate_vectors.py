@@ -70,3 +70,12 @@ def test_key_ring_parsing() -> None:
         {"BEAMLINE_HMAC_SECRET": "new", "BEAMLINE_HMAC_PREVIOUS_KEYS": "k1:old;k0:older"}
     )
     assert keys == {"k1": b"new", "k0": b"older"}
+
+
+def test_startup_options_escape_spaces_and_backslashes() -> None:
+    from beamline_store.devstate.db import hmac_options
+
+    assert hmac_options("a b\\c", "k2") == (
+        "-c beamline.hmac_secret=a\\ b\\\\c -c beamline.hmac_key_id=k2"
+    )
+    assert hmac_options(None) == ""
