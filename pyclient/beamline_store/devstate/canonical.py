@@ -138,7 +138,7 @@ def entry_message(entry: dict[str, Any], metadata_canonical: str) -> bytes:
 
 def entry_hmac(key: bytes, message: bytes) -> str:
     """HMAC-SHA256 of *message* under *key*, lowercase hex."""
-    return _hmac.new(key, message, hashlib.sha256).hexdigest()
+    return _hmac.digest(key, message, "sha256").hex()
 
 
 def _opt(value: str | None) -> str:
