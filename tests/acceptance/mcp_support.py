@@ -49,9 +49,12 @@ async def mcp_session(
         command=BEAMLINE, args=["mcp", *args], env=env or server_env(db_url, actor)
     )
     kwargs = {"errlog": errlog} if errlog is not None else {}
-    async with stdio_client(params, **kwargs) as (read, write), ClientSession(
-        read, write, client_info=types.Implementation(name=client_name, version="1.0")
-    ) as session:
+    async with (
+        stdio_client(params, **kwargs) as (read, write),
+        ClientSession(
+            read, write, client_info=types.Implementation(name=client_name, version="1.0")
+        ) as session,
+    ):
         await session.initialize()
         yield session
 
