@@ -120,6 +120,5244 @@ COMMENT ON COLUMN beamline.policies.is_active IS 'True for the version the route
 COMMENT ON COLUMN beamline.policies.data IS 'The policy document (JSON object), validated against the tenant''s policy schema.';
 
 --
+-- Name: activate_policy(text, text, integer, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) RETURNS beamline.policies
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_target beamline.policies;
+    v_active uuid;
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_version is null then
+        perform beamline_internal.policy_bad_input('version', 'is null');
+    elsif p_version < 1 then
+        perform beamline_internal.policy_bad_input('version', 'must be >= 1');
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:write');
+    perform beamline_internal.policy_lock(p_tenant, p_policy_id);
+
+    select p.* into v_target from beamline.policies p
+     where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.version = p_version;
+    if not found then
+        perform beamline_internal.policy_not_found(p_tenant, p_policy_id, p_version);
+    end if;
+    if v_target.is_active then
+        return v_target;
+    end if;
+    select p.id into v_active from beamline.policies p
+     where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.is_active;
+    if v_active is null then
+        perform beamline_internal.quota_check_active(p_tenant);
+    else
+        -- The audit trigger records the new version (UPDATE) / rollback (ACTIVATE), not the flip.
+        perform beamline_internal.audit_set_intent(p_tenant, p_policy_id, 'SUPERSEDE');
+        update beamline.policies p
+           set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
+         where p.id = v_active;
+    end if;
+    update beamline.policies p
+       set is_active = true, updated_at = pg_catalog.now(), updated_by = p_actor
+     where p.id = v_target.id
+    returning p.* into v_target;
+    return v_target;
+end;
+$$;
+
+ALTER FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) IS 'Make version p_version the active one (rollback; policy:write). BL002 no such version, BL003 over max_policies.';
+
+--
+-- Name: user_roles; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.user_roles (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id character varying(64) NOT NULL,
+    user_id character varying(128) NOT NULL,
+    role character varying(64) NOT NULL,
+    permissions jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    granted_by character varying(128) NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT user_roles_permissions_is_array CHECK ((jsonb_typeof(permissions) = 'array'::text)),
+    CONSTRAINT user_roles_role_check CHECK (((role)::text = ANY ((ARRAY['admin'::character varying, 'operator'::character varying, 'viewer'::character varying])::text[]))),
+    CONSTRAINT user_roles_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text)),
+    CONSTRAINT user_roles_user_id_format CHECK (((user_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text))
+);
+
+ALTER TABLE beamline.user_roles OWNER TO beamline_owner;
+
+--
+-- Name: TABLE user_roles; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.user_roles IS 'One role per user per tenant, plus explicit extra permissions; no access after expires_at.';
+
+--
+-- Name: COLUMN user_roles.role; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.user_roles.role IS 'admin | operator | viewer (see beamline.role_permissions for what each grants).';
+
+--
+-- Name: COLUMN user_roles.permissions; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.user_roles.permissions IS 'Extra permissions beyond the role, e.g. ["audit:read", "policy:*"].';
+
+--
+-- Name: COLUMN user_roles.expires_at; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.user_roles.expires_at IS 'When the grant stops giving any access; null = never.';
+
+--
+-- Name: assign_role(text, text, text, text, jsonb, timestamp with time zone); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb DEFAULT '[]'::jsonb, p_expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS beamline.user_roles
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_permissions jsonb;
+    v_old beamline.user_roles;
+    v_row beamline.user_roles;
+begin
+    perform beamline_internal.check_identifier('user', p_user, 128);
+    if p_role is null or p_role not in ('admin', 'operator', 'viewer') then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('unknown role: %s', coalesce(p_role, 'null')),
+            detail = pg_catalog.json_build_object('argument', 'role', 'reason', 'must be admin, operator or viewer')::text,
+            hint = 'Roles are admin, operator and viewer; add single permissions with p_permissions.';
+    end if;
+    v_permissions := beamline_internal.check_grant_list(p_permissions);
+    if p_expires_at is not null and p_expires_at <= pg_catalog.now() then
+        raise exception using
+            errcode = 'BL007',
+            message = 'invalid expires_at: not in the future',
+            detail = pg_catalog.json_build_object('argument', 'expires_at', 'reason', 'is not in the future')::text,
+            hint = 'Pass null for a grant that never expires, or revoke_role to remove access.';
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
+
+    select * into v_old from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_user
+       for update;
+    if found and (v_old.expires_at is null or v_old.expires_at > pg_catalog.now()) then
+        perform beamline_internal.require_grantable(p_tenant, p_actor, v_old.role, v_old.permissions);
+    end if;
+
+    insert into beamline.user_roles as ur (tenant_id, user_id, role, permissions, granted_by, expires_at)
+    values (p_tenant, p_user, p_role, v_permissions, p_actor, p_expires_at)
+    on conflict (tenant_id, user_id) do update
+       set role = excluded.role,
+           permissions = excluded.permissions,
+           granted_by = excluded.granted_by,
+           expires_at = excluded.expires_at,
+           updated_at = pg_catalog.now()
+    returning ur.* into v_row;
+    return v_row;
+end;
+$$;
+
+ALTER FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage and no escalation. Returns the grant row.';
+
+--
+-- Name: changes_since(bigint, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer DEFAULT 1000, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_snap     pg_catalog.pg_snapshot;
+    v_from     xid8;
+    v_cut      xid8;
+    v_first    xid8;
+    v_pruned   xid8;
+begin
+    if p_watermark is null or p_watermark < 0 then
+        perform beamline_internal.policy_bad_input('watermark', 'must be a watermark from beamline.current_watermark or changes_since');
+    end if;
+    if p_limit is null or p_limit < 1 or p_limit > 10000 then
+        perform beamline_internal.policy_bad_input('limit', 'must be between 1 and 10000');
+    end if;
+    -- The snapshot first: its xmin is safe for the read below (a later snapshot).
+    v_snap := pg_catalog.pg_current_snapshot();
+    v_from := p_watermark::text::xid8;
+    select s.pruned_below into v_pruned from beamline.change_log_state s where s.id = 1;
+    complete := v_pruned is null or v_from >= v_pruned;
+
+    -- The (p_limit + 1)-th entry, if any, tells where to cut.
+    select c.xid into v_cut from beamline.change_log c
+     where c.xid >= v_from order by c.xid, c.id offset p_limit limit 1;
+    more := v_cut is not null;
+    if more then
+        select c.xid into v_first from beamline.change_log c
+         where c.xid >= v_from order by c.xid, c.id limit 1;
+        if v_first = v_cut then
+            -- One transaction larger than a page: return it whole.
+            v_cut := (v_cut::text::bigint + 1)::text::xid8;
+        end if;
+    end if;
+
+    select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'change_id', c.id, 'xid', c.xid::text::bigint, 'kind', c.kind, 'tenant_id', c.tenant_id,
+               'object_id', c.object_id, 'op', c.op, 'version', c.version, 'changed_at', c.changed_at)
+               order by c.xid, c.id), '[]')
+      into changes
+      from beamline.change_log c
+     where c.xid >= v_from and (v_cut is null or c.xid < v_cut);
+
+    watermark := pg_catalog.pg_snapshot_xmin(v_snap)::text::bigint;
+    if more and v_cut::text::bigint < watermark then
+        watermark := v_cut::text::bigint;
+    end if;
+    -- Never move backwards.
+    watermark := greatest(watermark, p_watermark);
+    horizon := pg_catalog.pg_snapshot_xmax(v_snap)::text::bigint;
+end;
+$$;
+
+ALTER FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) IS 'Change-log entries (keys only) with xid >= p_watermark and the next safe watermark, horizon, more, complete (exact resync; de-duplicate on change_id).';
+
+--
+-- Name: check_permission(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_allowed boolean;
+begin
+    -- Fast path: valid ids pass with two regex matches; anything else gets the precise BL007.
+    if p_tenant is null or p_user is null
+       or not (pg_catalog.length(p_tenant) <= 64 and p_tenant ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'
+               and pg_catalog.length(p_user) <= 128 and p_user ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$') then
+        perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+        perform beamline_internal.check_identifier('user', p_user, 128);
+    end if;
+    select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_user, p_action) h;
+    if v_allowed is null then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('unknown action: %s', coalesce(p_action, 'null')),
+            detail = pg_catalog.json_build_object('argument', 'action', 'reason', 'not a known permission')::text,
+            hint = 'The known permissions are listed in beamline.permissions.';
+    end if;
+    return v_allowed;
+end;
+$_$;
+
+ALTER FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) IS 'True if p_user may do p_action (a permission such as policy:write) in p_tenant: role or extra grant, wildcards, not expired. BL007 for bad ids or unknown actions.';
+
+--
+-- Name: cleanup_old_logs(interval, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text DEFAULT NULL::text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_scope text := coalesce(p_tenant, 'global');
+    v_cutoff timestamptz;
+    v_all boolean := p_tenant is null;
+    v_deleted bigint;
+begin
+    if p_older_than is null or p_older_than <= interval '0' then
+        raise exception using
+            errcode = 'BL007',
+            message = 'invalid older_than: must be a positive interval',
+            detail = pg_catalog.json_build_object('argument', 'older_than', 'reason', 'must be a positive interval')::text,
+            hint = 'For example ''90 days''.';
+    end if;
+    perform beamline_internal.require_permission(v_scope, p_actor, 'audit:manage');
+    v_cutoff := pg_catalog.now() - p_older_than;
+    -- The guard recognises this exact statement text; keep it on one line and unchanged.
+    delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant);
+    get diagnostics v_deleted = row_count;
+    perform beamline_internal.audit_write(v_scope, 'app', null, null, 'CLEANUP', null,
+        pg_catalog.jsonb_build_object('older_than', p_older_than::text, 'cutoff', v_cutoff,
+                                      'tenant', p_tenant, 'deleted', v_deleted));
+    return v_deleted;
+end;
+$$;
+
+ALTER FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''); needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
+
+--
+-- Name: current_watermark(); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.current_watermark() RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ select pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text::bigint $$;
+
+ALTER FUNCTION beamline.current_watermark() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION current_watermark(); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.current_watermark() IS 'Safe change-log watermark (snapshot xmin as bigint): start point for beamline.changes_since.';
+
+--
+-- Name: deactivate_policy(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) RETURNS beamline.policies
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:write');
+    return beamline_internal.policy_deactivate(p_tenant, p_policy_id, p_actor, 'DEACTIVATE');
+end;
+$$;
+
+ALTER FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION deactivate_policy(p_tenant text, p_policy_id text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) IS 'Deactivate the active version of a policy (policy:write); history stays. BL002 if none is active.';
+
+--
+-- Name: delete_policy(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) RETURNS beamline.policies
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:delete');
+    return beamline_internal.policy_deactivate(p_tenant, p_policy_id, p_actor, 'DELETE');
+end;
+$$;
+
+ALTER FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION delete_policy(p_tenant text, p_policy_id text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) IS 'Delete a policy from routing (policy:delete): deactivates it, audited as DELETE; versions stay as history. BL002 if none is active.';
+
+--
+-- Name: get_audit_log(text, text, text, jsonb, integer, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text DEFAULT NULL::text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) RETURNS TABLE(id uuid, tenant_id text, target_type text, policy_id text, target_id text, action text, actor text, old_data jsonb, new_data jsonb, metadata jsonb, "timestamp" timestamp with time zone, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_key text;
+    v_actor text;
+    v_action text;
+    v_type text;
+    v_from timestamptz;
+    v_to timestamptz;
+    v_cursor_ts timestamptz;
+    v_cursor_id uuid;
+    v_arg text;
+    v_reason text;
+begin
+    if p_policy_id is not null then
+        perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    end if;
+    if p_filters is null or pg_catalog.jsonb_typeof(p_filters) <> 'object' then
+        v_arg := 'filters'; v_reason := 'must be a JSON object';
+    elsif p_limit is null or p_limit < 1 or p_limit > 1000 then
+        v_arg := 'limit'; v_reason := 'must be between 1 and 1000';
+    elsif p_cursor is not null and p_cursor !~ '^-?[0-9]{1,19}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        v_arg := 'cursor'; v_reason := 'is not a cursor returned by get_audit_log';
+    else
+        select k into v_key from pg_catalog.jsonb_object_keys(p_filters) k
+         where k not in ('actor', 'action', 'target_type', 'from', 'to') limit 1;
+        if found then
+            v_arg := 'filters.' || v_key; v_reason := 'is not a known filter (actor, action, target_type, from, to)';
+        else
+            foreach v_key in array array['actor', 'action', 'target_type', 'from', 'to'] loop
+                if p_filters ? v_key and pg_catalog.jsonb_typeof(p_filters -> v_key) <> 'string' then
+                    v_arg := 'filters.' || v_key; v_reason := 'must be a string';
+                    exit;
+                end if;
+            end loop;
+        end if;
+    end if;
+    if v_arg is null then
+        v_actor := p_filters ->> 'actor';
+        v_action := p_filters ->> 'action';
+        v_type := p_filters ->> 'target_type';
+        if v_actor is not null then
+            perform beamline_internal.check_identifier('filters.actor', v_actor, 128);
+        end if;
+        if v_action is not null and (pg_catalog.length(v_action) > 32 or v_action !~ '^[A-Z][A-Z0-9_]*$') then
+            v_arg := 'filters.action'; v_reason := 'must be an upper-case token of at most 32 characters';
+        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app') then
+            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota or app';
+        else
+            begin
+                v_from := (p_filters ->> 'from')::timestamptz;
+                v_to := (p_filters ->> 'to')::timestamptz;
+            exception when data_exception then
+                v_arg := 'filters.from/to'; v_reason := 'must be an ISO 8601 timestamp';
+            end;
+        end if;
+    end if;
+    if v_arg is not null then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('invalid %s: %s', v_arg, v_reason),
+            detail = pg_catalog.json_build_object('argument', v_arg, 'reason', v_reason)::text,
+            hint = 'Filters: {"actor", "action", "target_type", "from", "to"}; limit 1..1000; cursor from the previous page.';
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
+    if p_cursor is not null then
+        v_cursor_ts := 'epoch'::timestamptz + pg_catalog.split_part(p_cursor, '.', 1)::bigint * interval '1 microsecond';
+        v_cursor_id := pg_catalog.split_part(p_cursor, '.', 2)::uuid;
+    end if;
+    return query
+        select a.id, a.tenant_id::text, a.target_type::text, a.policy_id::text, a.target_id::text,
+               a.action::text, a.actor::text, a.old_data, a.new_data, a.metadata, a."timestamp",
+               ((extract(epoch from a."timestamp") * 1000000)::bigint)::text || '.' || a.id::text
+          from beamline.policy_audit_log a
+         where a.tenant_id = p_tenant
+           and (p_policy_id is null or a.policy_id = p_policy_id)
+           and (v_actor is null or a.actor = v_actor)
+           and (v_action is null or a.action = v_action)
+           and (v_type is null or a.target_type = v_type)
+           and (v_from is null or a."timestamp" >= v_from)
+           and (v_to is null or a."timestamp" < v_to)
+           and (v_cursor_ts is null or (a."timestamp", a.id) < (v_cursor_ts, v_cursor_id))
+         order by a."timestamp" desc, a.id desc
+         limit p_limit;
+end;
+$_$;
+
+ALTER FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text, p_filters jsonb, p_limit integer, p_cursor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION get_audit_log(p_tenant text, p_actor text, p_policy_id text, p_filters jsonb, p_limit integer, p_cursor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text, p_filters jsonb, p_limit integer, p_cursor text) IS 'A tenant''s audit rows newest first ("timestamp" desc, id desc), filtered by policy and {"actor","action","target_type","from","to"}, keyset-paginated by the cursor column; needs audit:read.';
+
+--
+-- Name: get_policy(text, text, text, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer DEFAULT NULL::integer) RETURNS beamline.policies
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_row beamline.policies;
+begin
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    if p_version < 1 then
+        perform beamline_internal.policy_bad_input('version', 'must be >= 1');
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
+    if p_version is null then
+        select p.* into v_row from beamline.policies p
+         where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.is_active;
+    else
+        select p.* into v_row from beamline.policies p
+         where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.version = p_version;
+    end if;
+    if not found then
+        perform beamline_internal.policy_not_found(p_tenant, p_policy_id, p_version);
+    end if;
+    return v_row;
+end;
+$$;
+
+ALTER FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer) IS 'The active version of a policy, or version p_version (policy:read). BL002 when there is none.';
+
+--
+-- Name: get_quota(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
+    return query select * from beamline_internal.quota_report(p_tenant);
+end;
+$$;
+
+ALTER FUNCTION beamline.get_quota(p_tenant text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION get_quota(p_tenant text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tenant''s quota (max_policies, max_rules_per_policy, max_providers_per_policy; is_default when unset) and active_policies (policy:read).';
+
+--
+-- Name: get_usage(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.get_usage(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, active_policies integer, total_versions integer, max_rules_in_active integer, max_providers_in_active integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
+    return query
+        select p_tenant::varchar,
+               (pg_catalog.count(*) filter (where p.is_active))::integer,
+               pg_catalog.count(*)::integer,
+               coalesce(pg_catalog.max(case when pg_catalog.jsonb_typeof(p.data -> 'rules') = 'array'
+                                            then pg_catalog.jsonb_array_length(p.data -> 'rules') else 0 end)
+                        filter (where p.is_active), 0)::integer,
+               coalesce(pg_catalog.max(case when pg_catalog.jsonb_typeof(p.data -> 'providers') = 'array'
+                                            then pg_catalog.jsonb_array_length(p.data -> 'providers') else 0 end)
+                        filter (where p.is_active), 0)::integer
+          from beamline.policies p
+         where p.tenant_id = p_tenant;
+end;
+$$;
+
+ALTER FUNCTION beamline.get_usage(p_tenant text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION get_usage(p_tenant text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.get_usage(p_tenant text, p_actor text) IS 'Usage of a tenant: active policies, stored versions, largest rule / provider counts among active versions (policy:read).';
+
+--
+-- Name: get_user_roles(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) RETURNS TABLE(tenant_id text, user_id text, role text, permissions jsonb, effective_permissions text[], granted_by text, created_at timestamp with time zone, updated_at timestamp with time zone, expires_at timestamp with time zone, is_expired boolean)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('user', p_user, 128);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_actor is distinct from p_user then
+        perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    end if;
+    return query
+        select ur.tenant_id::text, ur.user_id::text, ur.role::text, ur.permissions,
+               case when ur.expires_at is not null and ur.expires_at <= pg_catalog.now()
+                    then array[]::text[]
+                    else array(select g from (select rp.permission::text as g from beamline.role_permissions rp
+                                               where rp.role = ur.role
+                                              union
+                                              select e from pg_catalog.jsonb_array_elements_text(ur.permissions) e) s
+                                order by g)
+               end,
+               ur.granted_by::text, ur.created_at, ur.updated_at, ur.expires_at,
+               coalesce(ur.expires_at <= pg_catalog.now(), false)
+          from beamline.user_roles ur
+         where ur.tenant_id = p_tenant and ur.user_id = p_user;
+end;
+$$;
+
+ALTER FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION get_user_roles(p_tenant text, p_user text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) IS 'p_user''s grant in p_tenant (role, extras, effective permissions, expiry); empty if none. Own grant always readable, others need rbac:manage.';
+
+--
+-- Name: list_policies(text, text, jsonb, integer, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) RETURNS TABLE(tenant_id character varying, policy_id character varying, version integer, is_active boolean, data jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, created_by character varying, updated_by character varying, next_cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_filters  jsonb := coalesce(p_filters, '{}');
+    v_key      text;
+    v_active   boolean := true;
+    v_contains jsonb;
+    v_since    timestamptz;
+    v_after_id text;
+    v_after_version integer;
+begin
+    if pg_catalog.jsonb_typeof(v_filters) <> 'object' then
+        perform beamline_internal.policy_bad_input('filters', 'must be a JSON object');
+    end if;
+    for v_key in select pg_catalog.jsonb_object_keys(v_filters) loop
+        if v_key not in ('contains', 'active', 'updated_since') then
+            perform beamline_internal.policy_bad_input('filters', pg_catalog.format('unknown filter %s (known: contains, active, updated_since)', pg_catalog.left(v_key, 64)));
+        end if;
+    end loop;
+    if v_filters ? 'contains' then
+        v_contains := v_filters -> 'contains';
+        if pg_catalog.jsonb_typeof(v_contains) <> 'object' then
+            perform beamline_internal.policy_bad_input('filters.contains', 'must be a JSON object');
+        end if;
+    end if;
+    if v_filters ? 'active' then
+        case pg_catalog.jsonb_typeof(v_filters -> 'active')
+            when 'boolean' then v_active := (v_filters ->> 'active')::boolean;
+            when 'null' then v_active := null;
+            else perform beamline_internal.policy_bad_input('filters.active', 'must be true, false or null (all versions)');
+        end case;
+    end if;
+    if v_filters ? 'updated_since' then
+        if pg_catalog.jsonb_typeof(v_filters -> 'updated_since') <> 'string' then
+            perform beamline_internal.policy_bad_input('filters.updated_since', 'must be an ISO 8601 timestamp string');
+        end if;
+        begin
+            v_since := (v_filters ->> 'updated_since')::timestamptz;
+        exception when datetime_field_overflow or invalid_datetime_format or invalid_text_representation then
+            perform beamline_internal.policy_bad_input('filters.updated_since', 'must be an ISO 8601 timestamp string');
+        end;
+    end if;
+    if p_limit is null or p_limit < 1 or p_limit > 1000 then
+        perform beamline_internal.policy_bad_input('limit', 'must be between 1 and 1000');
+    end if;
+    if p_cursor is not null then
+        select c.policy_id, c.version into v_after_id, v_after_version
+          from beamline_internal.policy_cursor_decode(p_cursor) c;
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
+
+    return query execute beamline_internal.policy_list_sql(v_active, v_contains is not null, v_since is not null, p_cursor is not null)
+        using p_tenant, v_contains, v_since, v_after_id, v_after_version, p_limit;
+end;
+$$;
+
+ALTER FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb, p_limit integer, p_cursor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION list_policies(p_tenant text, p_actor text, p_filters jsonb, p_limit integer, p_cursor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb, p_limit integer, p_cursor text) IS 'A page of policies (policy:read) ordered by (policy_id, version); filters contains (GIN), active (true|false|null=all), updated_since; keyset cursor via next_cursor.';
+
+--
+-- Name: log_action(text, text, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_count integer;
+    v_meta jsonb;
+begin
+    if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
+        raise exception using
+            errcode = 'BL007',
+            message = 'invalid entries: must be a JSON array of event objects',
+            detail = pg_catalog.json_build_object('argument', 'entries', 'reason', 'must be a JSON array')::text,
+            hint = 'Each entry is {"action": "...", "target_id": "...", "policy_id": "...", "data": {...}}.';
+    end if;
+    v_count := pg_catalog.jsonb_array_length(p_entries);
+    if v_count > 10000 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'too many entries in one log_action batch',
+            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
+            hint = 'Split the events into batches of at most 10,000.';
+    end if;
+    perform beamline_internal.audit_check_entry(pg_catalog.format('entries[%s]', e.ord - 1), e.value)
+       from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
+      where not (pg_catalog.jsonb_typeof(e.value) = 'object'
+                 and e.value ?& array['action']
+                 and (e.value - array['action', 'target_id', 'policy_id', 'data']) = '{}'::jsonb
+                 and pg_catalog.jsonb_typeof(e.value -> 'action') = 'string'
+                 and pg_catalog.length(e.value ->> 'action') <= 32
+                 and (e.value ->> 'action') ~ '^[A-Z][A-Z0-9_]*$'
+                 and (pg_catalog.jsonb_typeof(e.value -> 'target_id') is null
+                      or pg_catalog.jsonb_typeof(e.value -> 'target_id') = 'null'
+                      or (pg_catalog.jsonb_typeof(e.value -> 'target_id') = 'string'
+                          and pg_catalog.length(e.value ->> 'target_id') <= 128
+                          and (e.value ->> 'target_id') ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'))
+                 and (pg_catalog.jsonb_typeof(e.value -> 'policy_id') is null
+                      or pg_catalog.jsonb_typeof(e.value -> 'policy_id') = 'null'
+                      or (pg_catalog.jsonb_typeof(e.value -> 'policy_id') = 'string'
+                          and pg_catalog.length(e.value ->> 'policy_id') <= 128
+                          and (e.value ->> 'policy_id') ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'))
+                 and (pg_catalog.jsonb_typeof(e.value -> 'data') is null
+                      or (pg_catalog.jsonb_typeof(e.value -> 'data') = 'object'
+                          and pg_catalog.octet_length((e.value -> 'data')::text) <= 65536)));
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:write');
+    if v_count = 0 then
+        return 0;
+    end if;
+    v_meta := beamline_internal.audit_metadata();
+    insert into beamline.policy_audit_log
+        (tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata)
+    select p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
+           coalesce(e.value -> 'data', '{}'::jsonb), v_meta
+      from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
+     order by e.ord;
+    return v_count;
+end;
+$_$;
+
+ALTER FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION log_action(p_tenant text, p_actor text, p_entries jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) IS 'Record a batch (JSON array, <= 10,000) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
+
+--
+-- Name: log_action(text, text, text, text, jsonb, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb DEFAULT '{}'::jsonb, p_policy_id text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_id uuid;
+begin
+    perform beamline_internal.audit_check_entry('', pg_catalog.jsonb_build_object(
+        'action', p_action, 'target_id', p_target_id, 'policy_id', p_policy_id, 'data', coalesce(p_data, 'null'::jsonb)));
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:write');
+    insert into beamline.policy_audit_log
+        (tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata)
+    values (p_tenant, 'app', p_policy_id, p_target_id, p_action, p_actor, p_data, beamline_internal.audit_metadata())
+    returning id into v_id;
+    return v_id;
+end;
+$$;
+
+ALTER FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb, p_policy_id text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb, p_policy_id text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb, p_policy_id text) IS 'Record one application event (action, target id, data object, optional policy id) in the audit log; needs audit:write. Returns the audit row id.';
+
+--
+-- Name: merge_patch(jsonb, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+begin
+    if p_patch is null then
+        raise exception using errcode = 'BL007',
+            message = 'merge_patch: the patch must not be SQL NULL',
+            detail = '{"argument": "p_patch", "reason": "null"}',
+            hint = 'Pass a JSON value; the JSON null patch is the jsonb value ''null''.';
+    end if;
+    return beamline_internal.jsonschema_merge(p_target, p_patch);
+end
+$$;
+
+ALTER FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION merge_patch(p_target jsonb, p_patch jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) IS 'JSON Merge Patch (RFC 7396): null deletes, objects merge recursively, anything else (arrays included) replaces.';
+
+--
+-- Name: policy_history(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) RETURNS SETOF beamline.policies
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
+    return query
+        select p.* from beamline.policies p
+         where p.tenant_id = p_tenant and p.policy_id = p_policy_id
+         order by p.version;
+    if not found then
+        perform beamline_internal.policy_not_found(p_tenant, p_policy_id, null,
+            pg_catalog.format('policy %s not found in tenant %s', p_policy_id, p_tenant));
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_history(p_tenant text, p_policy_id text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) IS 'All versions of a policy, oldest first (policy:read). BL002 if the policy never existed.';
+
+--
+-- Name: put_policy(text, text, jsonb, text, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer DEFAULT NULL::integer) RETURNS beamline.policies
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_quota   beamline.tenant_quotas;
+    v_errors  jsonb;
+    v_count   integer;
+    v_latest  integer;
+    v_active  uuid;
+    v_row     beamline.policies;
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_data is null then
+        perform beamline_internal.policy_bad_input('data', 'is null');
+    elsif pg_catalog.jsonb_typeof(p_data) <> 'object' then
+        perform beamline_internal.policy_bad_input('data', 'must be a JSON object');
+    end if;
+    if p_expected_version < 0 then
+        perform beamline_internal.policy_bad_input('expected_version', 'must be >= 0 (0 = the policy must not exist yet)');
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:write');
+
+    perform beamline_internal.check_document_limits(p_data);
+    perform beamline_internal.assert_valid(beamline_internal.schema_for('policy/default', p_tenant), p_data);
+    v_errors := beamline_internal.policy_semantic_errors(p_data);
+    if pg_catalog.jsonb_array_length(v_errors) > 0 then
+        raise exception using
+            errcode = 'BL004',
+            message = pg_catalog.format('policy %s fails %s semantic check(s)', p_policy_id, pg_catalog.jsonb_array_length(v_errors)),
+            detail = v_errors::text,
+            hint = 'Rules may route only to providers the policy defines; rule and provider ids are unique; weights are 0..100 with one above 0.';
+    end if;
+
+    v_quota := beamline_internal.quota_of(p_tenant);
+    v_count := case when pg_catalog.jsonb_typeof(p_data -> 'rules') = 'array' then pg_catalog.jsonb_array_length(p_data -> 'rules') else 0 end;
+    if v_count > v_quota.max_rules_per_policy then
+        perform beamline_internal.quota_exceeded(p_tenant, 'max_rules_per_policy', v_quota.max_rules_per_policy, v_count);
+    end if;
+    v_count := case when pg_catalog.jsonb_typeof(p_data -> 'providers') = 'array' then pg_catalog.jsonb_array_length(p_data -> 'providers') else 0 end;
+    if v_count > v_quota.max_providers_per_policy then
+        perform beamline_internal.quota_exceeded(p_tenant, 'max_providers_per_policy', v_quota.max_providers_per_policy, v_count);
+    end if;
+
+    perform beamline_internal.policy_lock(p_tenant, p_policy_id);
+    select pg_catalog.max(p.version) into v_latest
+      from beamline.policies p where p.tenant_id = p_tenant and p.policy_id = p_policy_id;
+    if p_expected_version is not null and p_expected_version <> coalesce(v_latest, 0) then
+        raise exception using
+            errcode = 'BL005',
+            message = pg_catalog.format('version conflict on policy %s: expected %s, latest is %s', p_policy_id, p_expected_version, coalesce(v_latest, 0)),
+            detail = pg_catalog.json_build_object('expected', p_expected_version, 'actual', coalesce(v_latest, 0))::text,
+            hint = 'Re-read the policy (beamline.get_policy), re-apply the change and retry with the new version.';
+    end if;
+
+    select p.id into v_active
+      from beamline.policies p where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.is_active;
+    if v_active is null then
+        perform beamline_internal.quota_check_active(p_tenant);
+    else
+        -- The audit trigger records the new version (UPDATE) / rollback (ACTIVATE), not the flip.
+        perform beamline_internal.audit_set_intent(p_tenant, p_policy_id, 'SUPERSEDE');
+        update beamline.policies p
+           set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
+         where p.id = v_active;
+    end if;
+
+    insert into beamline.policies as p
+           (tenant_id, policy_id, version, is_active, data, created_by, updated_by)
+    values (p_tenant, p_policy_id, coalesce(v_latest, 0) + 1, true, p_data, p_actor, p_actor)
+    returning p.* into v_row;
+    return v_row;
+end;
+$$;
+
+ALTER FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer) IS 'Write a new immutable, active version of a policy (policy:write). Validates (BL007/BL009/BL004), checks quotas (BL003) and the optional compare-and-set on the latest version (BL005, 0 = create only). Returns the new row.';
+
+--
+-- Name: register_schema(text, text, jsonb, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+begin
+    if p_tenant is null or pg_catalog.char_length(p_tenant) > 64
+       or not (p_tenant operator(pg_catalog.~) '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$') then
+        raise exception using errcode = 'BL007',
+            message = 'register_schema: bad tenant id',
+            detail = '{"argument": "p_tenant", "reason": "1-64 characters: a letter or digit, then letters, digits and . _ : @ + -"}',
+            hint = 'Pass the tenant whose override this is.';
+    end if;
+    if p_actor is null or pg_catalog.char_length(p_actor) > 128
+       or not (p_actor operator(pg_catalog.~) '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$') then
+        raise exception using errcode = 'BL007',
+            message = 'register_schema: bad actor',
+            detail = '{"argument": "p_actor", "reason": "1-128 characters: a letter or digit, then letters, digits and . _ : @ + -"}',
+            hint = 'Pass the user on whose behalf the schema is registered.';
+    end if;
+    if p_schema is null then
+        raise exception using errcode = 'BL007',
+            message = 'register_schema: the schema must not be null',
+            detail = '{"argument": "p_schema", "reason": "null"}',
+            hint = 'Pass a JSON Schema (an object or a boolean).';
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'schema:manage');
+    return beamline_internal.jsonschema_register(p_name, p_tenant, p_schema, p_actor);
+end
+$_$;
+
+ALTER FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) IS 'Register a tenant override of a named JSON Schema (permission schema:manage); BL010 when the schema is unsupported or malformed. Returns the current version.';
+
+--
+-- Name: revoke_role(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) RETURNS beamline.user_roles
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_old beamline.user_roles;
+begin
+    perform beamline_internal.check_identifier('user', p_user, 128);
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    select * into v_old from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_user
+       for update;
+    if not found then
+        raise exception using
+            errcode = 'BL002',
+            message = pg_catalog.format('no role for user %s in tenant %s', p_user, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'user', p_user)::text,
+            hint = 'beamline.get_user_roles shows a user''s grant.';
+    end if;
+    if v_old.expires_at is null or v_old.expires_at > pg_catalog.now() then
+        perform beamline_internal.require_grantable(p_tenant, p_actor, v_old.role, v_old.permissions);
+    end if;
+    delete from beamline.user_roles ur where ur.id = v_old.id;
+    return v_old;
+end;
+$$;
+
+ALTER FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION revoke_role(p_tenant text, p_user text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) IS 'Remove p_user''s grant in p_tenant (rbac:manage; the actor must hold what the grant gives). BL002 if there is none. Returns the removed row.';
+
+--
+-- Name: set_quota(text, text, integer, integer, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_quota beamline.tenant_quotas;
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_max_policies is null and p_max_rules is null and p_max_providers is null then
+        perform beamline_internal.policy_bad_input('quota', 'nothing to set: give max_policies, max_rules or max_providers');
+    end if;
+    if p_max_policies not between 0 and 1000000 then
+        perform beamline_internal.policy_bad_input('max_policies', 'must be between 0 and 1000000');
+    end if;
+    if p_max_rules not between 0 and 10000 then
+        perform beamline_internal.policy_bad_input('max_rules', 'must be between 0 and 10000');
+    end if;
+    if p_max_providers not between 0 and 1000 then
+        perform beamline_internal.policy_bad_input('max_providers', 'must be between 0 and 1000');
+    end if;
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'quota:manage');
+    perform beamline_internal.quota_lock(p_tenant);
+    v_quota := beamline_internal.quota_of(p_tenant);
+    insert into beamline.tenant_quotas as q (tenant_id, max_policies, max_rules_per_policy, max_providers_per_policy)
+    values (p_tenant,
+            coalesce(p_max_policies, v_quota.max_policies),
+            coalesce(p_max_rules, v_quota.max_rules_per_policy),
+            coalesce(p_max_providers, v_quota.max_providers_per_policy))
+    on conflict on constraint tenant_quotas_tenant_id_key do update
+       set max_policies = excluded.max_policies,
+           max_rules_per_policy = excluded.max_rules_per_policy,
+           max_providers_per_policy = excluded.max_providers_per_policy,
+           updated_at = pg_catalog.now();
+    return query select * from beamline_internal.quota_report(p_tenant);
+end;
+$$;
+
+ALTER FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) IS 'Set a tenant''s limits (quota:manage); null keeps a value. BL007 out of range (0..1000000 policies, 0..10000 rules, 0..1000 providers).';
+
+--
+-- Name: validate(jsonb, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_hash     text;
+    v_cache    text;
+    v_problems jsonb;
+    v_fast     text;
+    v_dropped  text;
+begin
+    if p_schema is null or p_doc is null then
+        raise exception using errcode = 'BL007',
+            message = 'validate: schema and document must not be null',
+            detail = pg_catalog.jsonb_build_object('argument', case when p_schema is null then 'p_schema' else 'p_doc' end,
+                                                   'reason', 'null')::text,
+            hint = 'Pass a JSON Schema and a JSON document (JSON null is the jsonb value ''null'').';
+    end if;
+    perform beamline_internal.check_document_limits(p_doc);
+
+    v_hash := pg_catalog.md5(p_schema::text);
+    v_cache := pg_catalog.current_setting('beamline.jsonschema_checked', true);
+    if v_cache is null or pg_catalog.strpos(v_cache, v_hash) = 0 then
+        v_problems := beamline_internal.jsonschema_check_schema(p_schema);
+        if v_problems <> '[]'::jsonb then
+            raise exception using errcode = 'BL010',
+                message = pg_catalog.format('invalid JSON Schema: %s at "%s"',
+                    v_problems -> 0 ->> 'message', v_problems -> 0 ->> 'path'),
+                detail = v_problems::text,
+                hint = 'See docs/VALIDATION.md for the supported keywords.';
+        end if;
+        v_cache := coalesce(v_cache, '') || v_hash || ',';
+        -- forget the fast paths of schemas that leave the list
+        foreach v_dropped in array pg_catalog.string_to_array(
+                pg_catalog.left(v_cache, greatest(pg_catalog.length(v_cache) - 33 * 16, 0)), ',') loop
+            if v_dropped <> '' then
+                perform pg_catalog.set_config('beamline.jsonschema_fast_' || v_dropped, '', false);
+            end if;
+        end loop;
+        perform pg_catalog.set_config('beamline.jsonschema_checked', pg_catalog.right(v_cache, 33 * 16), false);
+    end if;
+
+    -- The fast path (docs/VALIDATION.md, "Performance"): the schema compiled once per session
+    -- into a jsonpath predicate evaluated in C; '-' = it has none. Only a document the fast
+    -- path cannot prove valid goes through the engine (which lists its errors).
+    v_fast := pg_catalog.current_setting('beamline.jsonschema_fast_' || v_hash, true);
+    if v_fast is null or v_fast = '' then
+        v_fast := coalesce(beamline_internal.jsonschema_compile(p_schema)::text, '-');
+        perform pg_catalog.set_config('beamline.jsonschema_fast_' || v_hash, v_fast, false);
+    end if;
+    if v_fast <> '-' and beamline_internal.jsonschema_fast_valid(v_fast::jsonb, p_schema, p_doc) then
+        return '[]'::jsonb;
+    end if;
+
+    return coalesce(
+        beamline_internal.jsonschema_node(p_schema, p_schema, p_doc, '', true), '[]'::jsonb);
+end
+$$;
+
+ALTER FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION validate(p_schema jsonb, p_doc jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate p_doc against the JSON Schema p_schema (docs/VALIDATION.md): [] when valid, else [{"path", "keyword", "message"}]. BL009 over the document limits, BL010 for an unsupported or malformed schema.';
+
+--
+-- Name: bootstrap_admin(text, text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) RETURNS beamline.user_roles
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_admin text;
+    v_row beamline.user_roles;
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('user', p_user, 128);
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.bootstrap_admin'), pg_catalog.hashtext(p_tenant));
+    select ur.user_id into v_admin from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.role = 'admin'
+       and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+     order by ur.user_id
+     limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL013',
+            message = pg_catalog.format('tenant %s already has an admin', p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'admin', v_admin)::text,
+            hint = 'Further roles are granted by the tenant''s admins with beamline.assign_role.';
+    end if;
+    perform pg_catalog.set_config('beamline.actor', 'owner', true);
+    insert into beamline.user_roles as ur (tenant_id, user_id, role, permissions, granted_by, expires_at)
+    values (p_tenant, p_user, 'admin', '[]', 'owner', null)
+    on conflict (tenant_id, user_id) do update
+       set role = 'admin', permissions = '[]', granted_by = 'owner', expires_at = null,
+           updated_at = pg_catalog.now()
+    returning ur.* into v_row;
+    return v_row;
+end;
+$$;
+
+ALTER FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION bootstrap_admin(p_tenant text, p_user text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) IS 'Owner-only: make p_user the first admin of p_tenant (actor ''owner''). BL013 if the tenant already has a non-expired admin.';
+
+--
+-- Name: register_default_schema(text, jsonb); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    return beamline_internal.jsonschema_register(p_name, null, p_schema, 'beamline-migrate');
+end
+$$;
+
+ALTER FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION register_default_schema(p_name text, p_schema jsonb); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) IS 'Owner only: register the global version of a named JSON Schema (used by beamline migrate for the shipped defaults).';
+
+--
+-- Name: assert_valid(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) RETURNS void
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_errs jsonb;
+    v_n    integer;
+begin
+    v_errs := beamline.validate(p_schema, p_doc);
+    v_n := pg_catalog.jsonb_array_length(v_errs);
+    if v_n > 0 then
+        raise exception using errcode = 'BL004',
+            message = pg_catalog.format('document is not valid: %s at "%s"%s',
+                v_errs -> 0 ->> 'message', v_errs -> 0 ->> 'path',
+                case when v_n > 1 then pg_catalog.format(' (and %s more errors)', v_n - 1) else '' end),
+            detail = v_errs::text,
+            hint = 'DETAIL lists every error as {"path": JSON pointer, "keyword", "message"}.';
+    end if;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION assert_valid(p_schema jsonb, p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) IS 'Raise BL004 (DETAIL = JSON list of {"path", "keyword", "message"}) when p_doc does not validate against p_schema.';
+
+--
+-- Name: audit_actor(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_actor() RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_actor text := pg_catalog.current_setting('beamline.actor', true);
+begin
+    if v_actor is null or v_actor = '' or pg_catalog.length(v_actor) > 128
+       or v_actor !~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$' then
+        raise exception using
+            errcode = 'BL007',
+            message = 'no actor for the audit log: the setting beamline.actor is not set or invalid',
+            detail = pg_catalog.json_build_object('argument', 'beamline.actor', 'reason', 'is not set or invalid')::text,
+            hint = 'Change policies, roles and quotas through the beamline API functions, or call beamline_internal.set_actor(actor) first.';
+    end if;
+    return v_actor;
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.audit_actor() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_actor(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor (setting beamline.actor); BL007 if unset or invalid, so audited changes are never anonymous.';
+
+--
+-- Name: audit_check_entry(text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_prefix text := case when p_where = '' then '' else p_where || '.' end;
+    v_key text;
+    v_reason text;
+    v_arg text;
+begin
+    if p_entry is null or pg_catalog.jsonb_typeof(p_entry) <> 'object' then
+        v_arg := coalesce(nullif(p_where, ''), 'entry');
+        v_reason := 'must be a JSON object';
+    else
+        select k into v_key from pg_catalog.jsonb_object_keys(p_entry) k
+         where k not in ('action', 'target_id', 'policy_id', 'data') limit 1;
+        if found then
+            v_arg := v_prefix || v_key;
+            v_reason := 'is not a known field (action, target_id, policy_id, data)';
+        elsif pg_catalog.jsonb_typeof(p_entry -> 'action') is distinct from 'string' then
+            v_arg := v_prefix || 'action';
+            v_reason := 'is missing or not a string';
+        elsif pg_catalog.length(p_entry ->> 'action') > 32 or (p_entry ->> 'action') !~ '^[A-Z][A-Z0-9_]*$' then
+            v_arg := v_prefix || 'action';
+            v_reason := 'must be an upper-case token ^[A-Z][A-Z0-9_]*$ of at most 32 characters';
+        elsif pg_catalog.jsonb_typeof(p_entry -> 'data') is not null
+              and pg_catalog.jsonb_typeof(p_entry -> 'data') <> 'object' then
+            v_arg := v_prefix || 'data';
+            v_reason := 'must be a JSON object';
+        elsif pg_catalog.octet_length((p_entry -> 'data')::text) > 65536 then
+            raise exception using
+                errcode = 'BL009',
+                message = 'audit event data is over 64 KiB',
+                detail = pg_catalog.json_build_object('limit', 65536, 'value', pg_catalog.octet_length((p_entry -> 'data')::text))::text,
+                hint = 'Log a reference to large payloads, not the payloads.';
+        else
+            foreach v_key in array array['target_id', 'policy_id'] loop
+                if coalesce(pg_catalog.jsonb_typeof(p_entry -> v_key), 'null') not in ('null', 'string') then
+                    raise exception using
+                        errcode = 'BL007',
+                        message = pg_catalog.format('invalid %s%s: must be a string or null', v_prefix, v_key),
+                        detail = pg_catalog.json_build_object('argument', v_prefix || v_key, 'reason', 'must be a string or null')::text;
+                elsif pg_catalog.jsonb_typeof(p_entry -> v_key) = 'string' then
+                    perform beamline_internal.check_identifier(v_prefix || v_key, p_entry ->> v_key, 128);
+                end if;
+            end loop;
+            return;
+        end if;
+    end if;
+    raise exception using
+        errcode = 'BL007',
+        message = pg_catalog.format('invalid %s: %s', v_arg, v_reason),
+        detail = pg_catalog.json_build_object('argument', v_arg, 'reason', v_reason)::text,
+        hint = 'An event is {"action": "UPPER_CASE", "target_id": id?, "policy_id": id?, "data": {...}?}.';
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_check_entry(p_where text, p_entry jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) IS 'Validate one log_action event object; BL007 (detail argument e.g. entries[3].action) or BL009 (data over 64 KiB).';
+
+--
+-- Name: audit_log_guard(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_log_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+    v_context text;
+    v_frames text[];
+begin
+    if tg_op = 'DELETE' then
+        get diagnostics v_context = pg_context;
+        v_frames := pg_catalog.string_to_array(v_context, E'\n');
+        if pg_catalog.array_length(v_frames, 1) >= 3
+           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant)"'
+           and v_frames[3] ~ '^PL/pgSQL function beamline\.cleanup_old_logs\(interval,text,text\) line [0-9]+ at SQL statement$' then
+            return null;
+        end if;
+    end if;
+    raise exception using
+        errcode = 'BL011',
+        message = pg_catalog.format('%s on beamline.policy_audit_log is not allowed: the audit log is append-only', tg_op),
+        detail = 'beamline.policy_audit_log',
+        hint = 'Old audit rows are removed only by beamline.cleanup_old_logs(older_than, actor).';
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.audit_log_guard() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_log_guard(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_log_guard() IS 'BEFORE statement trigger of beamline.policy_audit_log: BL011 for UPDATE / DELETE / TRUNCATE, except the DELETE of beamline.cleanup_old_logs (checked on the call stack).';
+
+--
+-- Name: audit_metadata(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_metadata() RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_context text := pg_catalog.current_setting('beamline.audit_context', true);
+    v_meta jsonb;
+begin
+    v_meta := pg_catalog.jsonb_build_object(
+        'txid', pg_catalog.txid_current(),
+        'application_name', pg_catalog.current_setting('application_name'),
+        'client_addr', pg_catalog.inet_client_addr()::text,
+        'client_port', pg_catalog.inet_client_port(),
+        'db_user', session_user::text);
+    if v_context is not null and v_context <> '' then
+        begin
+            v_meta := v_meta || pg_catalog.jsonb_build_object('context', v_context::jsonb);
+        exception when invalid_text_representation then
+            v_meta := v_meta || pg_catalog.jsonb_build_object('context_raw', v_context);
+        end;
+    end if;
+    return v_meta;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_metadata() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_metadata(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit row: txid, application_name, client_addr/port, db_user, and the caller context (beamline.audit_context).';
+
+--
+-- Name: audit_policies_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_policies_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_prev jsonb;
+    v_intent text;
+    v_action text;
+begin
+    if tg_op = 'INSERT' then
+        if new.version = 1 then
+            perform beamline_internal.audit_write(new.tenant_id, 'policy', new.policy_id, new.policy_id,
+                                                  'CREATE', null, pg_catalog.to_jsonb(new));
+        else
+            select pg_catalog.to_jsonb(p) into v_prev from beamline.policies p
+             where p.tenant_id = new.tenant_id and p.policy_id = new.policy_id and p.version = new.version - 1;
+            perform beamline_internal.audit_write(new.tenant_id, 'policy', new.policy_id, new.policy_id,
+                                                  'UPDATE', v_prev, pg_catalog.to_jsonb(new));
+        end if;
+        return null;
+    elsif tg_op = 'UPDATE' then
+        if old is not distinct from new then
+            return null;
+        end if;
+        v_action := case when old.is_active and not new.is_active then 'DEACTIVATE'
+                         when not old.is_active and new.is_active then 'ACTIVATE'
+                         else 'UPDATE' end;
+        if v_action = 'DEACTIVATE' then
+            v_intent := pg_catalog.current_setting('beamline.audit_intent', true);
+            if v_intent = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
+                return null;
+            elsif v_intent = 'DELETE ' || new.tenant_id || ' ' || new.policy_id then
+                v_action := 'DELETE';
+            end if;
+        end if;
+        perform beamline_internal.audit_write(new.tenant_id, 'policy', new.policy_id, new.policy_id,
+                                              v_action, pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new));
+        return null;
+    else
+        perform beamline_internal.audit_write(old.tenant_id, 'policy', old.policy_id, old.policy_id,
+                                              'DELETE', pg_catalog.to_jsonb(old), null);
+        return null;
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_policies_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_policies_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row trigger of beamline.policies: CREATE / UPDATE / ACTIVATE / DEACTIVATE / DELETE audit rows.';
+
+--
+-- Name: audit_set_context(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_set_context(p_context jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if p_context is null or pg_catalog.jsonb_typeof(p_context) <> 'object'
+       or pg_catalog.octet_length(p_context::text) > 4096 then
+        raise exception using
+            errcode = 'BL007',
+            message = 'invalid audit context: must be a JSON object of at most 4096 bytes',
+            detail = pg_catalog.json_build_object('argument', 'context', 'reason', 'must be a JSON object of at most 4096 bytes')::text;
+    end if;
+    perform pg_catalog.set_config('beamline.audit_context', p_context::text, true);
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_set_context(p_context jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_set_context(p_context jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_set_context(p_context jsonb) IS 'Record caller context (JSON object, <= 4 KiB) for the audit rows of this transaction (metadata.context).';
+
+--
+-- Name: audit_set_intent(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
+    if p_action is null or p_action not in ('DELETE', 'SUPERSEDE') then
+        raise exception using
+            errcode = 'BL007',
+            message = 'invalid audit intent: must be DELETE or SUPERSEDE',
+            detail = pg_catalog.json_build_object('argument', 'action', 'reason', 'must be DELETE or SUPERSEDE')::text;
+    end if;
+    perform pg_catalog.set_config('beamline.audit_intent', p_action || ' ' || p_tenant || ' ' || p_policy_id, true);
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_set_intent(p_tenant text, p_policy_id text, p_action text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) IS 'Tell the policies audit trigger that the next deactivation of (p_tenant, p_policy_id) in this transaction is a DELETE or is SUPERSEDEd by a new/rolled-back version.';
+
+--
+-- Name: audit_tenant_quotas_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_tenant_quotas_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op = 'INSERT' then
+        perform beamline_internal.audit_write(new.tenant_id, 'quota', null, new.tenant_id, 'SET',
+                                              null, pg_catalog.to_jsonb(new));
+    elsif tg_op = 'UPDATE' then
+        if old is distinct from new then
+            perform beamline_internal.audit_write(new.tenant_id, 'quota', null, new.tenant_id, 'SET',
+                                                  pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new));
+        end if;
+    else
+        perform beamline_internal.audit_write(old.tenant_id, 'quota', null, old.tenant_id, 'DELETE',
+                                              pg_catalog.to_jsonb(old), null);
+    end if;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_tenant_quotas_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_tenant_quotas_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_tenant_quotas_trigger() IS 'AFTER row trigger of beamline.tenant_quotas: SET / DELETE audit rows.';
+
+--
+-- Name: audit_user_roles_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_user_roles_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op = 'INSERT' then
+        perform beamline_internal.audit_write(new.tenant_id, 'role', null, new.user_id, 'ASSIGN',
+                                              null, pg_catalog.to_jsonb(new));
+    elsif tg_op = 'UPDATE' then
+        if old is distinct from new then
+            perform beamline_internal.audit_write(new.tenant_id, 'role', null, new.user_id, 'UPDATE',
+                                                  pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new));
+        end if;
+    else
+        perform beamline_internal.audit_write(old.tenant_id, 'role', null, old.user_id, 'REVOKE',
+                                              pg_catalog.to_jsonb(old), null);
+    end if;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_user_roles_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_user_roles_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_user_roles_trigger() IS 'AFTER row trigger of beamline.user_roles: ASSIGN / UPDATE / REVOKE audit rows.';
+
+--
+-- Name: audit_write(text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    insert into beamline.policy_audit_log
+        (tenant_id, target_type, policy_id, target_id, action, actor, old_data, new_data, metadata)
+    values (p_tenant, p_target_type, p_policy_id, p_target_id, p_action,
+            beamline_internal.audit_actor(), p_old, p_new, beamline_internal.audit_metadata());
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) IS 'Append one row to beamline.policy_audit_log with the transaction''s actor (BL007 if none) and metadata.';
+
+--
+-- Name: change_log_policy(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.change_log_policy() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    insert into beamline.change_log (kind, tenant_id, object_id, op, version)
+    values ('policy', new.tenant_id, new.policy_id, pg_catalog.lower(tg_op), new.version);
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.change_log_policy() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION change_log_policy(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.change_log_policy() IS 'Trigger function: record a change_log entry (kind policy) for each inserted or updated policy version.';
+
+--
+-- Name: change_log_prune(interval); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.change_log_prune(p_keep interval DEFAULT '7 days'::interval) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_max     xid8;
+    v_deleted bigint;
+begin
+    if p_keep is null or p_keep < interval '0' then
+        perform beamline_internal.policy_bad_input('keep', 'must be a non-negative interval');
+    end if;
+    with gone as (
+        delete from beamline.change_log c
+         where c.changed_at < pg_catalog.clock_timestamp() - p_keep
+        returning c.xid)
+    select pg_catalog.max(g.xid), pg_catalog.count(*) into v_max, v_deleted from gone g;
+    if v_max is not null then
+        update beamline.change_log_state s
+           set pruned_below = greatest(s.pruned_below, (v_max::text::bigint + 1)::text::xid8)
+         where s.id = 1;
+    end if;
+    return v_deleted;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.change_log_prune(p_keep interval) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION change_log_prune(p_keep interval); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.change_log_prune(p_keep interval) IS 'Owner-only: delete change_log entries older than p_keep and advance change_log_state.pruned_below.';
+
+--
+-- Name: change_log_quota(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.change_log_quota() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op = 'DELETE' then
+        insert into beamline.change_log (kind, tenant_id, object_id, op)
+        values ('quota', old.tenant_id, old.tenant_id, 'delete');
+    else
+        insert into beamline.change_log (kind, tenant_id, object_id, op)
+        values ('quota', new.tenant_id, new.tenant_id, pg_catalog.lower(tg_op));
+    end if;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.change_log_quota() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION change_log_quota(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.change_log_quota() IS 'Trigger function: record a change_log entry (kind quota) for each changed tenant_quotas row.';
+
+--
+-- Name: change_log_role(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.change_log_role() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op = 'DELETE' then
+        insert into beamline.change_log (kind, tenant_id, object_id, op)
+        values ('role', old.tenant_id, old.user_id, 'delete');
+    else
+        insert into beamline.change_log (kind, tenant_id, object_id, op)
+        values ('role', new.tenant_id, new.user_id, pg_catalog.lower(tg_op));
+        -- A grant moved to another user or tenant: the old key is stale too.
+        if tg_op = 'UPDATE' and (old.tenant_id, old.user_id) is distinct from (new.tenant_id, new.user_id) then
+            insert into beamline.change_log (kind, tenant_id, object_id, op)
+            values ('role', old.tenant_id, old.user_id, 'delete');
+        end if;
+    end if;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.change_log_role() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION change_log_role(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.change_log_role() IS 'Trigger function: record a change_log entry (kind role) for each inserted, updated or deleted user_roles row.';
+
+--
+-- Name: check_document_limits(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.check_document_limits(p_doc jsonb) RETURNS void
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_max_bytes integer;
+    v_max_depth integer;
+    v_bytes     integer;
+    v_setting   text;
+begin
+    v_setting := nullif(pg_catalog.current_setting('beamline.max_document_bytes', true), '');
+    v_max_bytes := coalesce(beamline_internal.jsonschema_setting_int('beamline.max_document_bytes', v_setting), 1048576);
+    v_setting := nullif(pg_catalog.current_setting('beamline.max_document_depth', true), '');
+    v_max_depth := coalesce(beamline_internal.jsonschema_setting_int('beamline.max_document_depth', v_setting), 32);
+    if p_doc is null then
+        return;
+    end if;
+    -- The JSON text is at most ~6x the binary size (escapes), so serialise only when it may matter.
+    if pg_catalog.pg_column_size(p_doc) > v_max_bytes / 8 then
+        v_bytes := pg_catalog.octet_length(p_doc::text);
+        if v_bytes > v_max_bytes then
+            raise exception using errcode = 'BL009',
+                message = pg_catalog.format('document is %s bytes, over the limit of %s bytes', v_bytes, v_max_bytes),
+                detail = pg_catalog.jsonb_build_object('limit', 'max_document_bytes', 'value', v_bytes, 'max', v_max_bytes)::text,
+                hint = 'Make the document smaller, or raise the setting beamline.max_document_bytes.';
+        end if;
+    end if;
+    -- A container at level N (the root is level 0) means depth N + 1.
+    if pg_catalog.jsonb_path_exists(p_doc, pg_catalog.format(
+           'strict $.**{%s} ? (@.type() == "object" || @.type() == "array")', v_max_depth)::jsonpath) then
+        raise exception using errcode = 'BL009',
+            message = pg_catalog.format('document is nested deeper than the limit of %s levels', v_max_depth),
+            detail = pg_catalog.jsonb_build_object('limit', 'max_document_depth', 'value', v_max_depth + 1, 'max', v_max_depth)::text,
+            hint = 'Flatten the document, or raise the setting beamline.max_document_depth.';
+    end if;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.check_document_limits(p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION check_document_limits(p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Raise BL009 when a document is over beamline.max_document_bytes (default 1 MiB of JSON text) or beamline.max_document_depth (default 32).';
+
+--
+-- Name: check_grant_list(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.check_grant_list(p_permissions jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_bad text;
+    v_reason text;
+begin
+    if p_permissions is null then
+        v_reason := 'is null';
+    elsif pg_catalog.jsonb_typeof(p_permissions) <> 'array' then
+        v_reason := 'must be a JSON array of permission strings';
+    elsif pg_catalog.jsonb_array_length(p_permissions) > 64 then
+        v_reason := 'has more than 64 entries';
+    elsif exists (select 1 from pg_catalog.jsonb_array_elements(p_permissions) e
+                   where pg_catalog.jsonb_typeof(e) <> 'string') then
+        v_reason := 'must contain only strings';
+    else
+        select e into v_bad
+          from pg_catalog.jsonb_array_elements_text(p_permissions) e
+         where e <> '*'
+           and not exists (select 1 from beamline.permissions p
+                            where p.permission = e
+                               or (e ~ '^[a-z]+:\*$' and pg_catalog.split_part(p.permission, ':', 1) = pg_catalog.split_part(e, ':', 1)))
+         limit 1;
+        if not found then
+            return coalesce((select pg_catalog.jsonb_agg(d order by d)
+                               from (select distinct e as d from pg_catalog.jsonb_array_elements_text(p_permissions) e) s),
+                            '[]'::jsonb);
+        end if;
+        v_reason := pg_catalog.format('unknown permission %s', pg_catalog.to_jsonb(v_bad)::text);
+    end if;
+    raise exception using
+        errcode = 'BL007',
+        message = 'invalid permissions: ' || v_reason,
+        detail = pg_catalog.json_build_object('argument', 'permissions', 'reason', v_reason)::text,
+        hint = 'Use known permissions (beamline.permissions), namespace wildcards such as policy:*, or *.';
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.check_grant_list(p_permissions jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION check_grant_list(p_permissions jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.check_grant_list(p_permissions jsonb) IS 'Validate a grant''s extra permissions (array of known permissions, ns:* wildcards or *; at most 64); BL007 otherwise. Returns them sorted and distinct.';
+
+--
+-- Name: check_identifier(text, text, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.check_identifier(p_kind text, p_value text, p_max_length integer) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_reason text;
+begin
+    if p_value is null then
+        v_reason := 'is null';
+    elsif p_value = '' then
+        v_reason := 'is empty';
+    elsif pg_catalog.length(p_value) > p_max_length then
+        v_reason := pg_catalog.format('is longer than %s characters', p_max_length);
+    elsif p_value !~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$' then
+        v_reason := 'must start with a letter or digit and contain only ASCII letters, digits and . _ : @ + -';
+    else
+        return;
+    end if;
+    raise exception using
+        errcode = 'BL007',
+        message = pg_catalog.format('invalid %s: %s', coalesce(p_kind, 'identifier'), v_reason),
+        detail = pg_catalog.json_build_object('argument', p_kind, 'reason', v_reason)::text,
+        hint = 'Identifiers are 1-' || p_max_length || ' characters of A-Z a-z 0-9 . _ : @ + -, starting with a letter or digit.';
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.check_identifier(p_kind text, p_value text, p_max_length integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION check_identifier(p_kind text, p_value text, p_max_length integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.check_identifier(p_kind text, p_value text, p_max_length integer) IS 'Raise BL007 (detail {"argument", "reason"}) unless p_value is a valid id of at most p_max_length characters: ^[A-Za-z0-9][A-Za-z0-9._:@+-]*$.';
+
+--
+-- Name: devstate_append(jsonb, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_keys jsonb := beamline_internal.devstate_keys();
+    v_key_id text := v_keys ->> '';
+    v_head devstate.chain_head;
+    v_id bigint;
+    v_ts timestamptz;
+    v_metadata jsonb := p_entry -> 'metadata';
+    v_canonical text := beamline_internal.devstate_canonical_json(p_entry -> 'metadata');
+    v_hmac text;
+begin
+    -- everything above runs before the lock; from here to commit appends are serialised
+    select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
+    v_id := pg_catalog.nextval('devstate.history_entries_id_seq'::pg_catalog.regclass);
+    v_ts := pg_catalog.clock_timestamp();
+    v_hmac := pg_catalog.encode(beamline_ext.hmac(
+        beamline_internal.devstate_entry_message(
+            v_id, v_ts, p_actor, p_entry ->> 'action', p_entry ->> 'cp_from', p_entry ->> 'cp_to',
+            p_entry ->> 'state_checksum', v_key_id, v_head.head_hmac,
+            v_canonical),
+        pg_catalog.decode(v_keys ->> v_key_id, 'hex'), 'sha256'), 'hex');
+    insert into devstate.history_entries
+        (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
+    values (v_id, v_ts, p_actor, p_entry ->> 'action', p_entry ->> 'cp_from', p_entry ->> 'cp_to',
+            p_entry ->> 'state_checksum', v_head.head_hmac, v_hmac, v_key_id, v_metadata);
+    return v_hmac;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_append(p_entry jsonb, p_actor text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) IS 'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret).';
+
+--
+-- Name: devstate_bad_input(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    raise exception using
+        errcode = 'BL007',
+        message = pg_catalog.format('invalid %s: %s', p_argument, p_reason),
+        detail = pg_catalog.json_build_object('argument', p_argument, 'reason', p_reason)::text,
+        hint = coalesce(p_hint, 'See docs/DEVSTATE_MCP.md for the arguments of the DevState functions.');
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_bad_input(p_argument text, p_reason text, p_hint text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text) IS 'Raise BL007 with detail {"argument", "reason"} for a bad DevState argument.';
+
+--
+-- Name: devstate_canonical_json(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+begin
+    case pg_catalog.jsonb_typeof(p_doc)
+        when 'object' then
+            return (select '{' || coalesce(pg_catalog.string_agg(
+                        pg_catalog.to_json(e.key)::text || ':' ||
+                        case when pg_catalog.jsonb_typeof(e.value) in ('object', 'array')
+                             then beamline_internal.devstate_canonical_json(e.value)
+                             else e.value::text end,
+                        ',' order by e.key collate "C"), '') || '}'
+                      from pg_catalog.jsonb_each(p_doc) e);
+        when 'array' then
+            return (select '[' || coalesce(pg_catalog.string_agg(
+                        case when pg_catalog.jsonb_typeof(e.value) in ('object', 'array')
+                             then beamline_internal.devstate_canonical_json(e.value)
+                             else e.value::text end,
+                        ',' order by e.ord), '') || ']'
+                      from pg_catalog.jsonb_array_elements(p_doc) with ordinality e(value, ord));
+        else
+            return p_doc::text;
+    end case;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_canonical_json(p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) IS 'Canonical JSON text of a document: object keys sorted by UTF-8 bytes, no whitespace, strings escaped as PostgreSQL/JSON, numbers in plain notation (numeric output). See docs/DEVSTATE_MCP.md.';
+
+--
+-- Name: devstate_check_entry(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_key text;
+    v_field text;
+begin
+    if p_entry is null or pg_catalog.jsonb_typeof(p_entry) <> 'object' then
+        perform beamline_internal.devstate_bad_input('entry', 'must be a JSON object');
+    end if;
+    for v_key in select pg_catalog.jsonb_object_keys(p_entry) loop
+        if v_key not in ('action', 'cp_from', 'cp_to', 'state_checksum', 'metadata') then
+            perform beamline_internal.devstate_bad_input('entry', pg_catalog.format('unknown key %s', v_key),
+                'An entry has action, and optionally cp_from, cp_to, state_checksum, metadata; the actor and time are set by the database.');
+        end if;
+    end loop;
+    if pg_catalog.jsonb_typeof(p_entry -> 'action') is distinct from 'string'
+       or pg_catalog.length(p_entry ->> 'action') not between 1 and 128 then
+        perform beamline_internal.devstate_bad_input('entry.action', 'must be a string of 1-128 characters');
+    end if;
+    foreach v_field in array array['cp_from', 'cp_to'] loop
+        if coalesce(pg_catalog.jsonb_typeof(p_entry -> v_field), 'null') not in ('null', 'string')
+           or pg_catalog.length(p_entry ->> v_field) > 256 then
+            perform beamline_internal.devstate_bad_input('entry.' || v_field, 'must be null or a string of at most 256 characters');
+        end if;
+    end loop;
+    if coalesce(pg_catalog.jsonb_typeof(p_entry -> 'state_checksum'), 'null') not in ('null', 'string')
+       or (p_entry ->> 'state_checksum') !~ '^[0-9a-f]{64}$' then
+        perform beamline_internal.devstate_bad_input('entry.state_checksum', 'must be null or 64 lowercase hex digits');
+    end if;
+    if coalesce(pg_catalog.jsonb_typeof(p_entry -> 'metadata'), 'null') not in ('null', 'object') then
+        perform beamline_internal.devstate_bad_input('entry.metadata', 'must be a JSON object');
+    end if;
+    perform beamline_internal.check_document_limits(p_entry -> 'metadata');
+    return pg_catalog.jsonb_build_object(
+        'action', p_entry -> 'action',
+        'cp_from', coalesce(p_entry -> 'cp_from', 'null'),
+        'cp_to', coalesce(p_entry -> 'cp_to', 'null'),
+        'state_checksum', coalesce(p_entry -> 'state_checksum', 'null'),
+        'metadata', coalesce(nullif(p_entry -> 'metadata', 'null'), '{}'));
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_check_entry(p_entry jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) IS 'Validate a DevState history entry argument (BL007 / BL009) and return it normalised to {action, cp_from, cp_to, state_checksum, metadata}.';
+
+--
+-- Name: devstate_entry_message(bigint, timestamp with time zone, text, text, text, text, text, text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN convert_to(((((((((((((((((((((((((((((((((('25:beamline-devstate-entry/1,'::text || (octet_length((p_id)::text))::text) || ':'::text) || (p_id)::text) || ','::text) || '27:'::text) || to_char(timezone('UTC'::text, p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text)) || ','::text) || (octet_length(p_actor))::text) || ':'::text) || p_actor) || ','::text) || (octet_length(p_action))::text) || ':'::text) || p_action) || ','::text) || COALESCE((((octet_length(p_cp_from))::text || ':'::text) || p_cp_from), '-'::text)) || ','::text) || COALESCE((((octet_length(p_cp_to))::text || ':'::text) || p_cp_to), '-'::text)) || ','::text) || COALESCE((((octet_length(p_state_checksum))::text || ':'::text) || p_state_checksum), '-'::text)) || ','::text) || (octet_length(p_key_id))::text) || ':'::text) || p_key_id) || ','::text) || (octet_length(p_hmac_prev))::text) || ':'::text) || p_hmac_prev) || ','::text) || (octet_length(p_metadata_canonical))::text) || ':'::text) || p_metadata_canonical) || ','::text), 'UTF8'::name);
+
+ALTER FUNCTION beamline_internal.devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text) IS 'The canonical message of a history entry (netstrings, UTF-8) that its HMAC-SHA256 covers; see docs/DEVSTATE_MCP.md.';
+
+--
+-- Name: devstate_history_guard(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_history_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    raise exception using
+        errcode = 'BL011',
+        message = pg_catalog.format('%s on devstate.history_entries is not allowed: the history is append-only', tg_op),
+        detail = 'devstate.history_entries',
+        hint = 'Add entries with devstate.append_history; the chain cannot be edited.';
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_history_guard() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_history_guard(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_history_guard() IS 'BEFORE statement trigger of devstate.history_entries: BL011 for UPDATE / DELETE / TRUNCATE.';
+
+--
+-- Name: devstate_history_link(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_history_link() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_head devstate.chain_head;
+    v_bad_id bigint;
+    v_reason text;
+    v_count bigint;
+    v_last_id bigint;
+    v_last_hmac text;
+begin
+    select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
+    select pg_catalog.count(*), pg_catalog.max(n.id) into v_count, v_last_id from new_rows n;
+    if v_count = 0 then
+        return null;
+    end if;
+    if v_count = 1 then  -- the common case (append_history): no window needed
+        select n.id, case when n.id <= v_head.head_id then 'id not after head'
+                          when n.hmac_prev <> v_head.head_hmac then 'bad link' end,
+               n.hmac
+          into v_bad_id, v_reason, v_last_hmac from new_rows n;
+    else
+        select s.id, s.reason into v_bad_id, v_reason
+          from (select n.id,
+                       case when n.id <= v_head.head_id then 'id not after head'
+                            when n.hmac_prev <> pg_catalog.lag(n.hmac, 1, v_head.head_hmac) over (order by n.id) then 'bad link'
+                       end as reason
+                  from new_rows n) s
+         where s.reason is not null
+         order by s.id
+         limit 1;
+        select n.hmac into v_last_hmac from new_rows n where n.id = v_last_id;
+    end if;
+    if v_reason is not null then
+        raise exception using
+            errcode = 'BL008',
+            message = pg_catalog.format('history entry %s does not extend the chain (%s)', v_bad_id, v_reason),
+            detail = pg_catalog.json_build_object('id', v_bad_id, 'reason', v_reason)::text,
+            hint = 'Append with devstate.append_history, which links the entry to the head.';
+    end if;
+    update devstate.chain_head h
+       set head_id = v_last_id, head_hmac = v_last_hmac, entries = h.entries + v_count,
+           updated_at = pg_catalog.now()
+     where h.id = 1;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_history_link() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_history_link(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_history_link() IS 'AFTER INSERT statement trigger of devstate.history_entries: BL008 unless the new rows extend the chain from devstate.chain_head in id order; then advances the head.';
+
+--
+-- Name: devstate_history_no_fork(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_history_no_fork() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if exists (select 1 from devstate.history_entries e where e.hmac_prev = new.hmac_prev) then
+        raise exception using
+            errcode = 'BL008',
+            message = pg_catalog.format('history entry %s would fork the chain: its predecessor already has a successor', new.id),
+            detail = pg_catalog.json_build_object('id', new.id, 'reason', 'fork')::text,
+            hint = 'Append with devstate.append_history, which links the entry to the head.';
+    end if;
+    return new;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_history_no_fork() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_history_no_fork(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_history_no_fork() IS 'BEFORE INSERT row trigger of devstate.history_entries: BL008 (reason fork) when hmac_prev already has a successor.';
+
+--
+-- Name: devstate_initial_state(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_initial_state() RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    RETURN '{"version": 1, "checkpoints": {}, "current_checkpoint": null}'::jsonb;
+
+ALTER FUNCTION beamline_internal.devstate_initial_state() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_initial_state(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_initial_state() IS 'The initial DevState document {"version": 1, "current_checkpoint": null, "checkpoints": {}}.';
+
+--
+-- Name: devstate_keys(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_keys() RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_secret text := pg_catalog.current_setting('beamline.hmac_secret', true);
+    v_key_id text := coalesce(nullif(pg_catalog.current_setting('beamline.hmac_key_id', true), ''), 'k1');
+    v_previous text := pg_catalog.current_setting('beamline.hmac_previous_keys', true);
+    v_keys jsonb := '{}';
+    v_pair text;
+begin
+    if v_secret is null or v_secret = '' then
+        raise exception using
+            errcode = 'BL012',
+            message = 'the HMAC secret was not provided to this session',
+            hint = 'Set BEAMLINE_HMAC_SECRET in the client''s environment (beamline passes it in the connection''s startup options; psql users: PGOPTIONS=''-c beamline.hmac_secret=...''). Never SET it in SQL: statements are logged.';
+    end if;
+    if v_previous is not null and v_previous <> '' then
+        foreach v_pair in array pg_catalog.string_to_array(v_previous, ';') loop
+            if pg_catalog.strpos(v_pair, ':') > 1 then
+                v_keys := v_keys || pg_catalog.jsonb_build_object(
+                    pg_catalog.split_part(v_pair, ':', 1),
+                    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.substr(v_pair, pg_catalog.strpos(v_pair, ':') + 1), 'UTF8'), 'hex'));
+            end if;
+        end loop;
+    end if;
+    -- the current key wins over a retired key of the same id
+    return v_keys || pg_catalog.jsonb_build_object(
+        v_key_id, pg_catalog.encode(pg_catalog.convert_to(v_secret, 'UTF8'), 'hex'),
+        '', v_key_id);
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_keys() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_keys(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_keys() IS 'The session''s HMAC keys {key_id: hex key} from beamline.hmac_secret / hmac_key_id / hmac_previous_keys, with the current key id under the empty key ""; BL012 when no secret.';
+
+--
+-- Name: devstate_state_checksum(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    RETURN encode(sha256(convert_to(beamline_internal.devstate_canonical_json(p_doc), 'UTF8'::name)), 'hex'::text);
+
+ALTER FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_state_checksum(p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) IS 'SHA-256 (hex) of the canonical JSON of a DevState document, UTF-8 encoded.';
+
+--
+-- Name: devstate_verify_hmacs(bigint, bigint, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) RETURNS TABLE(checked bigint, first_id bigint, last_id bigint, bad_id bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),
+           pg_catalog.min(e.id) filter (where e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
+               beamline_internal.devstate_entry_message(e.id, e.ts, e.actor, e.action, e.cp_from, e.cp_to,
+                   e.state_checksum, e.key_id, e.hmac_prev, e.metadata_canonical),
+               pg_catalog.decode(p_keys ->> e.key_id, 'hex'), 'sha256'), 'hex'))
+      from devstate.history_entries e
+     where (p_from is null or e.id >= p_from) and (p_to is null or e.id <= p_to)
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) IS 'Count, first / last id and the first id with a wrong hmac among entries p_from..p_to, under the keys {key_id: hex}; parallel-safe aggregate used by verify_hmac_chain.';
+
+--
+-- Name: has_permission(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_permission text) RETURNS TABLE(allowed boolean)
+    LANGUAGE sql STABLE ROWS 1 PARALLEL SAFE
+    AS $$
+    select case
+             when not exists (select 1 from beamline.permissions k where k.permission = p_permission) then null
+             else exists (
+                 select 1
+                   from beamline.user_roles ur
+                  where ur.tenant_id = p_tenant
+                    and ur.user_id = p_user
+                    and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+                    and (ur.permissions ?| array[p_permission, pg_catalog.split_part(p_permission, ':', 1) || ':*', '*']
+                         or exists (select 1
+                                      from beamline.role_permissions rp
+                                     where rp.role = ur.role
+                                       and rp.permission in (p_permission, pg_catalog.split_part(p_permission, ':', 1) || ':*', '*'))))
+           end
+$$;
+
+ALTER FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_permission text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION has_permission(p_tenant text, p_user text, p_permission text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_permission text) IS 'True if p_user holds p_permission in p_tenant (role grant or extra permission, wildcards policy:* and *, not expired); NULL if p_permission is unknown. One row; no id checks; inlined into callers.';
+
+--
+-- Name: jsonschema_check_node(jsonb, jsonb, text, text[]); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_key   text;
+    v_val   jsonb;
+    v_el    jsonb;
+    v_sub   record;
+    v_kpath text;
+    v_msg   text;
+    v_i     integer;
+    c_types constant text[] := '{null,boolean,object,array,number,string,integer}';
+    c_max_pattern constant integer := 1000;
+begin
+    p_problems := '[]'::jsonb;
+    if pg_catalog.jsonb_typeof(p_schema) = 'boolean' then
+        return;
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema) is distinct from 'object' then
+        p_problems := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', p_path, 'keyword', '', 'message', 'a schema must be an object or a boolean'));
+        return;
+    end if;
+    for v_key, v_val in select e.key, e.value from pg_catalog.jsonb_each(p_schema) as e loop
+        v_kpath := p_path || '/' || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1');
+        v_msg := null;
+        case
+        -- keywords holding one subschema
+        when v_key in ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else') then
+            select * into v_sub from beamline_internal.jsonschema_check_node(p_root, v_val, v_kpath, p_refs);
+            p_refs := v_sub.p_refs;
+            p_problems := p_problems || v_sub.p_problems;
+        -- keywords holding a non-empty array of subschemas
+        when v_key in ('prefixItems', 'allOf', 'anyOf', 'oneOf') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'array' or pg_catalog.jsonb_array_length(v_val) = 0 then
+                v_msg := 'must be a non-empty array of schemas';
+            else
+                for v_i in 0 .. pg_catalog.jsonb_array_length(v_val) - 1 loop
+                    select * into v_sub from beamline_internal.jsonschema_check_node(
+                        p_root, v_val -> v_i, v_kpath || '/' || v_i, p_refs);
+                    p_refs := v_sub.p_refs;
+                    p_problems := p_problems || v_sub.p_problems;
+                end loop;
+            end if;
+        -- keywords holding an object of subschemas
+        when v_key in ('properties', 'patternProperties', '$defs') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'object' then
+                v_msg := 'must be an object of schemas';
+            else
+                for v_el in select pg_catalog.to_jsonb(e.key) from pg_catalog.jsonb_each(v_val) as e loop
+                    if v_key = 'patternProperties' then
+                        v_msg := beamline_internal.jsonschema_check_pattern(v_el #>> '{}', c_max_pattern);
+                        if v_msg is not null then
+                            p_problems := p_problems || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                                'path', v_kpath, 'keyword', v_key,
+                                'message', pg_catalog.format('pattern %s: %s', v_el, v_msg)));
+                            v_msg := null;
+                        end if;
+                    end if;
+                    select * into v_sub from beamline_internal.jsonschema_check_node(
+                        p_root, v_val -> (v_el #>> '{}'),
+                        v_kpath || '/' || pg_catalog.replace(pg_catalog.replace(v_el #>> '{}', '~', '~0'), '/', '~1'),
+                        p_refs);
+                    p_refs := v_sub.p_refs;
+                    p_problems := p_problems || v_sub.p_problems;
+                end loop;
+            end if;
+        when v_key = 'type' then
+            if pg_catalog.jsonb_typeof(v_val) = 'string' then
+                if not (v_val #>> '{}') = any (c_types) then
+                    v_msg := pg_catalog.format('unknown type %s', v_val);
+                end if;
+            elsif pg_catalog.jsonb_typeof(v_val) = 'array' and pg_catalog.jsonb_array_length(v_val) > 0 then
+                if exists (select 1 from pg_catalog.jsonb_array_elements(v_val) as t(v)
+                            where pg_catalog.jsonb_typeof(t.v) <> 'string' or not (t.v #>> '{}') = any (c_types))
+                   or (select pg_catalog.count(distinct t.v) from pg_catalog.jsonb_array_elements(v_val) as t(v))
+                      <> pg_catalog.jsonb_array_length(v_val) then
+                    v_msg := 'must list distinct known types';
+                end if;
+            else
+                v_msg := 'must be a type name or a non-empty array of type names';
+            end if;
+        when v_key = 'enum' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'array' then
+                v_msg := 'must be an array';
+            end if;
+        when v_key in ('const', 'default', 'examples', '$comment', 'title', 'description',
+                       'deprecated', 'readOnly', 'writeOnly') then
+            null;  -- annotations and const: any value
+        when v_key in ('required') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'array'
+               or exists (select 1 from pg_catalog.jsonb_array_elements(v_val) as t(v) where pg_catalog.jsonb_typeof(t.v) <> 'string')
+               or (select pg_catalog.count(distinct t.v) from pg_catalog.jsonb_array_elements(v_val) as t(v))
+                  <> pg_catalog.jsonb_array_length(v_val) then
+                v_msg := 'must be an array of distinct strings';
+            end if;
+        when v_key = 'dependentRequired' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'object'
+               or exists (select 1 from pg_catalog.jsonb_each(v_val) as d
+                           where pg_catalog.jsonb_typeof(d.value) <> 'array'
+                              or exists (select 1 from pg_catalog.jsonb_array_elements(d.value) as t(v)
+                                          where pg_catalog.jsonb_typeof(t.v) <> 'string')) then
+                v_msg := 'must be an object of arrays of strings';
+            end if;
+        when v_key in ('minProperties', 'maxProperties', 'minItems', 'maxItems', 'minLength', 'maxLength',
+                       'minContains', 'maxContains') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'number' or (v_val::numeric) < 0
+               or (v_val::numeric) <> pg_catalog.trunc(v_val::numeric) then
+                v_msg := 'must be a non-negative integer';
+            end if;
+        when v_key in ('minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'number' then
+                v_msg := 'must be a number';
+            end if;
+        when v_key = 'multipleOf' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'number' or (v_val::numeric) <= 0 then
+                v_msg := 'must be a number greater than 0';
+            end if;
+        when v_key = 'uniqueItems' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'boolean' then
+                v_msg := 'must be a boolean';
+            end if;
+        when v_key = 'pattern' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'string' then
+                v_msg := 'must be a string';
+            else
+                v_msg := beamline_internal.jsonschema_check_pattern(v_val #>> '{}', c_max_pattern);
+            end if;
+        when v_key = 'format' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'string' then
+                v_msg := 'must be a string';
+            end if;
+        when v_key = '$ref' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'string' then
+                v_msg := 'must be a string';
+            elsif not ((v_val #>> '{}') operator(pg_catalog.~) '^#(/[^%]*)?$') then
+                v_msg := 'only local references ("#" or "#/...", without percent-encoding) are supported';
+            elsif pg_catalog.jsonb_typeof(p_root #> beamline_internal.jsonschema_pointer(v_val #>> '{}'))
+                  is distinct from 'object'
+              and pg_catalog.jsonb_typeof(p_root #> beamline_internal.jsonschema_pointer(v_val #>> '{}'))
+                  is distinct from 'boolean' then
+                v_msg := pg_catalog.format('%s does not resolve to a schema in this document', v_val);
+            else
+                p_refs := p_refs || (v_val #>> '{}');
+            end if;
+        when v_key = '$schema' then
+            if v_val <> '"https://json-schema.org/draft/2020-12/schema"'::jsonb then
+                v_msg := 'only "https://json-schema.org/draft/2020-12/schema" is supported';
+            elsif p_path <> '' then
+                v_msg := 'allowed only at the root';
+            end if;
+        when v_key = '$id' then
+            if p_path <> '' then
+                v_msg := 'allowed only at the root (embedded resources are not supported)';
+            elsif pg_catalog.jsonb_typeof(v_val) <> 'string' then
+                v_msg := 'must be a string';
+            end if;
+        else
+            v_msg := 'unsupported keyword';
+        end case;
+        if v_msg is not null then
+            p_problems := p_problems || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                'path', v_kpath, 'keyword', v_key, 'message', v_msg));
+        end if;
+    end loop;
+    if p_schema ?| '{minContains,maxContains}'::text[] and not (p_schema ? 'contains') then
+        p_problems := p_problems || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', p_path, 'keyword', 'minContains',
+            'message', 'minContains/maxContains need "contains" (they would be ignored)'));
+    end if;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb) IS 'Problems of one JSON (sub)schema (unsupported keyword, bad value, bad pattern, unresolvable $ref) and the $refs it uses.';
+
+--
+-- Name: jsonschema_check_pattern(text, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p_max_length integer) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+begin
+    if pg_catalog.char_length(p_pattern) > p_max_length then
+        return pg_catalog.format('longer than %s characters', p_max_length);
+    end if;
+    perform '' operator(pg_catalog.~) p_pattern;
+    return null;
+exception
+    when invalid_regular_expression or program_limit_exceeded then
+        return 'not a valid regular expression: ' || sqlerrm;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p_max_length integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_check_pattern(p_pattern text, p_max_length integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p_max_length integer) IS 'NULL when the regular expression is usable as a JSON Schema pattern (length cap, compiles), else the reason.';
+
+--
+-- Name: jsonschema_check_schema(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_res    record;
+    v_cycle  text;
+    c_max_bytes constant integer := 262144;
+begin
+    if p_schema is null then
+        return '[{"path": "", "keyword": "", "message": "the schema is null"}]'::jsonb;
+    end if;
+    if pg_catalog.octet_length(p_schema::text) > c_max_bytes then
+        return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('path', '', 'keyword', '',
+            'message', pg_catalog.format('the schema is larger than %s bytes', c_max_bytes)));
+    end if;
+    select * into v_res from beamline_internal.jsonschema_check_node(p_schema, p_schema, '', '{}'::text[]);
+    if v_res.p_problems <> '[]'::jsonb or pg_catalog.cardinality(v_res.p_refs) = 0 then
+        return v_res.p_problems;
+    end if;
+    -- Reachability closure over "ref -> in-place refs of its target"; UNION keeps it polynomial.
+    with recursive edge(src, dst) as (
+        select distinct r.ref, d.ref
+          from pg_catalog.unnest(v_res.p_refs) as r(ref)
+          cross join lateral pg_catalog.unnest(beamline_internal.jsonschema_inplace_refs(
+              p_schema #> beamline_internal.jsonschema_pointer(r.ref))) as d(ref)
+    ), reach(src, dst) as (
+        select e.src, e.dst from edge as e
+        union
+        select r.src, e.dst from reach as r join edge as e on e.src = r.dst
+    )
+    select r.src into v_cycle from reach as r where r.src = r.dst limit 1;
+    if v_cycle is not null then
+        return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('path', '', 'keyword', '$ref',
+            'message', pg_catalog.format('$ref %s leads back to itself without descending into the document', pg_catalog.to_jsonb(v_cycle))));
+    end if;
+    return '[]'::jsonb;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_check_schema(p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) IS 'Problems of a JSON Schema (unsupported keywords, malformed values, bad patterns, unresolvable or cycling $refs); [] when usable.';
+
+--
+-- Name: jsonschema_compile(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_res record;
+begin
+    if pg_catalog.getdatabaseencoding() <> 'UTF8' then
+        return null;
+    end if;
+    select * into v_res from beamline_internal.jsonschema_compile_node(p_schema, p_schema, '$', '{}', '[]'::jsonb);
+    if v_res.p_pred is null then
+        return null;
+    end if;
+    -- parse once here, so that a predicate that does not parse means "no fast path", not an error
+    perform ('strict exists($ ? (' || coalesce(nullif(v_res.p_pred, ''), '@.type() != "none"') || '))')::jsonpath;
+    perform ('strict ' || (c.value ->> 'path'))::jsonpath from pg_catalog.jsonb_array_elements(v_res.p_checks) as c;
+    return pg_catalog.jsonb_build_object(
+        'predicate', 'strict exists($ ? (' || coalesce(nullif(v_res.p_pred, ''), '@.type() != "none"') || '))',
+        'checks', (select coalesce(pg_catalog.jsonb_agg(c.value || pg_catalog.jsonb_build_object(
+                          'path', 'strict ' || (c.value ->> 'path'))), '[]'::jsonb)
+                     from pg_catalog.jsonb_array_elements(v_res.p_checks) as c));
+exception
+    when syntax_error or program_limit_exceeded or invalid_regular_expression then
+        return null;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_compile(p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) IS 'Fast path of a checked JSON Schema: {"predicate": strict jsonpath, "checks": [{"path", "schema"}]}, NULL when it cannot be expressed exactly.';
+
+--
+-- Name: jsonschema_compile_node(jsonb, jsonb, text, text[], jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_terms  text[] := '{}';
+    v_grp    text[];
+    v_alts   text[];
+    v_kv     text[];
+    v_known  text[];
+    v_sub    record;
+    v_kw     jsonb;
+    v_el     jsonb;
+    v_key    text;
+    v_q      text;
+    v_t      text;
+    v_i      integer;
+    v_j      integer;
+    v_n      integer;
+    v_opaque boolean := false;
+    c_true   constant text := '';
+    c_false  constant text := '(@.type() == "none")';
+    c_max_len constant integer := 4080;     -- longest length bound compiled into a regex (16 x 255)
+    c_max_pred constant integer := 200000;  -- give up on larger predicates
+begin
+    if pg_catalog.jsonb_typeof(p_schema) = 'boolean' then
+        p_pred := case when p_schema = 'true'::jsonb then c_true else c_false end;
+        return;
+    end if;
+
+    -- Opaque subschemas: keywords the predicate cannot express exactly.
+    v_opaque := p_schema ?| '{minProperties,maxProperties,minContains,maxContains}'::text[]
+        or p_schema -> 'uniqueItems' = 'true'::jsonb
+        or (p_schema ->> 'format') in ('date-time', 'date')
+        or coalesce((p_schema ->> 'minLength')::numeric, 0) > c_max_len
+        or coalesce((p_schema ->> 'maxLength')::numeric, 0) > c_max_len
+        or pg_catalog.jsonb_typeof(p_schema -> 'const') in ('object', 'array')
+        or (p_schema ? 'enum' and exists (
+            select 1 from pg_catalog.jsonb_array_elements(p_schema -> 'enum') as e(v)
+             where pg_catalog.jsonb_typeof(e.v) in ('object', 'array')))
+        or coalesce((p_schema ->> '$ref') = any (p_refs), false);
+    if v_opaque then
+        if p_path is null then
+            p_pred := null;
+        else
+            p_checks := p_checks || pg_catalog.jsonb_build_array(
+                pg_catalog.jsonb_build_object('path', p_path, 'schema', p_schema));
+            p_pred := c_true;
+        end if;
+        return;
+    end if;
+
+    -- type
+    v_kw := p_schema -> 'type';
+    if v_kw is not null then
+        v_alts := '{}';
+        for v_t in select pg_catalog.jsonb_array_elements_text(
+                       case when pg_catalog.jsonb_typeof(v_kw) = 'array' then v_kw
+                            else pg_catalog.jsonb_build_array(v_kw) end) loop
+            v_alts := v_alts || case when v_t = 'integer'
+                then '(@.type() == "number" && @.floor() == @)'
+                else pg_catalog.format('@.type() == "%s"', v_t) end;
+        end loop;
+        v_terms := v_terms || ('(' || pg_catalog.array_to_string(v_alts, ' || ') || ')');
+    end if;
+    -- enum, const (scalars only, see above): equal type and equal value
+    for v_kw in select k.v from (select p_schema -> 'enum' as v
+                                 union all
+                                 select pg_catalog.jsonb_build_array(p_schema -> 'const')
+                                  where p_schema ? 'const') as k
+                 where k.v is not null loop
+        v_alts := '{}';
+        for v_el in select e.v from pg_catalog.jsonb_array_elements(v_kw) as e(v) loop
+            v_alts := v_alts || case when v_el = 'null'::jsonb then '@.type() == "null"'
+                else pg_catalog.format('(@.type() == "%s" && @ == %s)', pg_catalog.jsonb_typeof(v_el), v_el::text) end;
+        end loop;
+        v_terms := v_terms || case when pg_catalog.cardinality(v_alts) = 0 then c_false
+            else '(' || pg_catalog.array_to_string(v_alts, ' || ') || ')' end;
+    end loop;
+
+    -- objects
+    v_grp := '{}';
+    for v_key in select pg_catalog.jsonb_array_elements_text(p_schema -> 'required') loop
+        v_grp := v_grp || pg_catalog.format('exists(@ ? (exists(@.%s)))', pg_catalog.to_jsonb(v_key)::text);
+    end loop;
+    for v_key, v_kw in select d.key, d.value from pg_catalog.jsonb_each(p_schema -> 'dependentRequired') as d loop
+        v_alts := '{}';
+        for v_q in select pg_catalog.jsonb_array_elements_text(v_kw) loop
+            v_alts := v_alts || pg_catalog.format('exists(@ ? (exists(@.%s)))', pg_catalog.to_jsonb(v_q)::text);
+        end loop;
+        if pg_catalog.cardinality(v_alts) > 0 then
+            v_grp := v_grp || pg_catalog.format('(!exists(@ ? (exists(@.%s))) || (%s))',
+                pg_catalog.to_jsonb(v_key)::text, pg_catalog.array_to_string(v_alts, ' && '));
+        end if;
+    end loop;
+    -- additionalProperties: false on a structurally reached object becomes a key check done
+    -- outside the predicate ({"path", "keys"}: no member but these), because .keyvalue() copies
+    -- every member value and is the slowest jsonpath step by far
+    if p_schema -> 'additionalProperties' = 'false'::jsonb and p_path is not null
+       and not (p_schema ?| '{patternProperties,propertyNames}'::text[]) then
+        p_checks := p_checks || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', p_path || ' ? (@.type() == "object")',
+            'keys', (select coalesce(pg_catalog.jsonb_agg(k.key), '[]'::jsonb)
+                       from pg_catalog.jsonb_object_keys(coalesce(p_schema -> 'properties', '{}'::jsonb)) as k(key))));
+    end if;
+    if p_schema ?| '{patternProperties,propertyNames}'::text[]
+       or (p_schema ? 'additionalProperties' and p_path is null)
+       or (p_schema -> 'additionalProperties') not in ('false'::jsonb, 'true'::jsonb) then
+        -- one pass over the members: .keyvalue() gives {"key", "value", "id"} items
+        v_kv := '{}';
+        v_known := '{}';
+        for v_key, v_kw in select d.key, d.value from pg_catalog.jsonb_each(p_schema -> 'properties') as d loop
+            v_q := pg_catalog.to_jsonb(v_key)::text;
+            v_known := v_known || ('@.key == ' || v_q);
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
+                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            p_checks := v_sub.p_checks;
+            if v_sub.p_pred <> c_true then
+                v_kv := v_kv || pg_catalog.format('(@.key != %s || exists(@.value ? (%s)))', v_q, v_sub.p_pred);
+            end if;
+        end loop;
+        for v_key, v_kw in select d.key, d.value from pg_catalog.jsonb_each(p_schema -> 'patternProperties') as d loop
+            v_q := pg_catalog.format('@.key like_regex %s flag "s"', pg_catalog.to_jsonb(v_key)::text);
+            v_known := v_known || v_q;
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
+                p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value', v_q), p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            p_checks := v_sub.p_checks;
+            if v_sub.p_pred <> c_true then
+                v_kv := v_kv || pg_catalog.format('(!(%s) || exists(@.value ? (%s)))', v_q, v_sub.p_pred);
+            end if;
+        end loop;
+        v_kw := p_schema -> 'additionalProperties';
+        if v_kw is not null then
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
+                p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value',
+                    case when pg_catalog.cardinality(v_known) = 0 then '@.type() == "object"'
+                         else '!(' || pg_catalog.array_to_string(v_known, ' || ') || ')' end),
+                p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            p_checks := v_sub.p_checks;
+            if v_sub.p_pred <> c_true then
+                v_kv := v_kv || case when pg_catalog.cardinality(v_known) = 0
+                    then pg_catalog.format('exists(@.value ? (%s))', v_sub.p_pred)
+                    else pg_catalog.format('(%s || exists(@.value ? (%s)))',
+                        pg_catalog.array_to_string(v_known, ' || '), v_sub.p_pred) end;
+            end if;
+        end if;
+        v_kw := p_schema -> 'propertyNames';
+        if v_kw is not null then
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw, null, p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            if v_sub.p_pred <> c_true then
+                v_kv := v_kv || pg_catalog.format('exists(@.key ? (%s))', v_sub.p_pred);
+            end if;
+        end if;
+        if pg_catalog.cardinality(v_kv) > 0 then
+            v_grp := v_grp || pg_catalog.format('!exists(@.keyvalue() ? (!(%s)))',
+                pg_catalog.array_to_string(v_kv, ' && '));
+        end if;
+    else
+        for v_key, v_kw in select d.key, d.value from pg_catalog.jsonb_each(p_schema -> 'properties') as d loop
+            v_q := pg_catalog.to_jsonb(v_key)::text;
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
+                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            p_checks := v_sub.p_checks;
+            if v_sub.p_pred <> c_true then
+                -- FALSE only when the member exists and fails (a missing member is UNKNOWN inside)
+                v_grp := v_grp || pg_catalog.format('!exists(@ ? (exists(@.%s ? (!(%s)))))', v_q, v_sub.p_pred);
+            end if;
+        end loop;
+    end if;
+    if pg_catalog.cardinality(v_grp) > 0 then
+        v_terms := v_terms || pg_catalog.format('(@.type() != "object" || (%s))', pg_catalog.array_to_string(v_grp, ' && '));
+    end if;
+
+    -- arrays
+    v_grp := '{}';
+    if p_schema ? 'minItems' then
+        v_grp := v_grp || ('@.size() >= ' || (p_schema ->> 'minItems'));
+    end if;
+    if p_schema ? 'maxItems' then
+        v_grp := v_grp || ('@.size() <= ' || (p_schema ->> 'maxItems'));
+    end if;
+    v_n := 0;
+    if p_schema ? 'prefixItems' then
+        v_n := pg_catalog.jsonb_array_length(p_schema -> 'prefixItems');
+        for v_i in 0 .. v_n - 1 loop
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'prefixItems' -> v_i,
+                p_path || pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s]', v_i, v_i), p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            p_checks := v_sub.p_checks;
+            if v_sub.p_pred <> c_true then
+                v_grp := v_grp || pg_catalog.format('(@.size() <= %s || exists(@[%s] ? (%s)))', v_i, v_i, v_sub.p_pred);
+            end if;
+        end loop;
+    end if;
+    if p_schema ? 'items' then
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'items',
+            p_path || case when v_n = 0 then ' ? (@.type() == "array")[*]'
+                else pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s to last]', v_n, v_n) end,
+            p_refs, p_checks);
+        if v_sub.p_pred is null then p_pred := null; return; end if;
+        p_checks := v_sub.p_checks;
+        if v_sub.p_pred <> c_true then
+            v_grp := v_grp || case when v_n = 0
+                then pg_catalog.format('!exists(@[*] ? (!(%s)))', v_sub.p_pred)
+                else pg_catalog.format('(@.size() <= %s || !exists(@[%s to last] ? (!(%s))))', v_n, v_n, v_sub.p_pred) end;
+        end if;
+    end if;
+    if p_schema ? 'contains' then
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'contains', null, p_refs, p_checks);
+        if v_sub.p_pred is null then p_pred := null; return; end if;
+        v_grp := v_grp || case when v_sub.p_pred = c_true then '@.size() > 0'
+            else pg_catalog.format('exists(@[*] ? (%s))', v_sub.p_pred) end;
+    end if;
+    if pg_catalog.cardinality(v_grp) > 0 then
+        v_terms := v_terms || pg_catalog.format('(@.type() != "array" || (%s))', pg_catalog.array_to_string(v_grp, ' && '));
+    end if;
+
+    -- strings: lengths in characters, as unanchored regexes that stay cheap on short strings
+    -- ("." is any character with flag "s"; {n} allows at most 255, so longer counts repeat a
+    -- group): length >= m  <=>  some m characters in a row;  length <= n  <=>  not n + 1
+    v_grp := '{}';
+    foreach v_key in array array['minLength', 'maxLength'] loop
+        continue when not (p_schema ? v_key);
+        v_i := (p_schema ->> v_key)::numeric::integer + case when v_key = 'maxLength' then 1 else 0 end;
+        continue when v_i = 0;
+        v_q := '';
+        if v_i >= 255 then v_q := pg_catalog.format('(?:.{255}){%s}', v_i / 255); end if;
+        if v_i % 255 > 0 then v_q := v_q || pg_catalog.format('.{%s}', v_i % 255); end if;
+        v_grp := v_grp || pg_catalog.format('%s(@ like_regex %s flag "s")',
+            case when v_key = 'maxLength' then '!' else '' end, pg_catalog.to_jsonb(v_q)::text);
+    end loop;
+    if p_schema ? 'pattern' then
+        -- "^[C]{m,n}$" and "^[P][C]{m,n}$" (bracket expressions without [ ] \ inside) are
+        -- rewritten to the equivalent "^[P][C]*$" plus the length bounds: a counted repetition
+        -- makes every match walk ~n regex states per character, the rewrite does not
+        v_alts := pg_catalog.regexp_match(p_schema ->> 'pattern',
+            '^\^(\[[^][\\]+\])?\[([^][\\]+)\]\{([0-9]{1,3}),([0-9]{1,3})\}\$$');
+        if v_alts is null then
+            v_grp := v_grp || pg_catalog.format('@ like_regex %s flag "s"', (p_schema -> 'pattern')::text);
+        else
+            v_i := case when v_alts[1] is null then 0 else 1 end;
+            v_grp := v_grp || pg_catalog.format('@ like_regex %s flag "s"',
+                pg_catalog.to_jsonb('^' || coalesce(v_alts[1], '') || '[' || v_alts[2] || ']*$')::text);
+            if v_i + v_alts[3]::integer > 0 then
+                v_grp := v_grp || pg_catalog.format('@ like_regex ".{%s}" flag "s"', v_i + v_alts[3]::integer);
+            end if;
+            v_grp := v_grp || pg_catalog.format('!(@ like_regex ".{%s}" flag "s")', v_i + v_alts[4]::integer + 1);
+        end if;
+    end if;
+    v_q := case p_schema ->> 'format'
+        when 'uuid' then '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+        when 'email' then '^[^@[:space:]]+@[^@[:space:]]+$' end;  -- as jsonschema_format
+    if v_q is not null then
+        v_grp := v_grp || pg_catalog.format('@ like_regex %s flag "s"', pg_catalog.to_jsonb(v_q)::text);
+    end if;
+    if pg_catalog.cardinality(v_grp) > 0 then
+        v_terms := v_terms || pg_catalog.format('(@.type() != "string" || (%s))', pg_catalog.array_to_string(v_grp, ' && '));
+    end if;
+
+    -- numbers (numeric, exact: the same comparisons and mod as the engine)
+    v_grp := '{}';
+    for v_key, v_q in select k, op from (values ('minimum', '>='), ('maximum', '<='),
+                      ('exclusiveMinimum', '>'), ('exclusiveMaximum', '<')) as o(k, op)
+                      where p_schema ? o.k loop
+        v_grp := v_grp || pg_catalog.format('@ %s (%s)', v_q, (p_schema -> v_key)::text);
+    end loop;
+    if p_schema ? 'multipleOf' then
+        v_grp := v_grp || pg_catalog.format('@ %% (%s) == 0', (p_schema -> 'multipleOf')::text);
+    end if;
+    if pg_catalog.cardinality(v_grp) > 0 then
+        v_terms := v_terms || pg_catalog.format('(@.type() != "number" || (%s))', pg_catalog.array_to_string(v_grp, ' && '));
+    end if;
+
+    -- applicators on the same node
+    v_key := p_schema ->> '$ref';
+    if v_key is not null then
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root,
+            p_root #> beamline_internal.jsonschema_pointer(v_key), p_path, p_refs || v_key, p_checks);
+        if v_sub.p_pred is null then p_pred := null; return; end if;
+        p_checks := v_sub.p_checks;
+        if v_sub.p_pred <> c_true then v_terms := v_terms || ('(' || v_sub.p_pred || ')'); end if;
+    end if;
+    if p_schema ? 'allOf' then
+        for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> 'allOf') - 1 loop
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'allOf' -> v_i,
+                p_path, p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            p_checks := v_sub.p_checks;
+            if v_sub.p_pred <> c_true then v_terms := v_terms || ('(' || v_sub.p_pred || ')'); end if;
+        end loop;
+    end if;
+    -- conditional applicators: no structural path below them (p_path NULL), and their
+    -- predicates are combined with ! and ||, which is exact because each is two-valued
+    foreach v_key in array array['anyOf', 'oneOf'] loop
+        continue when not (p_schema ? v_key);
+        v_alts := '{}';
+        for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> v_key) - 1 loop
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key -> v_i,
+                null, p_refs, p_checks);
+            if v_sub.p_pred is null then p_pred := null; return; end if;
+            v_alts := v_alts || case when v_sub.p_pred = c_true then '@.type() != "none"' else '(' || v_sub.p_pred || ')' end;
+        end loop;
+        if v_key = 'anyOf' then
+            v_terms := v_terms || ('(' || pg_catalog.array_to_string(v_alts, ' || ') || ')');
+        else
+            -- exactly one: for each i, alternative i holds and no other does
+            v_kv := '{}';
+            for v_i in 1 .. pg_catalog.cardinality(v_alts) loop
+                v_known := array[v_alts[v_i]];
+                for v_j in 1 .. pg_catalog.cardinality(v_alts) loop
+                    if v_j <> v_i then v_known := v_known || ('!' || v_alts[v_j]); end if;
+                end loop;
+                v_kv := v_kv || ('(' || pg_catalog.array_to_string(v_known, ' && ') || ')');
+            end loop;
+            v_terms := v_terms || ('(' || pg_catalog.array_to_string(v_kv, ' || ') || ')');
+        end if;
+    end loop;
+    if p_schema ? 'not' then
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'not', null, p_refs, p_checks);
+        if v_sub.p_pred is null then p_pred := null; return; end if;
+        v_terms := v_terms || case when v_sub.p_pred = c_true then c_false else '!(' || v_sub.p_pred || ')' end;
+    end if;
+    if p_schema ? 'if' and p_schema ?| '{then,else}'::text[] then
+        v_alts := '{}';
+        foreach v_key in array array['if', 'then', 'else'] loop
+            if p_schema ? v_key then
+                select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key, null, p_refs, p_checks);
+                if v_sub.p_pred is null then p_pred := null; return; end if;
+                v_alts := v_alts || case when v_sub.p_pred = c_true then '@.type() != "none"' else '(' || v_sub.p_pred || ')' end;
+            else
+                v_alts := v_alts || '@.type() != "none"'::text;
+            end if;
+        end loop;
+        v_terms := v_terms || pg_catalog.format('((%s && %s) || (!%s && %s))', v_alts[1], v_alts[2], v_alts[1], v_alts[3]);
+    end if;
+
+    p_pred := pg_catalog.array_to_string(v_terms, ' && ');
+    if pg_catalog.octet_length(p_pred) > c_max_pred then
+        p_pred := null;
+    end if;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) IS 'Fast-path compiler core: a two-valued jsonpath predicate for one checked (sub)schema ('''' = always true, NULL = not expressible), plus the opaque subschemas to check with the engine.';
+
+--
+-- Name: jsonschema_fast_valid(jsonb, jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+    v_check jsonb;
+begin
+    if not pg_catalog.jsonb_path_match(p_doc, (p_fast ->> 'predicate')::jsonpath) then
+        return false;
+    end if;
+    for v_check in select c.value from pg_catalog.jsonb_array_elements(p_fast -> 'checks') as c loop
+        if v_check ? 'keys' then
+            if exists (select 1 from pg_catalog.jsonb_path_query(p_doc, (v_check ->> 'path')::jsonpath) as n(v)
+                        where (n.v operator(pg_catalog.-) array(select pg_catalog.jsonb_array_elements_text(v_check -> 'keys')))
+                              operator(pg_catalog.<>) '{}'::jsonb) then
+                return false;
+            end if;
+        elsif exists (select 1 from pg_catalog.jsonb_path_query(p_doc, (v_check ->> 'path')::jsonpath) as n(v)
+                       where beamline_internal.jsonschema_node(p_root, v_check -> 'schema', n.v, '', false) is not null) then
+            return false;
+        end if;
+    end loop;
+    return true;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) IS 'Fast path of beamline.validate: TRUE when the document is certainly valid (compiled jsonpath predicate plus checks), FALSE when the engine must run.';
+
+--
+-- Name: jsonschema_format(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_m text[];
+begin
+    case p_format
+    when 'date-time' then
+        v_m := pg_catalog.regexp_match(p_value,
+            '^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|[+-]([0-9]{2}):([0-9]{2}))$');
+        if v_m is null or v_m[4]::integer > 23 or v_m[5]::integer > 59 or v_m[6]::integer > 60
+           or coalesce(v_m[9]::integer, 0) > 23 or coalesce(v_m[10]::integer, 0) > 59 then
+            return false;
+        end if;
+        return beamline_internal.jsonschema_format('date', v_m[1] || '-' || v_m[2] || '-' || v_m[3]);
+    when 'date' then
+        v_m := pg_catalog.regexp_match(p_value, '^([0-9]{4})-([0-9]{2})-([0-9]{2})$');
+        if v_m is null or v_m[2]::integer not between 1 and 12 or v_m[3]::integer < 1 then
+            return false;
+        end if;
+        return v_m[3]::integer <= case
+            when v_m[2]::integer in (4, 6, 9, 11) then 30
+            when v_m[2]::integer <> 2 then 31
+            when v_m[1]::integer % 4 = 0 and (v_m[1]::integer % 100 <> 0 or v_m[1]::integer % 400 = 0) then 29
+            else 28 end;
+    when 'uuid' then
+        return p_value operator(pg_catalog.~)
+            '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+    when 'email' then
+        return p_value operator(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$';
+    else
+        return true;
+    end case;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_format(p_format text, p_value text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) IS 'Asserted JSON Schema formats (date-time, date, uuid, email); other formats are annotations (true).';
+
+--
+-- Name: jsonschema_inplace_refs(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_refs text[] := '{}';
+    v_kw   text;
+    v_i    integer;
+begin
+    if pg_catalog.jsonb_typeof(p_schema) is distinct from 'object' then
+        return v_refs;
+    end if;
+    if p_schema ? '$ref' then
+        v_refs := v_refs || (p_schema ->> '$ref');
+    end if;
+    foreach v_kw in array array['not', 'if', 'then', 'else'] loop
+        if p_schema ? v_kw then
+            v_refs := v_refs || beamline_internal.jsonschema_inplace_refs(p_schema -> v_kw);
+        end if;
+    end loop;
+    foreach v_kw in array array['allOf', 'anyOf', 'oneOf'] loop
+        if pg_catalog.jsonb_typeof(p_schema -> v_kw) = 'array' then
+            for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> v_kw) - 1 loop
+                v_refs := v_refs || beamline_internal.jsonschema_inplace_refs(p_schema -> v_kw -> v_i);
+            end loop;
+        end if;
+    end loop;
+    return v_refs;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_inplace_refs(p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) IS 'The $refs a JSON schema applies to the same document node (for $ref cycle detection).';
+
+--
+-- Name: jsonschema_merge(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+    v_result jsonb;
+    v_key    text;
+    v_value  jsonb;
+begin
+    if pg_catalog.jsonb_typeof(p_patch) <> 'object' then
+        return p_patch;
+    end if;
+    if pg_catalog.jsonb_typeof(p_target) = 'object' then
+        v_result := p_target;
+    else
+        v_result := '{}'::jsonb;
+    end if;
+    for v_key, v_value in select e.key, e.value from pg_catalog.jsonb_each(p_patch) as e loop
+        if v_value = 'null'::jsonb then
+            v_result := v_result - v_key;
+        else
+            v_result := pg_catalog.jsonb_set(v_result, array[v_key],
+                beamline_internal.jsonschema_merge(v_result -> v_key, v_value), true);
+        end if;
+    end loop;
+    return v_result;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_merge(p_target jsonb, p_patch jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) IS 'RFC 7396 MergePatch recursion behind beamline.merge_patch (NULL target = absent member).';
+
+--
+-- Name: jsonschema_node(jsonb, jsonb, jsonb, text, boolean, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer DEFAULT 0) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_errs   jsonb;
+    v_sub    jsonb;
+    v_kw     jsonb;
+    v_item   jsonb;
+    v_t      text;
+    v_key    text;
+    v_num    numeric;
+    v_lim    numeric;
+    v_len    integer;
+    v_i      integer;
+    v_n      integer;
+    v_ok     boolean;
+    v_props  jsonb;
+    v_pprops jsonb;
+    v_addl   jsonb;
+    v_pnames jsonb;
+    v_ptr    text[];
+    v_child  text;
+    -- the work queue: (subschema, document node, path, $ref hops) still to check
+    v_qs     jsonb[];
+    v_qd     jsonb[];
+    v_qp     text[];
+    v_qr     integer[];
+    v_head   integer;
+    v_tail   integer;
+    v_s      jsonb;
+    v_d      jsonb;
+    v_p      text;
+    v_r      integer;
+begin
+    v_qs[1] := p_schema; v_qd[1] := p_doc; v_qp[1] := p_path; v_qr[1] := p_refs;
+    v_head := 1;
+    v_tail := 1;
+    while v_head <= v_tail loop
+        v_s := v_qs[v_head]; v_d := v_qd[v_head]; v_p := v_qp[v_head]; v_r := v_qr[v_head];
+        v_qd[v_head] := null;  -- let the document copy go
+        v_head := v_head + 1;
+
+        -- Boolean schemas.
+        if pg_catalog.jsonb_typeof(v_s) = 'boolean' then
+            if v_s = 'false'::jsonb then
+                return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', v_p, 'keyword', 'false', 'message', 'no value is allowed here (false schema)'));
+            end if;
+            continue;
+        end if;
+
+        v_t := pg_catalog.jsonb_typeof(v_d);
+
+        -- type, enum, const
+        if v_s ?| '{type,enum,const}'::text[] then
+            v_kw := v_s -> 'type';
+            if v_kw is not null and not (v_kw ? v_t) then
+                v_ok := v_t = 'number' and v_kw ? 'integer'
+                        and (v_d::numeric) = pg_catalog.trunc(v_d::numeric);
+                if not v_ok then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', v_p, 'keyword', 'type',
+                        'message', pg_catalog.format('expected %s, got %s',
+                            case when pg_catalog.jsonb_typeof(v_kw) = 'array'
+                                 then 'one of ' || pg_catalog.array_to_string(array(
+                                     select pg_catalog.jsonb_array_elements_text(v_kw)), ', ')
+                                 else v_kw ->> 0 end,
+                            v_t)));
+                    if not p_all then return v_errs; end if;
+                end if;
+            end if;
+            v_kw := v_s -> 'enum';
+            if v_kw is not null then
+                if v_t in ('object', 'array') then
+                    -- containment is subset-based for containers: compare element by element
+                    v_ok := false;
+                    for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                        if v_kw -> v_i = v_d then v_ok := true; exit; end if;
+                    end loop;
+                else
+                    v_ok := v_kw @> pg_catalog.jsonb_build_array(v_d);
+                end if;
+                if not v_ok then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', v_p, 'keyword', 'enum',
+                        'message', pg_catalog.format('%s is not one of %s',
+                            pg_catalog.left(v_d::text, 200), pg_catalog.left(v_kw::text, 200))));
+                    if not p_all then return v_errs; end if;
+                end if;
+            end if;
+            v_kw := v_s -> 'const';
+            if v_kw is not null and v_kw <> v_d then
+                v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                    pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'const',
+                        'message', pg_catalog.format('expected %s', pg_catalog.left(v_kw::text, 200))));
+                if not p_all then return v_errs; end if;
+            end if;
+        end if;
+
+        if v_t = 'object' then
+            if v_s ?| '{properties,patternProperties,additionalProperties,propertyNames,required,minProperties,maxProperties,dependentRequired}'::text[] then
+                v_kw := v_s -> 'required';
+                if v_kw is not null then
+                    for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                        v_key := v_kw ->> v_i;
+                        if not (v_d ? v_key) then
+                            v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                                pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'required',
+                                    'message', pg_catalog.format('missing required property %s', pg_catalog.to_jsonb(v_key))));
+                            if not p_all then return v_errs; end if;
+                        end if;
+                    end loop;
+                end if;
+                v_kw := v_s -> 'dependentRequired';
+                if v_kw is not null then
+                    for v_key, v_sub in select d.key, d.value from pg_catalog.jsonb_each(v_kw) as d loop
+                        if v_d ? v_key then
+                            for v_i in 0 .. pg_catalog.jsonb_array_length(v_sub) - 1 loop
+                                if not (v_d ? (v_sub ->> v_i)) then
+                                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'dependentRequired',
+                                            'message', pg_catalog.format('property %s requires property %s',
+                                                pg_catalog.to_jsonb(v_key), v_sub -> v_i)));
+                                    if not p_all then return v_errs; end if;
+                                end if;
+                            end loop;
+                        end if;
+                    end loop;
+                end if;
+                v_props := v_s -> 'properties';
+                v_pprops := v_s -> 'patternProperties';
+                v_addl := v_s -> 'additionalProperties';
+                v_pnames := v_s -> 'propertyNames';
+                v_n := 0;
+                if v_props is not null or v_pprops is not null or v_addl is not null or v_pnames is not null
+                   or v_s ?| '{minProperties,maxProperties}'::text[] then
+                    for v_key, v_item in select d.key, d.value from pg_catalog.jsonb_each(v_d) as d loop
+                        v_n := v_n + 1;
+                        v_child := null;
+                        v_ok := false;  -- matched by properties or patternProperties
+                        if v_props is not null then
+                            v_sub := v_props -> v_key;
+                            if v_sub is not null then
+                                v_ok := true;
+                                if v_sub <> 'true'::jsonb then
+                                    v_child := v_p || '/' || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1');
+                                    v_tail := v_tail + 1; v_qs[v_tail] := v_sub; v_qd[v_tail] := v_item; v_qp[v_tail] := v_child; v_qr[v_tail] := 0;
+                                end if;
+                            end if;
+                        end if;
+                        if v_pprops is not null then
+                            for v_kw in select pp.value from pg_catalog.jsonb_each(v_pprops) as pp
+                                        where v_key operator(pg_catalog.~) pp.key loop
+                                v_ok := true;
+                                v_child := coalesce(v_child, v_p || '/'
+                                    || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'));
+                                v_tail := v_tail + 1; v_qs[v_tail] := v_kw; v_qd[v_tail] := v_item; v_qp[v_tail] := v_child; v_qr[v_tail] := 0;
+                            end loop;
+                        end if;
+                        if not v_ok and v_addl is not null and v_addl <> 'true'::jsonb then
+                            v_child := coalesce(v_child, v_p || '/'
+                                || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'));
+                            if v_addl = 'false'::jsonb then
+                                v_sub := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                                    'path', v_child, 'keyword', 'additionalProperties',
+                                    'message', pg_catalog.format('additional property %s is not allowed',
+                                        pg_catalog.to_jsonb(v_key))));
+                            else
+                                v_tail := v_tail + 1; v_qs[v_tail] := v_addl; v_qd[v_tail] := v_item; v_qp[v_tail] := v_child; v_qr[v_tail] := 0;
+                                v_sub := null;
+                            end if;
+                            if v_sub is not null then
+                                v_errs := coalesce(v_errs, '[]'::jsonb) || v_sub;
+                                if not p_all then return v_errs; end if;
+                            end if;
+                        end if;
+                        if v_pnames is not null then
+                            v_sub := beamline_internal.jsonschema_node(
+                                p_root, v_pnames, pg_catalog.to_jsonb(v_key), '', false);
+                            if v_sub is not null then
+                                v_child := coalesce(v_child, v_p || '/'
+                                    || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'));
+                                v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                                    pg_catalog.jsonb_build_object('path', v_child, 'keyword', 'propertyNames',
+                                        'message', pg_catalog.format('property name %s is invalid: %s',
+                                            pg_catalog.to_jsonb(v_key), v_sub -> 0 ->> 'message')));
+                                if not p_all then return v_errs; end if;
+                            end if;
+                        end if;
+                    end loop;
+                    v_lim := (v_s ->> 'minProperties')::numeric;
+                    if v_lim is not null and v_n < v_lim then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minProperties',
+                                'message', pg_catalog.format('has %s properties, fewer than %s', v_n, v_lim)));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                    v_lim := (v_s ->> 'maxProperties')::numeric;
+                    if v_lim is not null and v_n > v_lim then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxProperties',
+                                'message', pg_catalog.format('has %s properties, more than %s', v_n, v_lim)));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                end if;
+            end if;
+
+        elsif v_t = 'array' then
+            if v_s ?| '{items,prefixItems,minItems,maxItems,uniqueItems,contains}'::text[] then
+                v_len := pg_catalog.jsonb_array_length(v_d);
+                v_lim := (v_s ->> 'minItems')::numeric;
+                if v_lim is not null and v_len < v_lim then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minItems',
+                            'message', pg_catalog.format('has %s items, fewer than %s', v_len, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+                v_lim := (v_s ->> 'maxItems')::numeric;
+                if v_lim is not null and v_len > v_lim then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxItems',
+                            'message', pg_catalog.format('has %s items, more than %s', v_len, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+                -- prefixItems then items (items applies after the prefix)
+                v_kw := v_s -> 'prefixItems';
+                v_n := 0;
+                if v_kw is not null then
+                    v_n := least(v_len, pg_catalog.jsonb_array_length(v_kw));
+                    for v_i in 0 .. v_n - 1 loop
+                        v_tail := v_tail + 1; v_qs[v_tail] := v_kw -> v_i; v_qd[v_tail] := v_d -> v_i; v_qp[v_tail] := v_p || '/' || v_i; v_qr[v_tail] := 0;
+                    end loop;
+                end if;
+                v_kw := v_s -> 'items';
+                if v_kw is not null and v_kw <> 'true'::jsonb then
+                    for v_i in v_n .. v_len - 1 loop
+                        v_tail := v_tail + 1; v_qs[v_tail] := v_kw; v_qd[v_tail] := v_d -> v_i; v_qp[v_tail] := v_p || '/' || v_i; v_qr[v_tail] := 0;
+                    end loop;
+                end if;
+                if v_s -> 'uniqueItems' = 'true'::jsonb and v_len > 1 then
+                    select pg_catalog.min(a.i) into v_i
+                      from pg_catalog.jsonb_array_elements(v_d) with ordinality as a(v, i)
+                     where exists (select 1 from pg_catalog.jsonb_array_elements(v_d) with ordinality as b(v, i)
+                                    where b.i < a.i and b.v = a.v);
+                    if v_i is not null then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p || '/' || (v_i - 1), 'keyword', 'uniqueItems',
+                                'message', 'duplicate of an earlier item'));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                end if;
+                v_kw := v_s -> 'contains';
+                if v_kw is not null then
+                    v_n := 0;
+                    for v_i in 0 .. v_len - 1 loop
+                        if beamline_internal.jsonschema_node(p_root, v_kw, v_d -> v_i, '', false) is null then
+                            v_n := v_n + 1;
+                        end if;
+                    end loop;
+                    v_lim := coalesce((v_s ->> 'minContains')::numeric, 1);
+                    if v_n < v_lim then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p, 'keyword',
+                                case when v_s ? 'minContains' then 'minContains' else 'contains' end,
+                                'message', pg_catalog.format('%s items match "contains", fewer than %s', v_n, v_lim)));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                    v_lim := (v_s ->> 'maxContains')::numeric;
+                    if v_lim is not null and v_n > v_lim then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxContains',
+                                'message', pg_catalog.format('%s items match "contains", more than %s', v_n, v_lim)));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                end if;
+            end if;
+
+        elsif v_t = 'string' then
+            if v_s ?| '{minLength,maxLength,pattern,format}'::text[] then
+                v_key := v_d #>> '{}';
+                if v_s ?| '{minLength,maxLength}'::text[] then
+                    v_len := pg_catalog.char_length(v_key);
+                    v_lim := (v_s ->> 'minLength')::numeric;
+                    if v_lim is not null and v_len < v_lim then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minLength',
+                                'message', pg_catalog.format('is %s characters long, shorter than %s', v_len, v_lim)));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                    v_lim := (v_s ->> 'maxLength')::numeric;
+                    if v_lim is not null and v_len > v_lim then
+                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxLength',
+                                'message', pg_catalog.format('is %s characters long, longer than %s', v_len, v_lim)));
+                        if not p_all then return v_errs; end if;
+                    end if;
+                end if;
+                v_child := v_s ->> 'pattern';
+                if v_child is not null and not (v_key operator(pg_catalog.~) v_child) then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'pattern',
+                            'message', pg_catalog.format('does not match the pattern %s', v_s -> 'pattern')));
+                    if not p_all then return v_errs; end if;
+                end if;
+                v_child := v_s ->> 'format';
+                if v_child is not null and not beamline_internal.jsonschema_format(v_child, v_key) then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'format',
+                            'message', pg_catalog.format('is not a valid %s', v_child)));
+                    if not p_all then return v_errs; end if;
+                end if;
+            end if;
+
+        elsif v_t = 'number' then
+            if v_s ?| '{minimum,maximum,exclusiveMinimum,exclusiveMaximum,multipleOf}'::text[] then
+                v_num := v_d::numeric;
+                v_lim := (v_s ->> 'minimum')::numeric;
+                if v_lim is not null and v_num < v_lim then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minimum',
+                            'message', pg_catalog.format('%s is less than the minimum %s', v_num, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+                v_lim := (v_s ->> 'maximum')::numeric;
+                if v_lim is not null and v_num > v_lim then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maximum',
+                            'message', pg_catalog.format('%s is greater than the maximum %s', v_num, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+                v_lim := (v_s ->> 'exclusiveMinimum')::numeric;
+                if v_lim is not null and v_num <= v_lim then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'exclusiveMinimum',
+                            'message', pg_catalog.format('%s is not greater than %s', v_num, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+                v_lim := (v_s ->> 'exclusiveMaximum')::numeric;
+                if v_lim is not null and v_num >= v_lim then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'exclusiveMaximum',
+                            'message', pg_catalog.format('%s is not less than %s', v_num, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+                v_lim := (v_s ->> 'multipleOf')::numeric;
+                if v_lim is not null and pg_catalog.mod(v_num, v_lim) <> 0 then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'multipleOf',
+                            'message', pg_catalog.format('%s is not a multiple of %s', v_num, v_lim)));
+                    if not p_all then return v_errs; end if;
+                end if;
+            end if;
+        end if;
+
+        -- Applicators that stay on this node.
+        if v_s ?| '{allOf,anyOf,oneOf,not,if,$ref}'::text[] then
+            v_kw := v_s -> '$ref';
+            if v_kw is not null then
+                if v_r >= 64 then
+                    raise exception using errcode = 'BL010',
+                        message = 'JSON Schema $ref chain does not terminate',
+                        detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                            'path', v_p, 'keyword', '$ref', 'message', 'more than 64 $ref hops without consuming the document'))::text,
+                        hint = 'A $ref cycle must pass through properties, items or another keyword that descends into the document.';
+                end if;
+                v_ptr := beamline_internal.jsonschema_pointer(v_kw #>> '{}');
+                v_tail := v_tail + 1; v_qs[v_tail] := p_root #> v_ptr; v_qd[v_tail] := v_d; v_qp[v_tail] := v_p; v_qr[v_tail] := v_r + 1;
+            end if;
+            v_kw := v_s -> 'allOf';
+            if v_kw is not null then
+                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                    v_tail := v_tail + 1; v_qs[v_tail] := v_kw -> v_i; v_qd[v_tail] := v_d; v_qp[v_tail] := v_p; v_qr[v_tail] := v_r;
+                end loop;
+            end if;
+            v_kw := v_s -> 'anyOf';
+            if v_kw is not null then
+                v_ok := false;
+                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                    if beamline_internal.jsonschema_node(p_root, v_kw -> v_i, v_d, v_p, false, v_r) is null then
+                        v_ok := true;
+                        exit;
+                    end if;
+                end loop;
+                if not v_ok then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'anyOf',
+                            'message', pg_catalog.format('matches none of the %s schemas in anyOf',
+                                pg_catalog.jsonb_array_length(v_kw))));
+                    if not p_all then return v_errs; end if;
+                end if;
+            end if;
+            v_kw := v_s -> 'oneOf';
+            if v_kw is not null then
+                v_n := 0;
+                v_child := '';
+                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                    if beamline_internal.jsonschema_node(p_root, v_kw -> v_i, v_d, v_p, false, v_r) is null then
+                        v_n := v_n + 1;
+                        v_child := v_child || case when v_n > 1 then ', ' else '' end || v_i;
+                    end if;
+                end loop;
+                if v_n <> 1 then
+                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'oneOf',
+                            'message', case when v_n = 0
+                                then pg_catalog.format('matches none of the %s schemas in oneOf', pg_catalog.jsonb_array_length(v_kw))
+                                else pg_catalog.format('matches more than one schema in oneOf (indexes %s)', v_child) end));
+                    if not p_all then return v_errs; end if;
+                end if;
+            end if;
+            v_kw := v_s -> 'not';
+            if v_kw is not null
+               and beamline_internal.jsonschema_node(p_root, v_kw, v_d, v_p, false, v_r) is null then
+                v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
+                    pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'not',
+                        'message', 'must not match the schema in "not"'));
+                if not p_all then return v_errs; end if;
+            end if;
+            v_kw := v_s -> 'if';
+            if v_kw is not null then
+                if beamline_internal.jsonschema_node(p_root, v_kw, v_d, v_p, false, v_r) is null then
+                    v_kw := v_s -> 'then';
+                else
+                    v_kw := v_s -> 'else';
+                end if;
+                if v_kw is not null then
+                    v_tail := v_tail + 1; v_qs[v_tail] := v_kw; v_qd[v_tail] := v_d; v_qp[v_tail] := v_p; v_qr[v_tail] := v_r;
+                end if;
+            end if;
+        end if;
+    end loop;
+    return v_errs;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer) IS 'JSON Schema engine core: errors of one document node against one checked (sub)schema, NULL when valid. Use beamline.validate.';
+
+--
+-- Name: jsonschema_pointer(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_pointer(p_ref text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+    v_parts text[];
+begin
+    if p_ref = '#' then
+        return '{}'::text[];
+    end if;
+    v_parts := pg_catalog.string_to_array(pg_catalog.substr(p_ref, 3), '/');
+    if pg_catalog.strpos(p_ref, '~') = 0 then
+        return v_parts;
+    end if;
+    for v_i in 1 .. pg_catalog.cardinality(v_parts) loop
+        v_parts[v_i] := pg_catalog.replace(pg_catalog.replace(v_parts[v_i], '~1', '/'), '~0', '~');
+    end loop;
+    return v_parts;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_pointer(p_ref text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_pointer(p_ref text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) IS 'A local JSON Schema $ref ("#/$defs/x") as a text[] path for #>, with RFC 6901 ~0/~1 unescaping.';
+
+--
+-- Name: jsonschema_register(text, text, jsonb, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_problems jsonb;
+    v_checksum text;
+    v_current  record;
+begin
+    if p_name is null or not (p_name operator(pg_catalog.~) '^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$')
+       or pg_catalog.char_length(p_name) > 128 then
+        raise exception using errcode = 'BL007',
+            message = 'register_schema: bad schema name',
+            detail = pg_catalog.jsonb_build_object('argument', 'p_name', 'reason', 'lower-case segments [a-z0-9._-] separated by "/", at most 128 characters')::text,
+            hint = 'For example policy/default or state/default.';
+    end if;
+    v_problems := beamline_internal.jsonschema_check_schema(p_schema);
+    if v_problems <> '[]'::jsonb then
+        raise exception using errcode = 'BL010',
+            message = pg_catalog.format('invalid JSON Schema %s: %s at "%s"', pg_catalog.quote_literal(p_name),
+                v_problems -> 0 ->> 'message', v_problems -> 0 ->> 'path'),
+            detail = v_problems::text,
+            hint = 'See docs/VALIDATION.md for the supported keywords.';
+    end if;
+    -- One registration per (name, tenant) at a time: versions stay gap-free and unique.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.json_schemas'),
+        pg_catalog.hashtext(p_name || '|' || coalesce(p_tenant, '')));
+    v_checksum := pg_catalog.encode(beamline_ext.digest(p_schema::text, 'sha256'), 'hex');
+    select s.version, s.checksum into v_current
+      from beamline.json_schemas as s
+     where s.name = p_name and s.tenant_id is not distinct from p_tenant
+     order by s.version desc
+     limit 1;
+    if found and v_current.checksum = v_checksum then
+        return v_current.version;
+    end if;
+    insert into beamline.json_schemas (name, tenant_id, version, schema, checksum, created_by)
+    values (p_name, p_tenant, coalesce(v_current.version, 0) + 1, p_schema, v_checksum, p_actor);
+    return coalesce(v_current.version, 0) + 1;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) IS 'Check a JSON Schema (BL010) and store it as the next version of (name, tenant); returns the current version, unchanged when identical.';
+
+--
+-- Name: jsonschema_setting_int(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+begin
+    if p_value is null then
+        return null;
+    end if;
+    if p_value operator(pg_catalog.~) '^[0-9]{1,9}$' and p_value::integer > 0 then
+        return p_value::integer;
+    end if;
+    raise exception using errcode = 'BL007',
+        message = pg_catalog.format('setting %s must be a positive integer, not %s', p_name, pg_catalog.quote_literal(p_value)),
+        detail = pg_catalog.jsonb_build_object('argument', p_name, 'reason', 'not a positive integer')::text,
+        hint = pg_catalog.format('SET %s = <positive integer>, or RESET it for the default.', p_name);
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_setting_int(p_name text, p_value text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) IS 'Parse a positive integer limit setting; NULL when unset, BL007 when malformed.';
+
+--
+-- Name: notify_change(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.notify_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
+        return null;
+    end if;
+    perform pg_catalog.set_config('beamline.notify_done', 'on', true);
+    if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
+        perform pg_catalog.pg_notify('beamline_changes',
+            pg_catalog.json_build_object(
+                'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
+                'tenant', new.tenant_id, 'key', new.object_id, 'version', new.version)::text);
+    end if;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.notify_change() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION notify_change(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.notify_change() IS 'Deferred trigger function: at commit, NOTIFY beamline_changes once per transaction, only if no other notifying transaction is in flight (coalescing; see docs/CACHE_COHERENCE.md).';
+
+--
+-- Name: notify_lock_key(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.notify_lock_key() RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ select pg_catalog.hashtextextended('beamline.notify', 0) $$;
+
+ALTER FUNCTION beamline_internal.notify_lock_key() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION notify_lock_key(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.notify_lock_key() IS 'Advisory lock key (bigint space) held by the single transaction allowed to NOTIFY beamline_changes at a time.';
+
+--
+-- Name: policy_bad_input(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+    raise exception using
+        errcode = 'BL007',
+        message = pg_catalog.format('invalid %s: %s', p_argument, p_reason),
+        detail = pg_catalog.json_build_object('argument', p_argument, 'reason', p_reason)::text,
+        hint = coalesce(p_hint, 'See docs/POLICIES.md for the arguments of the policy and quota functions.');
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_bad_input(p_argument text, p_reason text, p_hint text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text) IS 'Raise BL007 with detail {"argument", "reason"}; never returns.';
+
+--
+-- Name: policy_cursor_decode(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_json jsonb;
+begin
+    begin
+        v_json := pg_catalog.convert_from(pg_catalog.decode(p_cursor, 'base64'), 'UTF8')::jsonb;
+    exception
+        when invalid_parameter_value or invalid_text_representation or character_not_in_repertoire
+             or untranslatable_character or data_exception then
+            v_json := null;
+    end;
+    if pg_catalog.jsonb_typeof(v_json) is distinct from 'array'
+       or pg_catalog.jsonb_array_length(v_json) <> 2
+       or pg_catalog.jsonb_typeof(v_json -> 0) <> 'string'
+       or pg_catalog.jsonb_typeof(v_json -> 1) <> 'number'
+       or (v_json ->> 1) !~ '^[0-9]{1,9}$' then
+        perform beamline_internal.policy_bad_input('cursor', 'not a cursor returned by beamline.list_policies');
+    end if;
+    policy_id := v_json ->> 0;
+    version := (v_json ->> 1)::integer;
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer) IS 'Decode a list_policies cursor into (policy_id, version); BL007 if it is not one.';
+
+--
+-- Name: policy_cursor_encode(text, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_version integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select pg_catalog.translate(
+        pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_policy_id, p_version)::text, 'UTF8'), 'base64'),
+        E'\n', '')
+$$;
+
+ALTER FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_version integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_cursor_encode(p_policy_id text, p_version integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_version integer) IS 'Opaque list_policies cursor for the position after (policy_id, version).';
+
+--
+-- Name: policy_deactivate(text, text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) RETURNS beamline.policies
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_row beamline.policies;
+begin
+    perform beamline_internal.policy_lock(p_tenant, p_policy_id);
+    if p_action = 'DELETE' then
+        perform beamline_internal.audit_set_intent(p_tenant, p_policy_id, 'DELETE');
+    end if;
+    update beamline.policies p
+       set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
+     where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.is_active
+    returning p.* into v_row;
+    if v_row.id is null then
+        perform beamline_internal.policy_not_found(p_tenant, p_policy_id);
+    end if;
+    return v_row;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) IS 'Deactivate the active version of a policy under its lock (p_action DELETE is audited as DELETE); BL002 if none is active.';
+
+--
+-- Name: policy_list_sql(boolean, boolean, boolean, boolean); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+    select 'select p.tenant_id, p.policy_id, p.version, p.is_active, p.data, p.created_at, p.updated_at,'
+        || ' p.created_by, p.updated_by, beamline_internal.policy_cursor_encode(p.policy_id, p.version)'
+        || ' from beamline.policies p where p.tenant_id = $1'
+        || case when p_active is null then '' when p_active then ' and p.is_active' else ' and not p.is_active' end
+        || case when p_contains then ' and p.data @> $2' else '' end
+        || case when p_since then ' and p.updated_at >= $3' else '' end
+        || case when p_cursor then ' and (p.policy_id, p.version) > ($4, $5)' else '' end
+        || ' order by p.policy_id, p.version limit $6'
+$_$;
+
+ALTER FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean) IS 'The SQL text list_policies runs for a given combination of filters (parameters $1..$6).';
+
+--
+-- Name: policy_lock(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+        perform beamline_internal.policy_bad_input('transaction_isolation',
+            'policy writes need READ COMMITTED',
+            'Call the policy write functions outside REPEATABLE READ / SERIALIZABLE transactions.');
+    end if;
+    -- Tenant ids never contain '/', so tenant || '/' || policy is unambiguous.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_tenant || '/' || p_policy_id, 4243));
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_lock(p_tenant text, p_policy_id text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) IS 'Take the per-policy advisory transaction lock of the policy writers (BL007 unless READ COMMITTED).';
+
+--
+-- Name: policy_not_found(text, text, integer, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer DEFAULT NULL::integer, p_what text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+    raise exception using
+        errcode = 'BL002',
+        message = coalesce(p_what, case when p_version is null
+                                        then pg_catalog.format('policy %s has no active version in tenant %s', p_policy_id, p_tenant)
+                                        else pg_catalog.format('policy %s version %s not found in tenant %s', p_policy_id, p_version, p_tenant) end),
+        detail = pg_catalog.json_build_object('tenant', p_tenant, 'policy_id', p_policy_id, 'version', p_version)::text,
+        hint = 'beamline.list_policies and beamline.policy_history show what exists.';
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer, p_what text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_not_found(p_tenant text, p_policy_id text, p_version integer, p_what text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer, p_what text) IS 'Raise BL002 with detail {"tenant", "policy_id", "version"}; never returns.';
+
+--
+-- Name: policy_reject_change(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_reject_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op = 'UPDATE'
+       and (new.id, new.tenant_id, new.policy_id, new.version, new.data, new.created_at, new.created_by)
+           is not distinct from
+           (old.id, old.tenant_id, old.policy_id, old.version, old.data, old.created_at, old.created_by) then
+        return new;
+    end if;
+    raise exception using
+        errcode = 'BL011',
+        message = pg_catalog.format('policy versions are immutable: %s rejected', tg_op),
+        detail = 'beamline.policies',
+        hint = case when tg_op = 'UPDATE'
+                    then 'Only is_active, updated_at and updated_by may change; write a new version with beamline.put_policy.'
+                    else 'History stays: use beamline.delete_policy or beamline.deactivate_policy.' end;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.policy_reject_change() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_reject_change(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_reject_change() IS 'Trigger function: BL011 for UPDATE of anything but is_active/updated_at/updated_by, and for DELETE/TRUNCATE of beamline.policies.';
+
+--
+-- Name: policy_semantic_errors(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_errors    jsonb := '[]';
+    v_providers jsonb := p_data -> 'providers';
+    v_rules     jsonb := p_data -> 'rules';
+    v_fallback  jsonb := p_data -> 'fallback';
+    v_ids       text[] := '{}';
+    v_rule_ids  text[] := '{}';
+    v_item      jsonb;
+    v_value     jsonb;
+    v_id        text;
+    v_path      text;
+    v_routable  boolean := false;
+    v_i         integer;
+    v_j         integer;
+begin
+    if pg_catalog.jsonb_typeof(p_data) is distinct from 'object' then
+        return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', '', 'keyword', 'type', 'message', 'the policy must be a JSON object'));
+    end if;
+
+    if v_providers is not null then
+        if pg_catalog.jsonb_typeof(v_providers) <> 'array' then
+            v_errors := v_errors || pg_catalog.jsonb_build_object('path', '/providers', 'keyword', 'type', 'message', 'providers must be an array');
+        else
+            for v_i in 0 .. pg_catalog.jsonb_array_length(v_providers) - 1 loop
+                v_item := v_providers -> v_i;
+                v_path := '/providers/' || v_i;
+                if pg_catalog.jsonb_typeof(v_item) <> 'object' then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path, 'keyword', 'type', 'message', 'a provider must be an object');
+                    continue;
+                end if;
+                v_id := case when pg_catalog.jsonb_typeof(v_item -> 'id') = 'string' then v_item ->> 'id' end;
+                if v_id is null or v_id = '' then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/id', 'keyword', 'required', 'message', 'a provider needs an id (non-empty string)');
+                elsif v_id = any (v_ids) then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/id', 'keyword', 'uniqueProviderId', 'message', pg_catalog.format('duplicate provider id %s', v_id));
+                else
+                    v_ids := v_ids || v_id;
+                end if;
+                v_value := v_item -> 'weight';
+                if v_value is null then
+                    v_routable := true;
+                elsif pg_catalog.jsonb_typeof(v_value) <> 'number' then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/weight', 'keyword', 'type', 'message', 'weight must be a number');
+                elsif (v_value #>> '{}')::numeric < 0 or (v_value #>> '{}')::numeric > 100 then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/weight', 'keyword', 'weight', 'message', 'weight must be between 0 and 100');
+                elsif (v_value #>> '{}')::numeric > 0 then
+                    v_routable := true;
+                end if;
+            end loop;
+            if pg_catalog.jsonb_array_length(v_providers) > 0 and not v_routable then
+                v_errors := v_errors || pg_catalog.jsonb_build_object('path', '/providers', 'keyword', 'weight', 'message', 'at least one provider needs a weight above 0');
+            end if;
+        end if;
+    end if;
+
+    if v_rules is not null then
+        if pg_catalog.jsonb_typeof(v_rules) <> 'array' then
+            v_errors := v_errors || pg_catalog.jsonb_build_object('path', '/rules', 'keyword', 'type', 'message', 'rules must be an array');
+        else
+            for v_i in 0 .. pg_catalog.jsonb_array_length(v_rules) - 1 loop
+                v_item := v_rules -> v_i;
+                v_path := '/rules/' || v_i;
+                if pg_catalog.jsonb_typeof(v_item) <> 'object' then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path, 'keyword', 'type', 'message', 'a rule must be an object');
+                    continue;
+                end if;
+                v_id := case when pg_catalog.jsonb_typeof(v_item -> 'id') = 'string' then v_item ->> 'id' end;
+                if v_id is null or v_id = '' then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/id', 'keyword', 'required', 'message', 'a rule needs an id (non-empty string)');
+                elsif v_id = any (v_rule_ids) then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/id', 'keyword', 'uniqueRuleId', 'message', pg_catalog.format('duplicate rule id %s', v_id));
+                else
+                    v_rule_ids := v_rule_ids || v_id;
+                end if;
+                v_value := v_item -> 'route';
+                if v_value is null then
+                    continue;
+                elsif pg_catalog.jsonb_typeof(v_value) <> 'array' then
+                    v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/route', 'keyword', 'type', 'message', 'route must be an array of provider ids');
+                    continue;
+                end if;
+                for v_j in 0 .. pg_catalog.jsonb_array_length(v_value) - 1 loop
+                    if pg_catalog.jsonb_typeof(v_value -> v_j) <> 'string' then
+                        v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/route/' || v_j, 'keyword', 'type', 'message', 'a route entry must be a provider id (string)');
+                    elsif not ((v_value ->> v_j) = any (v_ids)) then
+                        v_errors := v_errors || pg_catalog.jsonb_build_object('path', v_path || '/route/' || v_j, 'keyword', 'providerRef',
+                            'message', pg_catalog.format('route to provider %s, which this policy does not define', v_value ->> v_j));
+                    end if;
+                end loop;
+            end loop;
+        end if;
+    end if;
+
+    if v_fallback is not null then
+        if pg_catalog.jsonb_typeof(v_fallback) <> 'object' then
+            v_errors := v_errors || pg_catalog.jsonb_build_object('path', '/fallback', 'keyword', 'type', 'message', 'fallback must be an object');
+        elsif v_fallback -> 'provider' is not null then
+            if pg_catalog.jsonb_typeof(v_fallback -> 'provider') <> 'string' then
+                v_errors := v_errors || pg_catalog.jsonb_build_object('path', '/fallback/provider', 'keyword', 'type', 'message', 'fallback.provider must be a provider id (string)');
+            elsif not ((v_fallback ->> 'provider') = any (v_ids)) then
+                v_errors := v_errors || pg_catalog.jsonb_build_object('path', '/fallback/provider', 'keyword', 'providerRef',
+                    'message', pg_catalog.format('fallback to provider %s, which this policy does not define', v_fallback ->> 'provider'));
+            end if;
+        end if;
+    end if;
+    return v_errors;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_semantic_errors(p_data jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) IS 'Semantic checks of a policy document (unique provider/rule ids, weights 0..100 with one above 0, routes and fallback only to defined providers); returns the BL004 error list, [] when sound.';
+
+--
+-- Name: quota_check_active(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.quota_check_active(p_tenant text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_limit integer;
+    v_used  integer;
+begin
+    perform beamline_internal.quota_lock(p_tenant);
+    v_limit := (beamline_internal.quota_of(p_tenant)).max_policies;
+    select pg_catalog.count(*) into v_used
+      from beamline.policies p where p.tenant_id = p_tenant and p.is_active;
+    if v_used + 1 > v_limit then
+        perform beamline_internal.quota_exceeded(p_tenant, 'max_policies', v_limit, v_used + 1);
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.quota_check_active(p_tenant text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION quota_check_active(p_tenant text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.quota_check_active(p_tenant text) IS 'Under the tenant lock, BL003 unless one more active policy fits max_policies.';
+
+--
+-- Name: quota_exceeded(text, text, integer, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+    raise exception using
+        errcode = 'BL003',
+        message = pg_catalog.format('quota %s of tenant %s exceeded: limit %s, requested %s', p_quota, p_tenant, p_limit, p_requested),
+        detail = pg_catalog.json_build_object('quota', p_quota, 'limit', p_limit, 'requested', p_requested)::text,
+        hint = 'A user with quota:manage can raise it with beamline.set_quota.';
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer) IS 'Raise BL003 with detail {"quota", "limit", "requested"}; never returns.';
+
+--
+-- Name: quota_lock(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.quota_lock(p_tenant text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_tenant, 4242)) $$;
+
+ALTER FUNCTION beamline_internal.quota_lock(p_tenant text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION quota_lock(p_tenant text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.quota_lock(p_tenant text) IS 'Take the per-tenant advisory transaction lock that makes the max_policies check race-free.';
+
+--
+-- Name: tenant_quotas; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.tenant_quotas (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id character varying(64) NOT NULL,
+    max_policies integer DEFAULT 10 NOT NULL,
+    max_rules_per_policy integer DEFAULT 50 NOT NULL,
+    max_providers_per_policy integer DEFAULT 20 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenant_quotas_max_policies_range CHECK (((max_policies >= 0) AND (max_policies <= 1000000))),
+    CONSTRAINT tenant_quotas_max_providers_range CHECK (((max_providers_per_policy >= 0) AND (max_providers_per_policy <= 1000))),
+    CONSTRAINT tenant_quotas_max_rules_range CHECK (((max_rules_per_policy >= 0) AND (max_rules_per_policy <= 10000))),
+    CONSTRAINT tenant_quotas_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text))
+);
+
+ALTER TABLE beamline.tenant_quotas OWNER TO beamline_owner;
+
+--
+-- Name: TABLE tenant_quotas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.tenant_quotas IS 'Per-tenant limits; a tenant without a row gets the column defaults.';
+
+--
+-- Name: COLUMN tenant_quotas.max_policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.max_policies IS 'Maximum number of policies with an active version.';
+
+--
+-- Name: quota_of(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.quota_of(p_tenant text) RETURNS beamline.tenant_quotas
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_row beamline.tenant_quotas;
+begin
+    select q.* into v_row from beamline.tenant_quotas q where q.tenant_id = p_tenant;
+    if not found then
+        v_row.tenant_id := p_tenant;
+        v_row.max_policies := 10;
+        v_row.max_rules_per_policy := 50;
+        v_row.max_providers_per_policy := 20;
+    end if;
+    return v_row;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.quota_of(p_tenant text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION quota_of(p_tenant text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s tenant_quotas row, or the column defaults (id null) when it has none.';
+
+--
+-- Name: quota_report(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_quota beamline.tenant_quotas;
+begin
+    v_quota := beamline_internal.quota_of(p_tenant);
+    tenant_id := p_tenant;
+    max_policies := v_quota.max_policies;
+    max_rules_per_policy := v_quota.max_rules_per_policy;
+    max_providers_per_policy := v_quota.max_providers_per_policy;
+    is_default := v_quota.id is null;
+    updated_at := v_quota.updated_at;
+    select pg_catalog.count(*)::integer into active_policies
+      from beamline.policies p where p.tenant_id = p_tenant and p.is_active;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) IS 'A tenant''s quota (or the defaults, is_default) with its active policy count.';
+
+--
+-- Name: require_grantable(text, text, text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_missing text;
+begin
+    -- The actor's effective grant set (role permissions + extras), when not expired; a needed
+    -- entry g is held if the set contains g, g's namespace wildcard, or '*'. Wildcard entries
+    -- ('policy:*', '*') are needed verbatim, so only holders of them can hand them out.
+    with held as (
+        select rp.permission::text as p
+          from beamline.user_roles ur
+          join beamline.role_permissions rp on rp.role = ur.role
+         where ur.tenant_id = p_tenant and ur.user_id = p_actor
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+        union
+        select e.value
+          from beamline.user_roles ur, pg_catalog.jsonb_array_elements_text(ur.permissions) e
+         where ur.tenant_id = p_tenant and ur.user_id = p_actor
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.now()))
+    select g.permission into v_missing
+      from (select rp.permission::text as permission from beamline.role_permissions rp where rp.role = p_role
+            union
+            select e.value from pg_catalog.jsonb_array_elements_text(coalesce(p_permissions, '[]')) e) g
+     where not exists (select 1 from held h
+                        where h.p in (g.permission, pg_catalog.split_part(g.permission, ':', 1) || ':*', '*'))
+     order by g.permission
+     limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL001',
+            message = pg_catalog.format('permission denied: %s cannot grant or revoke %s in tenant %s', p_actor, v_missing, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', v_missing)::text,
+            hint = 'An actor can only assign, change or revoke grants it holds itself; admins hold everything.';
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb) IS 'Raise BL001 unless p_actor holds every permission of p_role and of the extra list p_permissions in p_tenant (no escalation through rbac:manage).';
+
+--
+-- Name: require_permission(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_allowed boolean;
+begin
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, p_permission) h;
+    if v_allowed is null then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('unknown permission: %s', coalesce(p_permission, 'null')),
+            detail = pg_catalog.json_build_object('argument', 'permission',
+                                                  'reason', 'not a known permission')::text,
+            hint = 'The known permissions are listed in beamline.permissions.';
+    elsif not v_allowed then
+        raise exception using
+            errcode = 'BL001',
+            message = pg_catalog.format('permission denied: %s lacks %s in tenant %s', p_actor, p_permission, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor,
+                                                  'permission', p_permission)::text,
+            hint = 'An admin of the tenant can grant it with beamline.assign_role; grants expire at expires_at.';
+    end if;
+    perform pg_catalog.set_config('beamline.actor', p_actor, true);
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION require_permission(p_tenant text, p_actor text, p_permission text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) IS 'Raise BL001 unless p_actor holds p_permission in p_tenant (BL007 for bad ids or an unknown permission); on success record the actor in beamline.actor.';
+
+--
+-- Name: schema_for(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.schema_for(p_name text, p_tenant text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_schema jsonb;
+begin
+    select s.schema into v_schema
+      from beamline.json_schemas as s
+     where s.name = p_name
+       and (s.tenant_id = p_tenant or s.tenant_id is null)
+     order by s.tenant_id nulls last, s.version desc
+     limit 1;
+    if v_schema is null then
+        raise exception using errcode = 'BL002',
+            message = pg_catalog.format('no JSON Schema is registered under the name %s', pg_catalog.quote_literal(p_name)),
+            detail = pg_catalog.jsonb_build_object('schema', p_name, 'tenant', p_tenant)::text,
+            hint = 'Run beamline migrate (loads policy/default and state/default), or register it with beamline.register_schema.';
+    end if;
+    return v_schema;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.schema_for(p_name text, p_tenant text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION schema_for(p_name text, p_tenant text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.schema_for(p_name text, p_tenant text) IS 'The JSON Schema in force for a name: the tenant''s newest override, else the newest global version; BL002 when none.';
+
+--
+-- Name: set_actor(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.set_actor(p_actor text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    perform pg_catalog.set_config('beamline.actor', p_actor, true);
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.set_actor(p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION set_actor(p_actor text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.set_actor(p_actor text) IS 'Validate p_actor (BL007) and record it in the transaction-local setting beamline.actor for the audit triggers.';
+
+--
+-- Name: append_history(jsonb, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.append_history(p_entry jsonb, p_actor text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_entry jsonb;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
+    v_entry := beamline_internal.devstate_check_entry(p_entry);
+    return beamline_internal.devstate_append(v_entry, p_actor);
+end;
+$$;
+
+ALTER FUNCTION devstate.append_history(p_entry jsonb, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION append_history(p_entry jsonb, p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.append_history(p_entry jsonb, p_actor text) IS 'Append {action, cp_from?, cp_to?, state_checksum?, metadata?} to the HMAC-chained history as p_actor; returns the new hmac. Needs history:append.';
+
+--
+-- Name: export_entries(text, bigint, integer); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.export_entries(p_actor text, p_after bigint DEFAULT 0, p_limit integer DEFAULT 10000) RETURNS TABLE(id bigint, line text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
+    if p_limit is null or p_limit not between 1 and 100000 then
+        perform beamline_internal.devstate_bad_input('limit', 'must be between 1 and 100000');
+    end if;
+    return query
+    select e.id,
+           '{"id":' || e.id::text
+           || ',"ts":"' || pg_catalog.to_char(pg_catalog.timezone('UTC', e.ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+           || '","actor":' || pg_catalog.to_json(e.actor)::text
+           || ',"action":' || pg_catalog.to_json(e.action)::text
+           || ',"cp_from":' || coalesce(pg_catalog.to_json(e.cp_from)::text, 'null')
+           || ',"cp_to":' || coalesce(pg_catalog.to_json(e.cp_to)::text, 'null')
+           || ',"state_checksum":' || coalesce(pg_catalog.to_json(e.state_checksum)::text, 'null')
+           || ',"key_id":' || pg_catalog.to_json(e.key_id)::text
+           || ',"hmac_prev":"' || e.hmac_prev
+           || '","hmac":"' || e.hmac
+           || '","metadata":' || e.metadata_canonical || '}'
+      from devstate.history_entries e
+     where e.id > coalesce(p_after, 0)
+     order by e.id
+     limit p_limit;
+end;
+$$;
+
+ALTER FUNCTION devstate.export_entries(p_actor text, p_after bigint, p_limit integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION export_entries(p_actor text, p_after bigint, p_limit integer); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.export_entries(p_actor text, p_after bigint, p_limit integer) IS 'Up to p_limit history entries after id p_after, in id order, each as its canonical line of .trae/history.json. Needs state:read.';
+
+--
+-- Name: export_snapshot(text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.export_snapshot(p_actor text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_state jsonb;
+    v_head devstate.chain_head;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
+    select s.json into v_state from devstate.state_current s where s.id = 1;
+    v_state := coalesce(v_state, beamline_internal.devstate_initial_state());
+    select * into strict v_head from devstate.chain_head h where h.id = 1;
+    return pg_catalog.jsonb_build_object(
+        'state', beamline_internal.devstate_canonical_json(v_state),
+        'checksum', beamline_internal.devstate_state_checksum(v_state),
+        'count', (select pg_catalog.count(*) from devstate.history_entries),
+        'head', coalesce((select e.hmac from devstate.history_entries e order by e.id desc limit 1), pg_catalog.repeat('0', 64)),
+        'last_id', (select pg_catalog.max(e.id) from devstate.history_entries e));
+end;
+$$;
+
+ALTER FUNCTION devstate.export_snapshot(p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION export_snapshot(p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.export_snapshot(p_actor text) IS 'State (canonical JSON text), checksum, entry count, head hmac and last id for an export. Needs state:read.';
+
+--
+-- Name: get_state(text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.get_state(p_actor text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_row devstate.state_current;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
+    select * into v_row from devstate.state_current s where s.id = 1;
+    if not found then
+        return pg_catalog.jsonb_build_object('json', beamline_internal.devstate_initial_state(),
+            'checksum', beamline_internal.devstate_state_checksum(beamline_internal.devstate_initial_state()),
+            'updated_at', null, 'updated_by', null);
+    end if;
+    return pg_catalog.jsonb_build_object('json', v_row.json, 'checksum', v_row.checksum,
+        'updated_at', v_row.updated_at, 'updated_by', v_row.updated_by);
+end;
+$$;
+
+ALTER FUNCTION devstate.get_state(p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION get_state(p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.get_state(p_actor text) IS 'The DevState document: {"json", "checksum", "updated_at", "updated_by"}. Needs state:read in tenant devstate (BL001).';
+
+--
+-- Name: import_begin(jsonb, text, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_row devstate.state_current;
+    v_checksum text;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'state:write');
+    perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
+    perform beamline_internal.devstate_keys();
+    if p_state is null or pg_catalog.jsonb_typeof(p_state) <> 'object' then
+        perform beamline_internal.devstate_bad_input('state', 'must be a JSON object');
+    end if;
+    perform 1 from devstate.chain_head h where h.id = 1 for update;
+    select * into v_row from devstate.state_current s where s.id = 1 for update;
+    if exists (select 1 from devstate.history_entries)
+       or (found and v_row.updated_by is not null) then
+        raise exception using
+            errcode = 'BL013',
+            message = 'DevState is not empty: import loads only into an empty DevState',
+            detail = pg_catalog.json_build_object('devstate', 'not empty',
+                'entries', (select pg_catalog.count(*) from devstate.history_entries))::text,
+            hint = 'Import into a fresh database (beamline migrate), or export instead.';
+    end if;
+    perform beamline_internal.check_document_limits(p_state);
+    perform beamline_internal.assert_valid(beamline_internal.schema_for('state/default'), p_state);
+    v_checksum := beamline_internal.devstate_state_checksum(p_state);
+    if p_checksum is distinct from v_checksum then
+        raise exception using
+            errcode = 'BL004',
+            message = 'state.json does not match the state checksum recorded in history.json',
+            detail = pg_catalog.json_build_array(pg_catalog.json_build_object('path', '', 'keyword', 'checksum',
+                'message', pg_catalog.format('checksum is %s, expected %s', v_checksum, p_checksum)))::text,
+            hint = 'The files were edited or come from different exports; export them again.';
+    end if;
+    insert into devstate.state_current as s (id, json, checksum, updated_at, updated_by)
+    values (1, p_state, v_checksum, pg_catalog.now(), p_actor)
+    on conflict (id) do update set json = excluded.json, checksum = excluded.checksum,
+                                   updated_at = excluded.updated_at, updated_by = excluded.updated_by;
+    perform pg_catalog.set_config('beamline.devstate_import', pg_catalog.txid_current()::text, true);
+end;
+$$;
+
+ALTER FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION import_begin(p_state jsonb, p_checksum text, p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) IS 'Start an import into an empty DevState (BL013 otherwise): validate and write the state document (BL004 / BL009, checksum must match). Needs state:write + history:append.';
+
+--
+-- Name: import_entries(jsonb, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_keys jsonb := beamline_internal.devstate_keys();
+    v_bad record;
+    v_count bigint;
+    v_min bigint;
+    v_max bigint;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
+    if coalesce(pg_catalog.current_setting('beamline.devstate_import', true), '') <> pg_catalog.txid_current()::text then
+        perform beamline_internal.devstate_bad_input('import', 'no import in progress in this transaction',
+            'Call devstate.import_begin first, in the same transaction.');
+    end if;
+    if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
+        perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
+    end if;
+    create temporary table if not exists devstate_import_batch (
+        ord bigint, id bigint, ts timestamptz, actor text, action text, cp_from text, cp_to text,
+        state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb
+    ) on commit drop;
+    truncate pg_temp.devstate_import_batch;
+    begin
+        insert into pg_temp.devstate_import_batch
+        select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
+               r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
+               r.e ->> 'hmac_prev', r.e ->> 'hmac', r.e -> 'metadata'
+          from pg_catalog.jsonb_array_elements(p_entries) with ordinality r(e, ord);
+    exception when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+                   or numeric_value_out_of_range then
+        perform beamline_internal.devstate_bad_input('entries', 'an id or ts is not valid');
+    end;
+    select b.ord, b.id into v_bad from pg_temp.devstate_import_batch b
+     where b.id is null or b.id < 1 or b.ts is null or b.actor is null or b.actor = ''
+        or b.action is null or b.action = '' or b.key_id is null or b.key_id = ''
+        or b.hmac_prev !~ '^[0-9a-f]{64}$' or b.hmac !~ '^[0-9a-f]{64}$'
+        or b.hmac_prev is null or b.hmac is null
+        or (b.state_checksum is not null and b.state_checksum !~ '^[0-9a-f]{64}$')
+        or pg_catalog.jsonb_typeof(b.metadata) is distinct from 'object'
+     order by b.ord limit 1;
+    if found then
+        perform beamline_internal.devstate_bad_input('entries',
+            pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
+    end if;
+    -- insert first (the trigger checks every link), then recompute the hmacs from the stored
+    -- rows, whose generated metadata_canonical spares a second serialisation; a failure raises,
+    -- and the caller's transaction rolls back the whole import.
+    insert into devstate.history_entries
+        (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
+    select b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to, b.state_checksum, b.hmac_prev, b.hmac, b.key_id, b.metadata
+      from pg_temp.devstate_import_batch b
+     order by b.ord;
+    get diagnostics v_count = row_count;
+    select pg_catalog.min(b.id), pg_catalog.max(b.id) into v_min, v_max from pg_temp.devstate_import_batch b;
+    select e.id, case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end as reason
+      into v_bad
+      from devstate.history_entries e
+     where e.id between v_min and v_max
+       and e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
+               beamline_internal.devstate_entry_message(e.id, e.ts, e.actor, e.action, e.cp_from, e.cp_to,
+                   e.state_checksum, e.key_id, e.hmac_prev, e.metadata_canonical),
+               pg_catalog.decode(v_keys ->> e.key_id, 'hex'), 'sha256'), 'hex')
+     order by e.id limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL008',
+            message = pg_catalog.format('history entry %s does not verify (%s)', v_bad.id, v_bad.reason),
+            detail = pg_catalog.json_build_object('id', v_bad.id, 'reason', v_bad.reason)::text,
+            hint = 'The file was edited or signed with another key; nothing was imported.';
+    end if;
+    if v_max is not null then
+        perform pg_catalog.setval('devstate.history_entries_id_seq'::pg_catalog.regclass,
+            greatest(v_max, (select s.last_value from devstate.history_entries_id_seq s)), true);
+    end if;
+    return v_count;
+end;
+$_$;
+
+ALTER FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION import_entries(p_entries jsonb, p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger. Needs history:append.';
+
+--
+-- Name: lock_state(text, interval, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_lock_id uuid;
+    v_held devstate.locks;
+begin
+    perform beamline_internal.require_permission('devstate', p_owner, 'state:write');
+    if p_scope is null or p_scope !~ '^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$' then
+        perform beamline_internal.devstate_bad_input('scope', 'must be 1-128 characters of A-Z a-z 0-9 . _ : / @ + -, starting with a letter or digit');
+    end if;
+    if p_ttl is null or p_ttl < interval '1 second' or p_ttl > interval '1 day' then
+        perform beamline_internal.devstate_bad_input('ttl', 'must be between 1 second and 1 day');
+    end if;
+    insert into devstate.locks as l (scope, owner, acquired_at, expires_at)
+    values (p_scope, p_owner, pg_catalog.now(), pg_catalog.now() + p_ttl)
+    on conflict (scope) do update
+       set lock_id = case when l.owner = excluded.owner and l.expires_at > pg_catalog.now()
+                          then l.lock_id else excluded.lock_id end,
+           owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+     where l.expires_at <= pg_catalog.now() or l.owner = excluded.owner
+    returning l.lock_id into v_lock_id;
+    if v_lock_id is null then
+        select * into v_held from devstate.locks l where l.scope = p_scope;
+        raise exception using
+            errcode = 'BL006',
+            message = pg_catalog.format('scope %s is leased by %s until %s', p_scope, v_held.owner, v_held.expires_at),
+            detail = pg_catalog.json_build_object('scope', p_scope, 'owner', v_held.owner, 'expires_at', v_held.expires_at)::text,
+            hint = 'Wait for the lease to expire or for its owner to call devstate.unlock_state.';
+    end if;
+    return v_lock_id;
+end;
+$_$;
+
+ALTER FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION lock_state(p_scope text, p_ttl interval, p_owner text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) IS 'Take or renew the lease on a scope for p_ttl; returns the lock id, BL006 while another owner''s lease has not expired. Needs state:write.';
+
+--
+-- Name: search_history(jsonb, text, integer, bigint); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer DEFAULT 100, p_cursor bigint DEFAULT NULL::bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_filters jsonb := coalesce(p_filters, '{}');
+    v_key text;
+    v_since timestamptz;
+    v_until timestamptz;
+    v_entries jsonb;
+    v_count integer;
+    v_last bigint;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
+    if pg_catalog.jsonb_typeof(v_filters) <> 'object' then
+        perform beamline_internal.devstate_bad_input('filters', 'must be a JSON object');
+    end if;
+    for v_key in select pg_catalog.jsonb_object_keys(v_filters) loop
+        if v_key not in ('actor', 'action', 'checkpoint', 'since', 'until', 'metadata') then
+            perform beamline_internal.devstate_bad_input('filters', pg_catalog.format('unknown filter %s', v_key),
+                'Filters: actor, action, checkpoint, since, until, metadata.');
+        end if;
+        if v_key = 'metadata' then
+            if pg_catalog.jsonb_typeof(v_filters -> v_key) <> 'object' then
+                perform beamline_internal.devstate_bad_input('filters.metadata', 'must be a JSON object');
+            end if;
+        elsif pg_catalog.jsonb_typeof(v_filters -> v_key) <> 'string' then
+            perform beamline_internal.devstate_bad_input('filters.' || v_key, 'must be a string');
+        end if;
+    end loop;
+    begin
+        v_since := (v_filters ->> 'since')::timestamptz;
+        v_until := (v_filters ->> 'until')::timestamptz;
+    exception when invalid_datetime_format or datetime_field_overflow then
+        perform beamline_internal.devstate_bad_input('filters.since/until', 'not an ISO 8601 timestamp');
+    end;
+    if p_limit is null or p_limit not between 1 and 1000 then
+        perform beamline_internal.devstate_bad_input('limit', 'must be between 1 and 1000');
+    end if;
+
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'id', e.id, 'ts', pg_catalog.to_char(pg_catalog.timezone('UTC', e.ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+               'actor', e.actor, 'action', e.action, 'cp_from', e.cp_from, 'cp_to', e.cp_to,
+               'state_checksum', e.state_checksum, 'key_id', e.key_id, 'hmac_prev', e.hmac_prev,
+               'hmac', e.hmac, 'metadata', e.metadata) order by e.id desc),
+           pg_catalog.count(*), pg_catalog.min(e.id)
+      into v_entries, v_count, v_last
+      from (select * from devstate.history_entries h
+             where (p_cursor is null or h.id < p_cursor)
+               and (not v_filters ? 'actor' or h.actor = v_filters ->> 'actor')
+               and (not v_filters ? 'action' or h.action = v_filters ->> 'action')
+               and (not v_filters ? 'checkpoint' or h.cp_from = v_filters ->> 'checkpoint' or h.cp_to = v_filters ->> 'checkpoint')
+               and (v_since is null or h.ts >= v_since)
+               and (v_until is null or h.ts < v_until)
+               and (not v_filters ? 'metadata' or h.metadata @> (v_filters -> 'metadata'))
+             order by h.id desc
+             limit p_limit) e;
+    return pg_catalog.jsonb_build_object(
+        'entries', coalesce(v_entries, '[]'),
+        'next_cursor', case when v_count = p_limit then v_last end);
+end;
+$$;
+
+ALTER FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer, p_cursor bigint) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION search_history(p_filters jsonb, p_actor text, p_limit integer, p_cursor bigint); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer, p_cursor bigint) IS 'History entries matching {actor, action, checkpoint, since, until, metadata (containment)}, newest first: {"entries", "next_cursor"} (keyset on id). Needs state:read.';
+
+--
+-- Name: unlock_state(uuid, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_held devstate.locks;
+begin
+    perform beamline_internal.require_permission('devstate', p_owner, 'state:write');
+    if p_lock_id is null then
+        perform beamline_internal.devstate_bad_input('lock_id', 'is null');
+    end if;
+    select * into v_held from devstate.locks l where l.lock_id = p_lock_id for update;
+    if not found then
+        raise exception using
+            errcode = 'BL002',
+            message = pg_catalog.format('no lease %s', p_lock_id),
+            detail = pg_catalog.json_build_object('lock_id', p_lock_id)::text,
+            hint = 'The lease was released, or it expired and someone else took the scope.';
+    end if;
+    if v_held.owner <> p_owner and v_held.expires_at > pg_catalog.now() then
+        raise exception using
+            errcode = 'BL006',
+            message = pg_catalog.format('lease %s belongs to %s', p_lock_id, v_held.owner),
+            detail = pg_catalog.json_build_object('scope', v_held.scope, 'owner', v_held.owner, 'expires_at', v_held.expires_at)::text,
+            hint = 'Only the owner releases a lease before it expires.';
+    end if;
+    delete from devstate.locks l where l.lock_id = p_lock_id;
+end;
+$$;
+
+ALTER FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION unlock_state(p_lock_id uuid, p_owner text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) IS 'Release a lease (BL002 when unknown, BL006 when another owner''s lease is still valid). Needs state:write.';
+
+--
+-- Name: update_state(jsonb, text, text, jsonb); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text DEFAULT NULL::text, p_history_entry jsonb DEFAULT NULL::jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_row devstate.state_current;
+    v_lock devstate.locks;
+    v_entry jsonb;
+    v_new jsonb;
+    v_checksum text;
+begin
+    perform beamline_internal.require_permission('devstate', p_actor, 'state:write');
+    if p_history_entry is not null then
+        perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
+        v_entry := beamline_internal.devstate_check_entry(p_history_entry);
+        perform beamline_internal.devstate_keys();  -- BL012 before any work
+    end if;
+    if p_patch is null or pg_catalog.jsonb_typeof(p_patch) <> 'object' then
+        perform beamline_internal.devstate_bad_input('patch', 'must be a JSON object',
+            'The state is an object; a merge patch object sets members and deletes those given as null.');
+    end if;
+    if p_expected_checksum is not null and p_expected_checksum !~ '^[0-9a-f]{64}$' then
+        perform beamline_internal.devstate_bad_input('expected_checksum', 'must be 64 lowercase hex digits');
+    end if;
+    perform beamline_internal.check_document_limits(p_patch);
+
+    select * into v_lock from devstate.locks l
+     where l.scope = 'state' and l.expires_at > pg_catalog.now() and l.owner <> p_actor;
+    if found then
+        raise exception using
+            errcode = 'BL006',
+            message = pg_catalog.format('the DevState is leased by %s until %s', v_lock.owner, v_lock.expires_at),
+            detail = pg_catalog.json_build_object('scope', v_lock.scope, 'owner', v_lock.owner, 'expires_at', v_lock.expires_at)::text,
+            hint = 'Wait for the lease to expire or for its owner to call devstate.unlock_state.';
+    end if;
+
+    select * into v_row from devstate.state_current s where s.id = 1 for update;
+    if not found then
+        insert into devstate.state_current (id, json, checksum)
+        values (1, beamline_internal.devstate_initial_state(),
+                beamline_internal.devstate_state_checksum(beamline_internal.devstate_initial_state()))
+        on conflict (id) do nothing;
+        select * into strict v_row from devstate.state_current s where s.id = 1 for update;
+    end if;
+    if p_expected_checksum is not null and p_expected_checksum <> v_row.checksum then
+        raise exception using
+            errcode = 'BL005',
+            message = 'the DevState changed since it was read (checksum mismatch)',
+            detail = pg_catalog.json_build_object('expected', p_expected_checksum, 'actual', v_row.checksum)::text,
+            hint = 'Read it again with devstate.get_state, re-apply the change, and retry with the new checksum.';
+    end if;
+
+    v_new := beamline.merge_patch(v_row.json, p_patch);
+    perform beamline_internal.check_document_limits(v_new);
+    perform beamline_internal.assert_valid(beamline_internal.schema_for('state/default'), v_new);
+    v_checksum := beamline_internal.devstate_state_checksum(v_new);
+
+    update devstate.state_current s
+       set json = v_new, checksum = v_checksum, updated_at = pg_catalog.now(), updated_by = p_actor
+     where s.id = 1;
+    if v_entry is not null then
+        if v_entry -> 'state_checksum' = 'null'::jsonb then
+            v_entry := v_entry || pg_catalog.jsonb_build_object('state_checksum', v_checksum);
+        end if;
+        perform beamline_internal.devstate_append(v_entry, p_actor);
+    end if;
+    return v_checksum;
+end;
+$_$;
+
+ALTER FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text, p_history_entry jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION update_state(p_patch jsonb, p_actor text, p_expected_checksum text, p_history_entry jsonb); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text, p_history_entry jsonb) IS 'Merge-patch the DevState (RFC 7396), validate against state/default before writing, return the new checksum; optional compare-and-set (BL005) and history entry in the same transaction. Needs state:write (+ history:append).';
+
+--
+-- Name: verify_hmac_chain(bigint, bigint); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE FUNCTION devstate.verify_hmac_chain(p_from bigint DEFAULT NULL::bigint, p_to bigint DEFAULT NULL::bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';
+    v_keys jsonb := beamline_internal.devstate_keys();
+    v_prev text;
+    v_link_id bigint;
+    v_link_reason text;
+    v_hmac_id bigint;
+    v_hmac_reason text;
+    v_count bigint;
+    v_first bigint;
+    v_last bigint;
+    v_last_hmac text;
+    v_head devstate.chain_head;
+    v_result jsonb;
+begin
+    if p_from is not null and p_to is not null and p_from > p_to then
+        perform beamline_internal.devstate_bad_input('range', 'p_from is after p_to');
+    end if;
+    if p_from is null then
+        v_prev := c_genesis;
+    else
+        select e.hmac into v_prev from devstate.history_entries e where e.id < p_from order by e.id desc limit 1;
+        v_prev := coalesce(v_prev, c_genesis);
+    end if;
+
+    -- 1. links
+    select s.id,
+           case when exists (select 1 from devstate.history_entries x where x.hmac = s.hmac_prev)
+                then 'bad link' else 'missing predecessor' end
+      into v_link_id, v_link_reason
+      from (select e.id, e.hmac_prev, pg_catalog.lag(e.hmac, 1, v_prev) over (order by e.id) as expected
+              from devstate.history_entries e
+             where (p_from is null or e.id >= p_from) and (p_to is null or e.id <= p_to)) s
+     where s.hmac_prev <> s.expected
+     order by s.id
+     limit 1;
+
+    -- 2. hmacs (and the extent of the range)
+    select v.checked, v.first_id, v.last_id, v.bad_id
+      into v_count, v_first, v_last, v_hmac_id
+      from beamline_internal.devstate_verify_hmacs(p_from, p_to, v_keys) v;
+    if v_hmac_id is not null then
+        select case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
+          into v_hmac_reason from devstate.history_entries e where e.id = v_hmac_id;
+    end if;
+    if v_last is not null then
+        select e.hmac into v_last_hmac from devstate.history_entries e where e.id = v_last;
+    end if;
+
+    v_result := pg_catalog.jsonb_build_object('checked', v_count, 'first_id', v_first, 'last_id', v_last,
+                                              'head', coalesce(v_last_hmac, v_prev));
+    if v_link_id is not null and (v_hmac_id is null or v_link_id <= v_hmac_id) then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'id', v_link_id, 'reason', v_link_reason);
+    elsif v_hmac_id is not null then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'id', v_hmac_id, 'reason', v_hmac_reason);
+    end if;
+
+    -- 3. the tail
+    if p_to is null then
+        select * into v_head from devstate.chain_head h where h.id = 1;
+        if found and (v_head.head_id <> coalesce(v_last, 0) or v_head.head_hmac <> coalesce(v_last_hmac, c_genesis))
+           and (v_head.head_id > coalesce(v_last, 0)) then
+            return v_result || pg_catalog.jsonb_build_object('ok', false, 'id', v_head.head_id, 'reason', 'truncated');
+        end if;
+    end if;
+    return v_result || pg_catalog.jsonb_build_object('ok', true);
+end;
+$$;
+
+ALTER FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION verify_hmac_chain(p_from bigint, p_to bigint); Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) IS 'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, unknown key, truncated). BL012 without a key.';
+
+--
+-- Name: change_log; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.change_log (
+    id bigint NOT NULL,
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    kind character varying(16) NOT NULL,
+    tenant_id character varying(64) NOT NULL,
+    object_id character varying(128) NOT NULL,
+    op character varying(16) NOT NULL,
+    version integer,
+    changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT change_log_kind_check CHECK (((kind)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying])::text[]))),
+    CONSTRAINT change_log_op_check CHECK (((op)::text = ANY ((ARRAY['insert'::character varying, 'update'::character varying, 'delete'::character varying])::text[])))
+);
+
+ALTER TABLE beamline.change_log OWNER TO beamline_owner;
+
+--
+-- Name: TABLE change_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.change_log IS 'One row per committed change of a policy version, role grant or quota, for cache invalidation. Read with beamline.changes_since; pruned with beamline_internal.change_log_prune.';
+
+--
+-- Name: COLUMN change_log.id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.change_log.id IS 'Change id (for de-duplication only: ids commit out of order, never use them as a watermark).';
+
+--
+-- Name: COLUMN change_log.xid; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.change_log.xid IS 'The writing transaction (pg_current_xact_id); watermarks compare against it.';
+
+--
+-- Name: COLUMN change_log.kind; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.change_log.kind IS 'policy | role | quota.';
+
+--
+-- Name: COLUMN change_log.object_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.change_log.object_id IS 'policy: the policy id; role: the user id; quota: the tenant id.';
+
+--
+-- Name: COLUMN change_log.version; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.change_log.version IS 'policy: the version row that changed; null otherwise.';
+
+--
+-- Name: change_log_id_seq; Type: SEQUENCE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE SEQUENCE beamline.change_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE beamline.change_log_id_seq OWNER TO beamline_owner;
+
+--
+-- Name: change_log_id_seq; Type: SEQUENCE OWNED BY; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER SEQUENCE beamline.change_log_id_seq OWNED BY beamline.change_log.id;
+
+--
+-- Name: change_log_state; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.change_log_state (
+    id smallint DEFAULT 1 NOT NULL,
+    pruned_below xid8 DEFAULT '0'::xid8 NOT NULL,
+    CONSTRAINT change_log_state_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline.change_log_state OWNER TO beamline_owner;
+
+--
+-- Name: TABLE change_log_state; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.change_log_state IS 'Singleton: change_log rows with xid < pruned_below may have been pruned; older watermarks must flush.';
+
+--
+-- Name: index_stats; Type: VIEW; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE VIEW beamline.index_stats AS
+ SELECT (s.schemaname)::text AS schema_name,
+    (s.relname)::text AS table_name,
+    (s.indexrelname)::text AS index_name,
+    s.idx_scan,
+    s.idx_tup_read,
+    s.idx_tup_fetch,
+    pg_relation_size((s.indexrelid)::regclass) AS index_bytes,
+    pg_size_pretty(pg_relation_size((s.indexrelid)::regclass)) AS index_size,
+    i.indisunique AS is_unique,
+    i.indisprimary AS is_primary,
+    ((s.idx_scan = 0) AND (NOT i.indisunique)) AS is_unused
+   FROM (pg_stat_user_indexes s
+     JOIN pg_index i ON ((i.indexrelid = s.indexrelid)))
+  WHERE (s.schemaname = ANY (ARRAY['beamline'::name, 'beamline_internal'::name, 'beamline_admin'::name, 'devstate'::name]));
+
+ALTER TABLE beamline.index_stats OWNER TO beamline_owner;
+
+--
+-- Name: VIEW index_stats; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON VIEW beamline.index_stats IS 'pg_stat_user_indexes for beamline-store''s schemas: scans, tuples read/fetched, size, and is_unused (never scanned, not unique).';
+
+--
+-- Name: json_schemas; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.json_schemas (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name character varying(128) NOT NULL,
+    tenant_id character varying(64),
+    version integer NOT NULL,
+    schema jsonb NOT NULL,
+    checksum text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by character varying(128) NOT NULL,
+    CONSTRAINT json_schemas_checksum_format CHECK ((checksum ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT json_schemas_name_format CHECK (((name)::text ~ '^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$'::text)),
+    CONSTRAINT json_schemas_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text)),
+    CONSTRAINT json_schemas_version_positive CHECK ((version >= 1))
+);
+
+ALTER TABLE beamline.json_schemas OWNER TO beamline_owner;
+
+--
+-- Name: TABLE json_schemas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.json_schemas IS 'Named JSON Schemas (supported subset of draft 2020-12, docs/VALIDATION.md), versioned; tenant_id NULL = the global default, otherwise a per-tenant override. Rows are immutable.';
+
+--
+-- Name: COLUMN json_schemas.name; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schemas.name IS 'Schema name, e.g. policy/default, state/default: lower-case segments separated by "/".';
+
+--
+-- Name: COLUMN json_schemas.tenant_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schemas.tenant_id IS 'NULL for the global schema of this name; a tenant id for that tenant''s override.';
+
+--
+-- Name: COLUMN json_schemas.version; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schemas.version IS 'Version number per (name, tenant_id), 1-based; the highest is current.';
+
+--
+-- Name: COLUMN json_schemas.schema; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schemas.schema IS 'The schema document, checked by beamline_internal.jsonschema_check_schema before insert.';
+
+--
+-- Name: COLUMN json_schemas.checksum; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schemas.checksum IS 'SHA-256 (hex) of schema::text: an unchanged schema is not registered twice.';
+
+--
+-- Name: COLUMN json_schemas.created_by; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schemas.created_by IS 'The actor that registered it (beamline migrate for the shipped defaults).';
+
+--
+-- Name: notification_queue; Type: VIEW; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE VIEW beamline.notification_queue AS
+ SELECT pg_notification_queue_usage() AS usage_fraction,
+    round((((100)::double precision * pg_notification_queue_usage()))::numeric, 3) AS usage_pct;
+
+ALTER TABLE beamline.notification_queue OWNER TO beamline_owner;
+
+--
+-- Name: VIEW notification_queue; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON VIEW beamline.notification_queue IS 'Fraction (0..1) of the LISTEN/NOTIFY queue in use (pg_notification_queue_usage); NOTIFY fails at commit when it is full.';
+
+--
+-- Name: permissions; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.permissions (
+    permission character varying(64) NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT permissions_format CHECK (((permission)::text ~ '^[a-z]+:[a-z]+$'::text))
+);
+
+ALTER TABLE beamline.permissions OWNER TO beamline_owner;
+
+--
+-- Name: TABLE permissions; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.permissions IS 'The permissions the stored logic checks (namespace:verb). Anything else is rejected as bad input (BL007).';
+
+--
+-- Name: COLUMN permissions.permission; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.permissions.permission IS 'namespace:verb, e.g. policy:read; never a wildcard.';
+
+--
 -- Name: policy_audit_log; Type: TABLE; Schema: beamline; Owner: beamline_owner
 --
 
@@ -185,82 +5423,116 @@ COMMENT ON COLUMN beamline.policy_audit_log.actor IS 'The API caller (the actor 
 COMMENT ON COLUMN beamline.policy_audit_log.metadata IS 'txid, application_name, client address, and caller-supplied context.';
 
 --
--- Name: tenant_quotas; Type: TABLE; Schema: beamline; Owner: beamline_owner
+-- Name: role_permissions; Type: TABLE; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE TABLE beamline.tenant_quotas (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    tenant_id character varying(64) NOT NULL,
-    max_policies integer DEFAULT 10 NOT NULL,
-    max_rules_per_policy integer DEFAULT 50 NOT NULL,
-    max_providers_per_policy integer DEFAULT 20 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT tenant_quotas_max_policies_range CHECK (((max_policies >= 0) AND (max_policies <= 1000000))),
-    CONSTRAINT tenant_quotas_max_providers_range CHECK (((max_providers_per_policy >= 0) AND (max_providers_per_policy <= 1000))),
-    CONSTRAINT tenant_quotas_max_rules_range CHECK (((max_rules_per_policy >= 0) AND (max_rules_per_policy <= 10000))),
-    CONSTRAINT tenant_quotas_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text))
-);
-
-ALTER TABLE beamline.tenant_quotas OWNER TO beamline_owner;
-
---
--- Name: TABLE tenant_quotas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
---
-
-COMMENT ON TABLE beamline.tenant_quotas IS 'Per-tenant limits; a tenant without a row gets the column defaults.';
-
---
--- Name: COLUMN tenant_quotas.max_policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
---
-
-COMMENT ON COLUMN beamline.tenant_quotas.max_policies IS 'Maximum number of policies with an active version.';
-
---
--- Name: user_roles; Type: TABLE; Schema: beamline; Owner: beamline_owner
---
-
-CREATE TABLE beamline.user_roles (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    tenant_id character varying(64) NOT NULL,
-    user_id character varying(128) NOT NULL,
+CREATE TABLE beamline.role_permissions (
     role character varying(64) NOT NULL,
-    permissions jsonb DEFAULT '[]'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    granted_by character varying(128) NOT NULL,
-    expires_at timestamp with time zone,
-    CONSTRAINT user_roles_permissions_is_array CHECK ((jsonb_typeof(permissions) = 'array'::text)),
-    CONSTRAINT user_roles_role_check CHECK (((role)::text = ANY ((ARRAY['admin'::character varying, 'operator'::character varying, 'viewer'::character varying])::text[]))),
-    CONSTRAINT user_roles_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text)),
-    CONSTRAINT user_roles_user_id_format CHECK (((user_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text))
+    permission character varying(64) NOT NULL,
+    CONSTRAINT role_permissions_grant_format CHECK (((permission)::text ~ '^([a-z]+:([a-z]+|\*)|\*)$'::text)),
+    CONSTRAINT role_permissions_role_check CHECK (((role)::text = ANY ((ARRAY['admin'::character varying, 'operator'::character varying, 'viewer'::character varying])::text[])))
 );
 
-ALTER TABLE beamline.user_roles OWNER TO beamline_owner;
+ALTER TABLE beamline.role_permissions OWNER TO beamline_owner;
 
 --
--- Name: TABLE user_roles; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: TABLE role_permissions; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON TABLE beamline.user_roles IS 'One role per user per tenant, plus explicit extra permissions; no access after expires_at.';
+COMMENT ON TABLE beamline.role_permissions IS 'What each role grants: a known permission, a namespace wildcard (policy:*) or * (everything).';
 
 --
--- Name: COLUMN user_roles.role; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: COLUMN role_permissions.role; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.user_roles.role IS 'admin | operator | viewer (see beamline.role_permissions for what each grants).';
+COMMENT ON COLUMN beamline.role_permissions.role IS 'admin | operator | viewer (the roles of user_roles.role).';
 
 --
--- Name: COLUMN user_roles.permissions; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: table_stats; Type: VIEW; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.user_roles.permissions IS 'Extra permissions beyond the role, e.g. ["audit:read", "policy:*"].';
+CREATE VIEW beamline.table_stats AS
+ SELECT (s.schemaname)::text AS schema_name,
+    (s.relname)::text AS table_name,
+    s.seq_scan,
+    s.seq_tup_read,
+    s.idx_scan,
+    s.idx_tup_fetch,
+        CASE
+            WHEN ((COALESCE(s.seq_scan, (0)::bigint) + COALESCE(s.idx_scan, (0)::bigint)) = 0) THEN NULL::numeric
+            ELSE round(((100.0 * (COALESCE(s.idx_scan, (0)::bigint))::numeric) / ((COALESCE(s.seq_scan, (0)::bigint) + COALESCE(s.idx_scan, (0)::bigint)))::numeric), 1)
+        END AS idx_scan_pct,
+    s.n_tup_ins,
+    s.n_tup_upd,
+    s.n_tup_del,
+    s.n_tup_hot_upd,
+    s.n_live_tup,
+    s.n_dead_tup,
+        CASE
+            WHEN ((s.n_live_tup + s.n_dead_tup) = 0) THEN (0)::numeric
+            ELSE round(((100.0 * (s.n_dead_tup)::numeric) / ((s.n_live_tup + s.n_dead_tup))::numeric), 1)
+        END AS dead_tup_pct,
+    s.last_vacuum,
+    s.last_autovacuum,
+    s.last_analyze,
+    s.last_autoanalyze,
+    (s.vacuum_count + s.autovacuum_count) AS vacuums,
+    (s.analyze_count + s.autoanalyze_count) AS analyzes,
+    pg_relation_size((s.relid)::regclass) AS table_bytes,
+    pg_indexes_size((s.relid)::regclass) AS index_bytes,
+    pg_total_relation_size((s.relid)::regclass) AS total_bytes,
+    pg_size_pretty(pg_total_relation_size((s.relid)::regclass)) AS total_size
+   FROM pg_stat_user_tables s
+  WHERE (s.schemaname = ANY (ARRAY['beamline'::name, 'beamline_internal'::name, 'beamline_admin'::name, 'devstate'::name]));
+
+ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 
 --
--- Name: COLUMN user_roles.expires_at; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: VIEW table_stats; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.user_roles.expires_at IS 'When the grant stops giving any access; null = never.';
+COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
+
+--
+-- Name: chain_head; Type: TABLE; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TABLE devstate.chain_head (
+    id smallint DEFAULT 1 NOT NULL,
+    head_id bigint NOT NULL,
+    head_hmac text NOT NULL,
+    entries bigint NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT chain_head_entries_nonnegative CHECK ((entries >= 0)),
+    CONSTRAINT chain_head_hmac_format CHECK ((head_hmac ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT chain_head_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE devstate.chain_head OWNER TO beamline_owner;
+
+--
+-- Name: TABLE chain_head; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TABLE devstate.chain_head IS 'The head of the history chain (row id 1). Every insert into history_entries locks and advances it, so appends are serialised and the tail cannot be cut silently.';
+
+--
+-- Name: COLUMN chain_head.head_id; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN devstate.chain_head.head_id IS 'id of the last entry (0 while the history is empty); new ids must be larger.';
+
+--
+-- Name: COLUMN chain_head.head_hmac; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN devstate.chain_head.head_hmac IS 'hmac of the last entry, or the genesis value (64 zeros) while empty.';
+
+--
+-- Name: COLUMN chain_head.entries; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN devstate.chain_head.entries IS 'Number of entries in the chain.';
 
 --
 -- Name: history_entries; Type: TABLE; Schema: devstate; Owner: beamline_owner
@@ -278,6 +5550,7 @@ CREATE TABLE devstate.history_entries (
     hmac text NOT NULL,
     key_id text NOT NULL,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    metadata_canonical text GENERATED ALWAYS AS (beamline_internal.devstate_canonical_json(metadata)) STORED,
     CONSTRAINT history_entries_action_not_empty CHECK ((action <> ''::text)),
     CONSTRAINT history_entries_actor_not_empty CHECK ((actor <> ''::text)),
     CONSTRAINT history_entries_hmac_format CHECK ((hmac ~ '^[0-9a-f]{64}$'::text)),
@@ -294,10 +5567,28 @@ ALTER TABLE devstate.history_entries OWNER TO beamline_owner;
 COMMENT ON TABLE devstate.history_entries IS 'Append-only, HMAC-chained history of DevState transitions: each hmac_prev is the previous entry''s hmac.';
 
 --
+-- Name: COLUMN history_entries.hmac_prev; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN devstate.history_entries.hmac_prev IS 'hmac of the previous entry (by id), or the genesis value 64 zeros for the first entry.';
+
+--
+-- Name: COLUMN history_entries.hmac; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN devstate.history_entries.hmac IS 'HMAC-SHA256 (hex) of the canonical message of this entry, keyed by the secret named in key_id.';
+
+--
 -- Name: COLUMN history_entries.key_id; Type: COMMENT; Schema: devstate; Owner: beamline_owner
 --
 
 COMMENT ON COLUMN devstate.history_entries.key_id IS 'Identifier of the HMAC key that signed this entry (for rotation).';
+
+--
+-- Name: COLUMN history_entries.metadata_canonical; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN devstate.history_entries.metadata_canonical IS 'Canonical JSON of metadata (generated, recomputed on every write): the exact bytes the HMAC covers.';
 
 --
 -- Name: history_entries_id_seq; Type: SEQUENCE; Schema: devstate; Owner: beamline_owner
@@ -363,10 +5654,51 @@ ALTER TABLE devstate.state_current OWNER TO beamline_owner;
 COMMENT ON TABLE devstate.state_current IS 'The single DevState document (row id 1) and its SHA-256 checksum.';
 
 --
+-- Name: change_log id; Type: DEFAULT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.change_log ALTER COLUMN id SET DEFAULT nextval('beamline.change_log_id_seq'::regclass);
+
+--
 -- Name: history_entries id; Type: DEFAULT; Schema: devstate; Owner: beamline_owner
 --
 
 ALTER TABLE ONLY devstate.history_entries ALTER COLUMN id SET DEFAULT nextval('devstate.history_entries_id_seq'::regclass);
+
+--
+-- Name: change_log change_log_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.change_log
+    ADD CONSTRAINT change_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: change_log_state change_log_state_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.change_log_state
+    ADD CONSTRAINT change_log_state_pkey PRIMARY KEY (id);
+
+--
+-- Name: json_schemas json_schemas_name_tenant_version_key; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.json_schemas
+    ADD CONSTRAINT json_schemas_name_tenant_version_key UNIQUE NULLS NOT DISTINCT (name, tenant_id, version);
+
+--
+-- Name: json_schemas json_schemas_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.json_schemas
+    ADD CONSTRAINT json_schemas_pkey PRIMARY KEY (id);
+
+--
+-- Name: permissions permissions_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.permissions
+    ADD CONSTRAINT permissions_pkey PRIMARY KEY (permission);
 
 --
 -- Name: policies policies_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
@@ -388,6 +5720,13 @@ ALTER TABLE ONLY beamline.policies
 
 ALTER TABLE ONLY beamline.policy_audit_log
     ADD CONSTRAINT policy_audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: role_permissions role_permissions_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline.role_permissions
+    ADD CONSTRAINT role_permissions_pkey PRIMARY KEY (role, permission);
 
 --
 -- Name: tenant_quotas tenant_quotas_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
@@ -416,6 +5755,13 @@ ALTER TABLE ONLY beamline.user_roles
 
 ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
+
+--
+-- Name: chain_head chain_head_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY devstate.chain_head
+    ADD CONSTRAINT chain_head_pkey PRIMARY KEY (id);
 
 --
 -- Name: history_entries history_entries_hmac_key; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
@@ -460,6 +5806,24 @@ ALTER TABLE ONLY devstate.state_current
     ADD CONSTRAINT state_current_pkey PRIMARY KEY (id);
 
 --
+-- Name: change_log_changed_at_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE INDEX change_log_changed_at_idx ON beamline.change_log USING btree (changed_at);
+
+--
+-- Name: change_log_xid_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE INDEX change_log_xid_idx ON beamline.change_log USING btree (xid, id);
+
+--
+-- Name: json_schemas_lookup_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE INDEX json_schemas_lookup_idx ON beamline.json_schemas USING btree (name, tenant_id, version DESC);
+
+--
 -- Name: policies_active_uniq; Type: INDEX; Schema: beamline; Owner: beamline_owner
 --
 
@@ -502,10 +5866,208 @@ CREATE INDEX history_entries_action_idx ON devstate.history_entries USING btree 
 CREATE INDEX history_entries_actor_idx ON devstate.history_entries USING btree (actor);
 
 --
+-- Name: history_entries_cp_from_idx; Type: INDEX; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE INDEX history_entries_cp_from_idx ON devstate.history_entries USING btree (cp_from) WHERE (cp_from IS NOT NULL);
+
+--
+-- Name: history_entries_cp_to_idx; Type: INDEX; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE INDEX history_entries_cp_to_idx ON devstate.history_entries USING btree (cp_to) WHERE (cp_to IS NOT NULL);
+
+--
+-- Name: history_entries_metadata_idx; Type: INDEX; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE INDEX history_entries_metadata_idx ON devstate.history_entries USING gin (metadata jsonb_path_ops);
+
+--
 -- Name: history_entries_ts_idx; Type: INDEX; Schema: devstate; Owner: beamline_owner
 --
 
 CREATE INDEX history_entries_ts_idx ON devstate.history_entries USING btree (ts);
+
+--
+-- Name: policy_audit_log append_only; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER append_only BEFORE DELETE OR UPDATE ON beamline.policy_audit_log FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.audit_log_guard();
+
+--
+-- Name: TRIGGER append_only ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER append_only ON beamline.policy_audit_log IS 'Rejects UPDATE and DELETE (BL011) except the DELETE of beamline.cleanup_old_logs.';
+
+--
+-- Name: policy_audit_log append_only_truncate; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON beamline.policy_audit_log FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.audit_log_guard();
+
+--
+-- Name: TRIGGER append_only_truncate ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER append_only_truncate ON beamline.policy_audit_log IS 'Rejects TRUNCATE (BL011), for everyone.';
+
+--
+-- Name: policies audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT OR DELETE OR UPDATE ON beamline.policies FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_policies_trigger();
+
+--
+-- Name: TRIGGER audit ON policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON beamline.policies IS 'Writes the audit log for every policy row change (actor from beamline.actor).';
+
+--
+-- Name: tenant_quotas audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT OR DELETE OR UPDATE ON beamline.tenant_quotas FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_tenant_quotas_trigger();
+
+--
+-- Name: TRIGGER audit ON tenant_quotas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON beamline.tenant_quotas IS 'Writes the audit log for every quota change (actor from beamline.actor).';
+
+--
+-- Name: user_roles audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT OR DELETE OR UPDATE ON beamline.user_roles FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_user_roles_trigger();
+
+--
+-- Name: TRIGGER audit ON user_roles; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON beamline.user_roles IS 'Writes the audit log for every grant change (actor from beamline.actor).';
+
+--
+-- Name: change_log change_log__notify; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE CONSTRAINT TRIGGER change_log__notify AFTER INSERT ON beamline.change_log DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION beamline_internal.notify_change();
+
+--
+-- Name: TRIGGER change_log__notify ON change_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER change_log__notify ON beamline.change_log IS 'At commit: coalesced NOTIFY on channel beamline_changes (keys and a change id only).';
+
+--
+-- Name: policies policies__change_log; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER policies__change_log AFTER INSERT OR UPDATE ON beamline.policies FOR EACH ROW EXECUTE FUNCTION beamline_internal.change_log_policy();
+
+--
+-- Name: TRIGGER policies__change_log ON policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER policies__change_log ON beamline.policies IS 'Cache invalidation: one beamline.change_log row per changed policy version.';
+
+--
+-- Name: policies policies__immutable; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER policies__immutable BEFORE DELETE OR UPDATE ON beamline.policies FOR EACH ROW EXECUTE FUNCTION beamline_internal.policy_reject_change();
+
+--
+-- Name: TRIGGER policies__immutable ON policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER policies__immutable ON beamline.policies IS 'Versions are immutable: only is_active / updated_at / updated_by may change; no DELETE.';
+
+--
+-- Name: policies policies__immutable_truncate; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER policies__immutable_truncate BEFORE TRUNCATE ON beamline.policies FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.policy_reject_change();
+
+--
+-- Name: TRIGGER policies__immutable_truncate ON policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER policies__immutable_truncate ON beamline.policies IS 'Versions are immutable: TRUNCATE is rejected (BL011).';
+
+--
+-- Name: tenant_quotas tenant_quotas__change_log; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER tenant_quotas__change_log AFTER INSERT OR DELETE OR UPDATE ON beamline.tenant_quotas FOR EACH ROW EXECUTE FUNCTION beamline_internal.change_log_quota();
+
+--
+-- Name: TRIGGER tenant_quotas__change_log ON tenant_quotas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER tenant_quotas__change_log ON beamline.tenant_quotas IS 'Cache invalidation: one beamline.change_log row per changed quota.';
+
+--
+-- Name: user_roles user_roles__change_log; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER user_roles__change_log AFTER INSERT OR DELETE OR UPDATE ON beamline.user_roles FOR EACH ROW EXECUTE FUNCTION beamline_internal.change_log_role();
+
+--
+-- Name: TRIGGER user_roles__change_log ON user_roles; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER user_roles__change_log ON beamline.user_roles IS 'Cache invalidation: one beamline.change_log row per changed role grant.';
+
+--
+-- Name: history_entries append_only; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TRIGGER append_only BEFORE DELETE OR UPDATE ON devstate.history_entries FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.devstate_history_guard();
+
+--
+-- Name: TRIGGER append_only ON history_entries; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER append_only ON devstate.history_entries IS 'Rejects UPDATE and DELETE (BL011), for everyone.';
+
+--
+-- Name: history_entries append_only_truncate; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON devstate.history_entries FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.devstate_history_guard();
+
+--
+-- Name: TRIGGER append_only_truncate ON history_entries; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER append_only_truncate ON devstate.history_entries IS 'Rejects TRUNCATE (BL011), for everyone.';
+
+--
+-- Name: history_entries chain_link; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TRIGGER chain_link AFTER INSERT ON devstate.history_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.devstate_history_link();
+
+--
+-- Name: TRIGGER chain_link ON history_entries; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER chain_link ON devstate.history_entries IS 'Rejects (BL008) inserted entries that do not extend the chain from its head in id order; advances devstate.chain_head.';
+
+--
+-- Name: history_entries no_fork; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TRIGGER no_fork BEFORE INSERT ON devstate.history_entries FOR EACH ROW EXECUTE FUNCTION beamline_internal.devstate_history_no_fork();
+
+--
+-- Name: TRIGGER no_fork ON history_entries; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER no_fork ON devstate.history_entries IS 'Rejects (BL008, reason fork) an entry whose hmac_prev already has a successor.';
 
 --
 -- Name: SCHEMA beamline; Type: ACL; Schema: -; Owner: beamline_owner
@@ -528,10 +6090,531 @@ GRANT USAGE ON SCHEMA devstate TO beamline_readonly;
 GRANT SELECT ON TABLE beamline.policies TO beamline_readonly;
 
 --
--- Name: TABLE policy_audit_log; Type: ACL; Schema: beamline; Owner: beamline_owner
+-- Name: FUNCTION activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
 --
 
-GRANT SELECT ON TABLE beamline.policy_audit_log TO beamline_readonly;
+REVOKE ALL ON FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) TO beamline_app;
+
+--
+-- Name: TABLE user_roles; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.user_roles TO beamline_readonly;
+
+--
+-- Name: FUNCTION assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) TO beamline_app;
+
+--
+-- Name: FUNCTION changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) TO beamline_app;
+
+--
+-- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) TO beamline_app;
+
+--
+-- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) TO beamline_app;
+
+--
+-- Name: FUNCTION current_watermark(); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.current_watermark() FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.current_watermark() TO beamline_app;
+
+--
+-- Name: FUNCTION deactivate_policy(p_tenant text, p_policy_id text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION delete_policy(p_tenant text, p_policy_id text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION get_audit_log(p_tenant text, p_actor text, p_policy_id text, p_filters jsonb, p_limit integer, p_cursor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text, p_filters jsonb, p_limit integer, p_cursor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text, p_filters jsonb, p_limit integer, p_cursor text) TO beamline_app;
+
+--
+-- Name: FUNCTION get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer) TO beamline_app;
+
+--
+-- Name: FUNCTION get_quota(p_tenant text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION get_usage(p_tenant text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.get_usage(p_tenant text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.get_usage(p_tenant text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION get_user_roles(p_tenant text, p_user text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION list_policies(p_tenant text, p_actor text, p_filters jsonb, p_limit integer, p_cursor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb, p_limit integer, p_cursor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb, p_limit integer, p_cursor text) TO beamline_app;
+
+--
+-- Name: FUNCTION log_action(p_tenant text, p_actor text, p_entries jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) TO beamline_app;
+
+--
+-- Name: FUNCTION log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb, p_policy_id text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb, p_policy_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb, p_policy_id text) TO beamline_app;
+
+--
+-- Name: FUNCTION merge_patch(p_target jsonb, p_patch jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) TO beamline_app;
+
+--
+-- Name: FUNCTION policy_history(p_tenant text, p_policy_id text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer) TO beamline_app;
+
+--
+-- Name: FUNCTION register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION revoke_role(p_tenant text, p_user text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) TO beamline_app;
+
+--
+-- Name: FUNCTION validate(p_schema jsonb, p_doc jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) TO beamline_app;
+
+--
+-- Name: FUNCTION bootstrap_admin(p_tenant text, p_user text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION register_default_schema(p_name text, p_schema jsonb); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION assert_valid(p_schema jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_actor(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_actor() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_check_entry(p_where text, p_entry jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_log_guard(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_log_guard() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_metadata(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_metadata() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_policies_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_policies_trigger() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_set_context(p_context jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_set_context(p_context jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_set_intent(p_tenant text, p_policy_id text, p_action text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_tenant_quotas_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_tenant_quotas_trigger() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_user_roles_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_user_roles_trigger() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION change_log_policy(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.change_log_policy() FROM PUBLIC;
+
+--
+-- Name: FUNCTION change_log_prune(p_keep interval); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.change_log_prune(p_keep interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION change_log_quota(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.change_log_quota() FROM PUBLIC;
+
+--
+-- Name: FUNCTION change_log_role(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.change_log_role() FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_document_limits(p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_grant_list(p_permissions jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.check_grant_list(p_permissions jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION check_identifier(p_kind text, p_value text, p_max_length integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.check_identifier(p_kind text, p_value text, p_max_length integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_append(p_entry jsonb, p_actor text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_bad_input(p_argument text, p_reason text, p_hint text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_canonical_json(p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_check_entry(p_entry jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_history_guard(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_history_guard() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_history_link(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_history_link() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_history_no_fork(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_history_no_fork() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_initial_state(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_initial_state() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_keys(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_keys() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_state_checksum(p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION has_permission(p_tenant text, p_user text, p_permission text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_permission text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_check_pattern(p_pattern text, p_max_length integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p_max_length integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_check_schema(p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_compile(p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_format(p_format text, p_value text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_inplace_refs(p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_merge(p_target jsonb, p_patch jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_pointer(p_ref text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_setting_int(p_name text, p_value text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_change(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.notify_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_lock_key(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.notify_lock_key() FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_bad_input(p_argument text, p_reason text, p_hint text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_cursor_encode(p_policy_id text, p_version integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_version integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_lock(p_tenant text, p_policy_id text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_not_found(p_tenant text, p_policy_id text, p_version integer, p_what text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer, p_what text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_reject_change(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_reject_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_semantic_errors(p_data jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION quota_check_active(p_tenant text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.quota_check_active(p_tenant text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION quota_lock(p_tenant text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.quota_lock(p_tenant text) FROM PUBLIC;
 
 --
 -- Name: TABLE tenant_quotas; Type: ACL; Schema: beamline; Owner: beamline_owner
@@ -540,10 +6623,177 @@ GRANT SELECT ON TABLE beamline.policy_audit_log TO beamline_readonly;
 GRANT SELECT ON TABLE beamline.tenant_quotas TO beamline_readonly;
 
 --
--- Name: TABLE user_roles; Type: ACL; Schema: beamline; Owner: beamline_owner
+-- Name: FUNCTION quota_of(p_tenant text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-GRANT SELECT ON TABLE beamline.user_roles TO beamline_readonly;
+REVOKE ALL ON FUNCTION beamline_internal.quota_of(p_tenant text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION require_permission(p_tenant text, p_actor text, p_permission text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION schema_for(p_name text, p_tenant text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.schema_for(p_name text, p_tenant text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_actor(p_actor text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.set_actor(p_actor text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION append_history(p_entry jsonb, p_actor text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.append_history(p_entry jsonb, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.append_history(p_entry jsonb, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION export_entries(p_actor text, p_after bigint, p_limit integer); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.export_entries(p_actor text, p_after bigint, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.export_entries(p_actor text, p_after bigint, p_limit integer) TO beamline_app;
+
+--
+-- Name: FUNCTION export_snapshot(p_actor text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.export_snapshot(p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.export_snapshot(p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION get_state(p_actor text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.get_state(p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.get_state(p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION import_begin(p_state jsonb, p_checksum text, p_actor text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION import_entries(p_entries jsonb, p_actor text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION lock_state(p_scope text, p_ttl interval, p_owner text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) TO beamline_app;
+
+--
+-- Name: FUNCTION search_history(p_filters jsonb, p_actor text, p_limit integer, p_cursor bigint); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer, p_cursor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer, p_cursor bigint) TO beamline_app;
+
+--
+-- Name: FUNCTION unlock_state(p_lock_id uuid, p_owner text); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) TO beamline_app;
+
+--
+-- Name: FUNCTION update_state(p_patch jsonb, p_actor text, p_expected_checksum text, p_history_entry jsonb); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text, p_history_entry jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text, p_history_entry jsonb) TO beamline_app;
+
+--
+-- Name: FUNCTION verify_hmac_chain(p_from bigint, p_to bigint); Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) TO beamline_app;
+
+--
+-- Name: TABLE change_log; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.change_log TO beamline_readonly;
+
+--
+-- Name: TABLE change_log_state; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.change_log_state TO beamline_readonly;
+
+--
+-- Name: TABLE index_stats; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.index_stats TO beamline_readonly;
+
+--
+-- Name: TABLE json_schemas; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.json_schemas TO beamline_readonly;
+
+--
+-- Name: TABLE notification_queue; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.notification_queue TO beamline_readonly;
+
+--
+-- Name: TABLE permissions; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.permissions TO beamline_readonly;
+
+--
+-- Name: TABLE policy_audit_log; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.policy_audit_log TO beamline_readonly;
+
+--
+-- Name: TABLE role_permissions; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.role_permissions TO beamline_readonly;
+
+--
+-- Name: TABLE table_stats; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.table_stats TO beamline_readonly;
+
+--
+-- Name: TABLE chain_head; Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE devstate.chain_head TO beamline_readonly;
 
 --
 -- Name: TABLE history_entries; Type: ACL; Schema: devstate; Owner: beamline_owner
