@@ -9,6 +9,9 @@
 -- The HMAC key is a test value set with set_config: real keys travel in startup options only.
 begin;
 select plan(54);
+-- Ids below are literal: start the (non-transactional) sequence afresh whatever earlier test
+-- files consumed; the ALTER rolls back with the rest of this file.
+alter sequence devstate.history_entries_id_seq restart with 1;
 
 -- catalog ---------------------------------------------------------------------------------
 select is_definer('devstate', f, 'devstate.' || f || ' is SECURITY DEFINER')
