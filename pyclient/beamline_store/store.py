@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from os import PathLike
 from typing import Any
 
 import psycopg
@@ -119,7 +120,9 @@ class Store:
     actor of every call (``settings.actor`` / ``BEAMLINE_ACTOR``). *listen* starts the
     change listener (coherence across processes); *timer* is the caches' clock (tests inject a
     fake one). *probe_interval*: while the server is unreachable, at most one attempt per this
-    many seconds; other calls fail at once.
+    many seconds; other calls fail at once. *application_name* names the connections in
+    ``pg_stat_activity`` and in every audit row's metadata (default ``beamline-store``; the MCP
+    server passes ``beamline-mcp:<client>``).
     """
 
     def __init__(
@@ -132,8 +135,10 @@ class Store:
         sweeper: bool = True,
         timer: Callable[[], float] = time.monotonic,
         probe_interval: float = 1.0,
+        application_name: str | None = None,
     ) -> None:
         self.settings = settings = settings or load_settings()
+        self.application_name = application_name or "beamline-store"
         self.actor = actor or settings.actor
         self.conninfo = conninfo or resolve_dsn(settings)
         self._timer = timer
@@ -177,7 +182,7 @@ class Store:
         kwargs: dict[str, Any] = {
             "autocommit": True,
             "connect_timeout": max(1, round(settings.connect_timeout)),
-            "application_name": "beamline-store",
+            "application_name": self.application_name,
             "options": f"-c role={settings.app_role}",
         }
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
@@ -425,7 +430,8 @@ class Store:
             },
         )
         items = tuple(from_row(Policy, r) for r in rows)
-        next_cursor = rows[-1].get("cursor") if rows and len(rows) >= limit else None
+        # Every row carries its own position as next_cursor; a short page is the last one.
+        next_cursor = rows[-1].get("next_cursor") if rows and len(rows) >= limit else None
         return PolicyPage(items, next_cursor)
 
     def _after_policy_write(self, policy: Policy, generation: int) -> None:
@@ -689,8 +695,17 @@ class Store:
         (never in a statement). E.g. ``store.devstate_call("get_state", actor)``."""
         from .devstate import db as devstate_db
 
+        return self._devstate(function, getattr(devstate_db, function), *args, **kwargs)
+
+    def _devstate(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """The one path of every DevState call: ``function(conn, *args, **kwargs)`` on a fresh
+        autocommit connection (application role, HMAC settings in the startup options, this
+        Store's application_name); database errors translated as in :meth:`_call`."""
+        from .devstate import db as devstate_db
+
         params = psycopg.conninfo.conninfo_to_dict(self.conninfo)
         params["options"] = f"{params.get('options') or ''} -c role={self.settings.app_role}"
+        params["application_name"] = self.application_name
         dsn = psycopg.conninfo.make_conninfo("", **params)
         start = time.perf_counter()
         error: str | None = None
@@ -701,12 +716,18 @@ class Store:
                 key_id=self.settings.hmac_key_id,
                 timeout=self.settings.connect_timeout,
             ) as conn:
-                return getattr(devstate_db, function)(conn, *args, **kwargs)
+                return function(conn, *args, **kwargs)
         except BeamlineError as exc:
             error = type(exc).__name__
             raise
+        except psycopg.Error as exc:
+            translated = self._translate(exc)
+            error = type(translated).__name__
+            if translated is exc:
+                raise
+            raise translated from None
         finally:
-            self.calls.record(f"devstate.{function}", time.perf_counter() - start, error)
+            self.calls.record(f"devstate.{name}", time.perf_counter() - start, error)
 
     def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
         """The DevState document: ``{"json", "checksum", "updated_at", "updated_by"}``."""
@@ -725,6 +746,42 @@ class Store:
         """Verify the whole HMAC chain (or a range)."""
         result: dict[str, Any] = self.devstate_call("verify_hmac_chain", **kwargs)
         return result
+
+    def search_history(
+        self,
+        filters: Mapping[str, Any] | None = None,
+        limit: int = 100,
+        cursor: int | None = None,
+        *,
+        actor: str | None = None,
+    ) -> dict[str, Any]:
+        """History entries matching *filters*, newest first: ``{"entries", "next_cursor"}``."""
+        result: dict[str, Any] = self.devstate_call(
+            "search_history", dict(filters or {}), self._actor(actor), limit=limit, cursor=cursor
+        )
+        return result
+
+    def lock_state(self, scope: str, ttl_seconds: float, *, owner: str | None = None) -> str:
+        """Take or renew the lease on *scope* for *owner* (default: the actor); its lock id."""
+        return str(self.devstate_call("lock_state", scope, ttl_seconds, self._actor(owner)))
+
+    def unlock_state(self, lock_id: str, *, owner: str | None = None) -> None:
+        """Release the lease *lock_id* held by *owner* (default: the actor)."""
+        self.devstate_call("unlock_state", lock_id, self._actor(owner))
+
+    def export_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
+        """Write ``state.json`` and ``history.json`` into *directory*
+        (:func:`beamline_store.devstate.files.export_files`); an ``ExportResult``."""
+        from .devstate import files
+
+        return self._devstate("export_files", files.export_files, directory, self._actor(actor))
+
+    def import_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
+        """Load *directory*'s files into an empty DevState, all or nothing
+        (:func:`beamline_store.devstate.files.import_files`); an ``ImportResult``."""
+        from .devstate import files
+
+        return self._devstate("import_files", files.import_files, directory, self._actor(actor))
 
     # -- coherence (called by the listener) ------------------------------------------------
 

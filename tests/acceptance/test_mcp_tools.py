@@ -15,7 +15,9 @@ import jsonschema
 import psycopg
 import pytest
 
+from beamline_store.config import Settings
 from beamline_store.mcp.tools import TOOLS
+from beamline_store.store import Store
 from tests.acceptance.mcp_support import (
     ADMIN,
     BEAMLINE,
@@ -180,15 +182,14 @@ def test_policy_tools_happy_and_error_paths(
             assert extra["error"] == "InvalidArguments"
 
     anyio.run(main)
-    # Audit metadata names the MCP client (application_name beamline-mcp:<client>) where the
-    # Store lets the server set it; the actor is always BEAMLINE_ACTOR.
+    # Audit metadata names the MCP client (application_name beamline-mcp:<clientInfo.name>);
+    # the actor is always BEAMLINE_ACTOR.
     rows = db_conn.execute(
         "select distinct actor, metadata->>'application_name' from beamline.policy_audit_log"
         " where tenant_id = %s and target_type = 'policy'",
         (TENANT,),
     ).fetchall()
-    assert {r[0] for r in rows} == {ADMIN}
-    assert all(r[1].startswith("beamline-") for r in rows), rows
+    assert rows == [(ADMIN, "beamline-mcp:trae-test")], rows
 
 
 def test_permission_denied_for_a_user_without_rights(tenant_db: str) -> None:
@@ -237,3 +238,35 @@ def test_missing_actor_is_a_clear_one_line_error(tenant_db: str) -> None:
         "that user; set it in the mcpServers env of your editor (docs/TRAE.md)"
     ]
     assert proc.stdout == ""
+
+
+def test_list_policies_pages_through_every_policy(tenant_db: str, settings: Settings) -> None:
+    """The keyset cursor (the SQL function's next_cursor) pages through >1 page, both on the
+    Store and through the MCP tool; the last page has no next cursor."""
+    ids = [f"p{i}" for i in range(5)]
+    with Store(settings, conninfo=tenant_db, actor=ADMIN, listen=False, sweeper=False) as store:
+        for policy_id in ids:
+            store.put_policy(TENANT, policy_id, POLICY)
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = store.list_policies(TENANT, limit=2, cursor=cursor)
+            pages += 1
+            seen += [p.policy_id for p in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert (seen, pages) == (ids, 3)
+
+    async def main() -> None:
+        async with mcp_session(tenant_db) as s:
+            seen, arguments, pages = [], {"tenant": TENANT, "limit": 2}, 0
+            while True:
+                page = await ok(s, "list_policies", **arguments)
+                pages += 1
+                seen += [p["policy_id"] for p in page["items"]]
+                if page["next_cursor"] is None:
+                    break
+                arguments["cursor"] = page["next_cursor"]
+            assert (seen, pages) == (ids, 3)
+
+    anyio.run(main)

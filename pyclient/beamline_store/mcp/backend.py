@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..devstate.files import HISTORY_FILE, STATE_FILE
 from .results import jsonable
 
 __all__ = ["DEFAULT_DIR", "Backend"]
@@ -109,8 +110,10 @@ class Backend:
         return {"items": jsonable(page.entries), "next_cursor": page.next_cursor}
 
     # ---- DevState -------------------------------------------------------------------------
+    # The Store's DevState methods open a short-lived connection per call with the HMAC
+    # settings in its startup options; permissions are checked in the reserved tenant devstate.
     def get_state(self) -> dict[str, Any]:
-        return dict(jsonable(self.store.get_state()))
+        return dict(jsonable(self.store.get_state(actor=self.actor)))
 
     def update_state(
         self,
@@ -118,10 +121,10 @@ class Backend:
         expected_checksum: str | None = None,
         history: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        result = self.store.update_state(
-            patch, expected_checksum=expected_checksum, history=history
+        checksum = self.store.update_state(
+            patch, actor=self.actor, expected_checksum=expected_checksum, history_entry=history
         )
-        return _shape(result, "checksum")
+        return {"checksum": str(checksum)}
 
     def append_history(
         self,
@@ -133,54 +136,63 @@ class Backend:
         entry = _drop_none(
             {"action": action, "cp_from": cp_from, "cp_to": cp_to, "metadata": metadata}
         )
-        return _shape(self.store.append_history(entry), "hmac")
+        return {"hmac": str(self.store.append_history(entry, actor=self.actor))}
 
-    def verify_hmac_chain(self) -> dict[str, Any]:
-        result = self.store.verify_hmac_chain()
-        if result is True or result == "ok":
-            return {"ok": True}
-        return _shape(result, "ok")
+    def verify_hmac_chain(
+        self, from_id: int | None = None, to_id: int | None = None
+    ) -> dict[str, Any]:
+        result = dict(jsonable(self.store.verify_hmac_chain(from_id=from_id, to_id=to_id)))
+        if not result.get("ok"):
+            result.setdefault("position", result.get("id"))
+        return result
 
     def export_files(self, dir: str = DEFAULT_DIR) -> dict[str, Any]:
-        target = Path(dir)
-        out = _shape(self.store.export_files(target), "files")
-        out.setdefault("dir", str(target))
-        out["dir"] = str(out["dir"])
-        return out
+        done = self.store.export_files(Path(dir), actor=self.actor)
+        return {
+            "dir": str(done.directory),
+            "files": [STATE_FILE, HISTORY_FILE],
+            "entries": done.count,
+            "head": done.head,
+            "state_checksum": done.state_checksum,
+        }
 
     def import_files(self, dir: str = DEFAULT_DIR) -> dict[str, Any]:
-        source = Path(dir)
-        out = _shape(self.store.import_files(source), "entries")
-        out.setdefault("dir", str(source))
-        out["dir"] = str(out["dir"])
-        return out
+        done = self.store.import_files(Path(dir), actor=self.actor)
+        return {
+            "dir": str(dir),
+            "entries": done.count,
+            "head": done.head,
+            "state_checksum": done.state_checksum,
+        }
 
     def lock_state(self, scope: str, ttl_seconds: float = 60) -> dict[str, Any]:
-        out = _shape(self.store.lock_state(scope, ttl_seconds), "lock_id")
-        out["lock_id"] = str(out["lock_id"])
-        out.setdefault("scope", scope)
-        return out
+        lock_id = self.store.lock_state(scope, ttl_seconds, owner=self.actor)
+        return {"lock_id": str(lock_id), "scope": scope, "ttl_seconds": ttl_seconds}
 
     def unlock_state(self, lock_id: str) -> dict[str, Any]:
-        result = self.store.unlock_state(lock_id)
-        released = True if result is None else bool(result)
-        return {"lock_id": lock_id, "released": released}
+        self.store.unlock_state(lock_id, owner=self.actor)
+        return {"lock_id": lock_id, "released": True}
 
     def search_history(
         self,
         actor: str | None = None,
         action: str | None = None,
+        checkpoint: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        metadata: dict[str, Any] | None = None,
         limit: int = 50,
+        cursor: int | None = None,
     ) -> dict[str, Any]:
-        filters = _drop_none({"actor": actor, "action": action, "since": since, "until": until})
-        return {"items": jsonable(self.store.search_history(filters, limit=limit))}
-
-
-def _shape(result: Any, key: str) -> dict[str, Any]:
-    """A dict result as is; a bare value as ``{key: value}``."""
-    value = jsonable(result)
-    if isinstance(value, dict):
-        return value
-    return {key: value}
+        filters = _drop_none(
+            {
+                "actor": actor,
+                "action": action,
+                "checkpoint": checkpoint,
+                "since": since,
+                "until": until,
+                "metadata": metadata,
+            }
+        )
+        page = self.store.search_history(filters, limit=limit, cursor=cursor, actor=self.actor)
+        return {"items": jsonable(page["entries"]), "next_cursor": page.get("next_cursor")}

@@ -12,12 +12,12 @@ the DevState document are also resources: ``beamline://policy/{tenant}/{policy_i
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import re
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -65,6 +65,22 @@ _POLICY_URI = re.compile(
 )
 
 
+FORMATS = jsonschema.FormatChecker(["uuid"])
+"""The formats the input schemas use, checked (jsonschema checks none by default)."""
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    # An absolute ISO 8601 time with a zone. PostgreSQL would also take 'yesterday' or 'now'
+    # (relative to the server's clock and zone), which an assistant should not send by accident.
+    if not isinstance(value, str):
+        return True
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("no time zone (add Z or +hh:mm)")
+    return True
+
+
 def application_name(client_name: str | None) -> str:
     """``beamline-mcp:<client>`` made safe for PostgreSQL's ``application_name``."""
     name = APP_NAME_PREFIX
@@ -76,10 +92,9 @@ def application_name(client_name: str | None) -> str:
 def _default_store_factory(settings: Settings, conninfo: str, application_name: str) -> Any:
     from ..store import Store  # imported late: the MCP layer sits on top of the client
 
-    kwargs: dict[str, Any] = {"conninfo": conninfo, "actor": settings.actor}
-    if "application_name" in inspect.signature(Store).parameters:
-        kwargs["application_name"] = application_name
-    return Store(settings, **kwargs)
+    return Store(
+        settings, conninfo=conninfo, actor=settings.actor, application_name=application_name
+    )
 
 
 class BeamlineMcp:
@@ -103,7 +118,8 @@ class BeamlineMcp:
         self.tools: tuple[ToolSpec, ...] = tuple(t for t in TOOLS if t.read_only or not read_only)
         self._tools_by_name = {t.name: t for t in self.tools}
         self._validators = {
-            t.name: jsonschema.Draft202012Validator(t.input_schema) for t in self.tools
+            t.name: jsonschema.Draft202012Validator(t.input_schema, format_checker=FORMATS)
+            for t in self.tools
         }
         self._store_factory = store_factory or _default_store_factory
         self._backends: dict[str, Backend] = {}

@@ -301,7 +301,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             ["patch"],
         ),
         obj(
-            {"checksum": {"type": "string"}, "history_hmac": {"type": ["string", "null"]}},
+            {"checksum": {"type": "string", "description": "The new document's checksum."}},
             ["checksum"],
             extra=True,
         ),
@@ -339,15 +339,33 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "verify_hmac_chain",
         "Verify the history chain",
-        "Check the whole DevState history chain (links and HMACs). ok=true, or ok=false with the "
-        "position (entry id) and reason of the first break.",
-        obj({}),
+        "Check the DevState history chain (links and HMACs, with the server's "
+        "BEAMLINE_HMAC_SECRET): the whole chain, or the entries from_id..to_id. ok=true with the "
+        "number of entries checked and the head hmac, or ok=false with the id (position) and "
+        "reason of the first bad entry (bad link, missing predecessor, bad hmac, unknown key, "
+        "truncated).",
+        obj(
+            {
+                "from_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "First entry id to check; omit for the start of the chain.",
+                },
+                "to_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "Last entry id to check; omit for the head.",
+                },
+            }
+        ),
         obj(
             {
                 "ok": {"type": "boolean"},
+                "checked": {"type": ["integer", "null"]},
+                "head": {"type": ["string", "null"]},
+                "id": {"type": ["integer", "null"]},
                 "position": {"type": ["integer", "null"]},
                 "reason": {"type": ["string", "null"]},
-                "entries": {"type": ["integer", "null"]},
             },
             ["ok"],
             extra=True,
@@ -371,8 +389,14 @@ TOOLS: tuple[ToolSpec, ...] = (
             }
         ),
         obj(
-            {"dir": {"type": "string"}, "files": {"type": "array", "items": {"type": "string"}}},
-            ["dir"],
+            {
+                "dir": {"type": "string"},
+                "files": {"type": "array", "items": {"type": "string"}},
+                "entries": {"type": "integer"},
+                "head": {"type": "string"},
+                "state_checksum": {"type": "string"},
+            },
+            ["dir", "files", "entries", "head"],
             extra=True,
         ),
         read_only=False,
@@ -396,8 +420,13 @@ TOOLS: tuple[ToolSpec, ...] = (
             }
         ),
         obj(
-            {"dir": {"type": "string"}, "entries": {"type": ["integer", "null"]}},
-            ["dir"],
+            {
+                "dir": {"type": "string"},
+                "entries": {"type": "integer"},
+                "head": {"type": "string"},
+                "state_checksum": {"type": "string"},
+            },
+            ["dir", "entries", "head"],
             extra=True,
         ),
         read_only=False,
@@ -407,8 +436,10 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "lock_state",
         "Lease a DevState scope",
-        "Take a lease on a scope (e.g. 'state' or a checkpoint name) for ttl_seconds. LockConflict "
-        "names the current owner and expiry if someone else holds it. Release with unlock_state.",
+        "Take (or renew) a lease on a scope for ttl_seconds, as your actor. A lease on 'state' "
+        "makes update_state refuse other actors' updates until it expires or is released; other "
+        "scopes (e.g. a checkpoint name) are advisory. LockConflict names the current owner and "
+        "expiry if someone else holds it. Release with unlock_state.",
         obj(
             {
                 "scope": {
@@ -431,7 +462,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             {
                 "lock_id": {"type": "string"},
                 "scope": {"type": "string"},
-                "expires_at": {"type": ["string", "null"]},
+                "ttl_seconds": {"type": "number"},
             },
             ["lock_id"],
             extra=True,
@@ -443,7 +474,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "unlock_state",
         "Release a DevState lease",
-        "Release a lease taken with lock_state. NotFound if there is no such (unexpired) lease.",
+        "Release a lease taken with lock_state. NotFound if there is no such lease (or it expired "
+        "and someone else took the scope); LockConflict if it is another actor's unexpired lease.",
         obj(
             {
                 "lock_id": {
@@ -466,17 +498,42 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "search_history",
         "Search the DevState history",
-        "Find history entries by actor, action and time range, newest first.",
+        "Find DevState history entries, newest first, a page at a time: by actor, action, "
+        "checkpoint (cp_from or cp_to), time range and metadata containment. Needs state:read.",
         obj(
             {
                 "actor": USER | {"description": "Only entries by this actor."},
                 "action": {"type": "string", "maxLength": 64, "description": "Only this action."},
-                "since": TIMESTAMP,
-                "until": TIMESTAMP,
+                "checkpoint": {
+                    "type": "string",
+                    "maxLength": 256,
+                    "description": "Only entries leaving or reaching this checkpoint.",
+                },
+                "since": TIMESTAMP | {"description": "From this time (inclusive)."},
+                "until": TIMESTAMP | {"description": "Up to this time (exclusive)."},
+                "metadata": {
+                    "type": "object",
+                    "description": "Only entries whose metadata contains this JSON (@>).",
+                },
                 "limit": LIMIT,
+                "cursor": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "next_cursor of the previous page; omit for the first page.",
+                },
             }
         ),
-        obj({"items": {"type": "array", "items": HISTORY_ENTRY}}, ["items"], extra=True),
+        obj(
+            {
+                "items": {"type": "array", "items": HISTORY_ENTRY},
+                "next_cursor": {
+                    "type": ["integer", "null"],
+                    "description": "Cursor of the next page; null at the end.",
+                },
+            },
+            ["items"],
+            extra=True,
+        ),
         read_only=True,
         idempotent=True,
     ),
