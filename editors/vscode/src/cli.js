@@ -5,12 +5,19 @@
 const childProcess = require('node:child_process');
 const { maskLine } = require('./masking');
 
-/** The CLI argument vectors behind the extension's commands (one place to keep in step with the CLI). */
+/**
+ * The CLI argument vectors behind the extension's commands (one place to keep in step with the
+ * CLI; checked against `beamline devstate verify|export --help` and `beamline policy get --help`:
+ * options may follow the positionals, `--json` prints one JSON document on stdout).
+ */
 const COMMAND_ARGS = Object.freeze({
   verifyHistoryChain: () => ['devstate', 'verify', '--json'],
   exportDevStateFiles: (dir) => ['devstate', 'export', '--dir', dir, '--json'],
   getPolicy: (tenant, policyId) => ['policy', 'get', tenant, policyId, '--json'],
 });
+
+/** The CLI's exit code for a history chain that does not verify (ChainBroken, docs/CLI.md). */
+const EXIT_CHAIN_BROKEN = 9;
 
 class CliError extends Error {
   /**
@@ -85,4 +92,4 @@ function runCli(spec, args, opts = {}) {
   });
 }
 
-module.exports = { COMMAND_ARGS, CliError, parseJsonOutput, errorLine, runCli };
+module.exports = { COMMAND_ARGS, EXIT_CHAIN_BROKEN, CliError, parseJsonOutput, errorLine, runCli };

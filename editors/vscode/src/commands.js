@@ -3,7 +3,7 @@
 // vscode.workspace they use) so tests drive them with a stand-in.
 
 const path = require('node:path');
-const { COMMAND_ARGS, runCli } = require('./cli');
+const { COMMAND_ARGS, CliError, EXIT_CHAIN_BROKEN, runCli } = require('./cli');
 const { SECRET_KEYS, secretValues } = require('./serverDefinition');
 const { maskLine } = require('./masking');
 
@@ -39,7 +39,16 @@ function createCommands(deps) {
 
   return {
     'beamline-store.verifyHistoryChain': () => guarded('verify history chain', async () => {
-      const result = await run(COMMAND_ARGS.verifyHistoryChain());
+      let result;
+      try {
+        result = await run(COMMAND_ARGS.verifyHistoryChain());
+      } catch (err) {
+        // The CLI exits 9 (ChainBroken) with the first bad entry and the reason on its error line.
+        if (!(err instanceof CliError) || err.exitCode !== EXIT_CHAIN_BROKEN) throw err;
+        const reason = err.message.replace(/^beamline: error: (ChainBroken: )?/, '');
+        await ui.showWarningMessage(`DevState history chain is broken: ${reason}`);
+        return { ok: false, error: err.message };
+      }
       if (result && result.ok === true) {
         const count = result.entries ?? result.checked ?? result.count;
         await ui.showInformationMessage(`DevState history chain verified${count !== undefined ? ` (${count} entries)` : ''}`);

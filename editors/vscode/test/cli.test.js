@@ -17,8 +17,26 @@ test('parseJsonOutput reads one JSON document and rejects anything else', () => 
 test('runCli runs the executable with the env and parses --json output', async () => {
   const lines = [];
   const out = await runCli(spec(), COMMAND_ARGS.getPolicy('acme', 'routing'), { secrets: SECRETS, log: (l) => lines.push(l) });
-  assert.deepEqual(out, { tenant: 'acme', policy_id: 'routing', version: 2, data: { providers: [] }, actor: 'alice' });
+  assert.deepEqual(out, {
+    tenant_id: 'acme', policy_id: 'routing', version: 2, is_active: true, data: { providers: [] },
+    created_by: 'alice', updated_by: 'alice',
+  });
   assert.deepEqual(lines, ['running ' + FAKE + ' policy get acme routing --json']);
+});
+
+test('the command forms are the real CLI\'s (beamline devstate verify|export, policy get --help)', async () => {
+  assert.deepEqual(COMMAND_ARGS.verifyHistoryChain(), ['devstate', 'verify', '--json']);
+  assert.deepEqual(COMMAND_ARGS.exportDevStateFiles('/w/.trae'), ['devstate', 'export', '--dir', '/w/.trae', '--json']);
+  assert.deepEqual(COMMAND_ARGS.getPolicy('acme', 'routing'), ['policy', 'get', 'acme', 'routing', '--json']);
+  // The stand-in accepts exactly those option sets, so a wrong form fails like the real CLI.
+  const verify = await runCli(spec(), COMMAND_ARGS.verifyHistoryChain());
+  assert.equal(verify.ok, true);
+  assert.equal(verify.checked, 5);
+  const exported = await runCli(spec(), COMMAND_ARGS.exportDevStateFiles('/w/.trae'));
+  assert.deepEqual(Object.keys(exported).sort(), ['count', 'dir', 'head', 'state_checksum']);
+  assert.equal(exported.dir, '/w/.trae');
+  await assert.rejects(runCli(spec(), ['devstate', 'export', '/w/.trae', '--json']), (err) => err.exitCode === 2);
+  await assert.rejects(runCli(spec(), ['policy', 'get', '--tenant', 'acme', 'routing', '--json']), (err) => err.exitCode === 2);
 });
 
 test('a failing run gives the CLI\'s one error line and exit code, secrets masked everywhere', async () => {

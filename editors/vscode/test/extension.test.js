@@ -66,7 +66,9 @@ test('an editor without the MCP provider API (older TRAE) still gets the command
 
 test('verify history chain reports success and a broken chain', async () => {
   const ok = activate({ settings: baseSettings }, storedSecrets);
-  assert.deepEqual(await ok.calls.commands.get('beamline-store.verifyHistoryChain')(), { ok: true, entries: 5 });
+  assert.deepEqual(await ok.calls.commands.get('beamline-store.verifyHistoryChain')(), {
+    checked: 5, first_id: 1, head: 'ab'.repeat(32), last_id: 5, ok: true,
+  });
   assert.deepEqual(ok.calls.messages, [['info', 'DevState history chain verified (5 entries)']]);
   const broken = activate({ settings: baseSettings }, storedSecrets);
   process.env.FAKE_BROKEN = '1';
@@ -75,7 +77,10 @@ test('verify history chain reports success and a broken chain', async () => {
   } finally {
     delete process.env.FAKE_BROKEN;
   }
-  assert.deepEqual(broken.calls.messages, [['warning', 'DevState history chain is broken at entry 3: bad hmac']]);
+  // The real CLI exits 9 with the first bad entry on its error line: a warning, not an error.
+  assert.deepEqual(broken.calls.messages, [
+    ['warning', 'DevState history chain is broken: the chain does not verify: bad hmac ({"id": 3, "reason": "bad hmac"})'],
+  ]);
 });
 
 test('export writes to <workspace>/.trae', async () => {
