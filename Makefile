@@ -80,10 +80,11 @@ bench-mcp: deps sysdeps
 schema-snapshot: deps sysdeps
 	scripts/update_schema_snapshot.sh
 
-# JSON Schema engine throughput on the default policy document, beside a bare select (issue 3).
+# DevState: append / verify / export / offline verify throughput beside bare baselines (issue 5).
 bench-devstate: deps sysdeps
 	$(BIN)/python bench/devstate_bench.py
 
+# JSON Schema engine throughput on the default policy document, beside a bare select (issue 3).
 bench-validation: deps sysdeps
 	$(BIN)/python bench/validation_bench.py
 
@@ -92,10 +93,15 @@ bench-validation: deps sysdeps
 bench-sql: deps sysdeps
 	bench/run_pgbench.sh
 
+# Client cache and coherence figures beside bare-dict / bare-psycopg baselines (issue 6).
+# Uses the embedded database (./.beamline or BEAMLINE_HOME), like `make run`.
 bench-client: deps sysdeps
 	@$(BEAMLINE) db start >/dev/null
 	@$(BEAMLINE) migrate >/dev/null
 	$(BIN)/python bench/client_bench.py
+
+# Every benchmark, one after the other (bench/README.md records the figures).
+bench: bench-validation bench-sql bench-devstate bench-client bench-mcp
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
