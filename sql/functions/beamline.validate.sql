@@ -6,7 +6,9 @@
 -- beamline.max_document_depth) and BL010 (the schema uses an unsupported keyword or is
 -- malformed). The schema check runs once per session and schema: the md5 of checked schemas
 -- is remembered in the session setting beamline.jsonschema_checked (last 16), so repeated
--- validations against one schema pay only for the document. The schema's fast path
+-- validations against one schema pay only for the document. A registered schema skips all of
+-- this: its fast path is stored parsed under its checksum (beamline.json_schema_fast, filled
+-- by jsonschema_register). For other schemas the fast path
 -- (jsonschema_compile: a jsonpath predicate) is kept per session in the setting
 -- beamline.jsonschema_fast_<md5>; a document it proves valid skips the PL/pgSQL engine.
 create or replace function beamline.validate(p_schema jsonb, p_doc jsonb)
@@ -22,6 +24,8 @@ declare
     v_problems jsonb;
     v_fast     text;
     v_dropped  text;
+    v_registered boolean;
+    v_sum      text;
 begin
     if p_schema is null or p_doc is null then
         raise exception using errcode = 'BL007',
@@ -32,6 +36,29 @@ begin
     end if;
     perform beamline_internal.check_document_limits(p_doc);
 
+    -- A registered schema (checked at registration) has its fast path stored, parsed, under its
+    -- checksum: no schema check, no parsing here (docs/VALIDATION.md, "Performance").
+    v_sum := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_schema::text, pg_catalog.getdatabaseencoding())), 'hex');
+    v_registered := beamline_internal.jsonschema_fast_registered(v_sum, p_schema, p_doc);
+    if v_registered is not null then
+        -- once per session and schema (last 16): publish the compiled fast path under the
+        -- session key beamline.jsonschema_fast_<md5>, as for any other schema
+        v_cache := pg_catalog.current_setting('beamline.jsonschema_registered', true);
+        if v_cache is null or pg_catalog.strpos(v_cache, v_sum) = 0 then
+            perform pg_catalog.set_config('beamline.jsonschema_fast_' || pg_catalog.md5(p_schema::text),
+                coalesce(beamline_internal.jsonschema_compile(p_schema)::text, '-'), false);
+            perform pg_catalog.set_config('beamline.jsonschema_registered',
+                pg_catalog.right(coalesce(v_cache, '') || v_sum || ',', 65 * 16), false);
+        end if;
+    end if;
+    if v_registered then
+        return '[]'::jsonb;
+    elsif not v_registered then
+        return coalesce(
+            beamline_internal.jsonschema_node(p_schema, p_schema, p_doc, '', true), '[]'::jsonb);
+    end if;
+
+    -- Any other schema: checked and compiled once per session.
     v_hash := pg_catalog.md5(p_schema::text);
     v_cache := pg_catalog.current_setting('beamline.jsonschema_checked', true);
     if v_cache is null or pg_catalog.strpos(v_cache, v_hash) = 0 then

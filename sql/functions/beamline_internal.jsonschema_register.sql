@@ -40,9 +40,12 @@ begin
      where s.name = p_name and s.tenant_id is not distinct from p_tenant
      order by s.version desc
      limit 1;
+    -- the parsed fast path, stored once per checksum (also for a schema registered before it existed)
     if found and v_current.checksum = v_checksum then
+        perform beamline_internal.jsonschema_fast_store(v_checksum, p_schema);
         return v_current.version;
     end if;
+    perform beamline_internal.jsonschema_fast_store(v_checksum, p_schema);
     insert into beamline.json_schemas (name, tenant_id, version, schema, checksum, created_by)
     values (p_name, p_tenant, coalesce(v_current.version, 0) + 1, p_schema, v_checksum, p_actor);
     return coalesce(v_current.version, 0) + 1;

@@ -1,0 +1,37 @@
+-- The stored fast path of a registered schema (beamline.json_schema_fast, by the SHA-256
+-- checksum of p_root::text): TRUE when p_doc is certainly valid against p_root; FALSE when the
+-- engine must run (maybe invalid, or the schema has no fast path); NULL when no checked,
+-- registered schema has this checksum (the caller then checks and compiles the schema itself).
+-- Nothing is parsed: the predicate and the check paths are stored as jsonpath. The checks run
+-- in one query (a key check is `node - keys = '{}'`, evaluated in C).
+-- SECURITY DEFINER: beamline.validate runs as the application role, which has no table rights.
+create or replace function beamline_internal.jsonschema_fast_registered(p_checksum text, p_root jsonb, p_doc jsonb)
+returns boolean
+stable
+security definer
+set search_path = ''
+language plpgsql
+as $function$
+declare
+    v_pred jsonpath;
+begin
+    select f.predicate into v_pred from beamline.json_schema_fast f where f.checksum = p_checksum;
+    if not found then
+        return null;
+    end if;
+    return v_pred is not null
+       and pg_catalog.jsonb_path_match(p_doc, v_pred)
+       and not exists (
+           select 1
+             from beamline.json_schema_fast_checks c
+            cross join lateral pg_catalog.jsonb_path_query(p_doc, c.path) as n(v)
+            where c.checksum = p_checksum
+              and case when c.keys is not null
+                       then (n.v operator(pg_catalog.-) c.keys) operator(pg_catalog.<>) '{}'::jsonb
+                       else beamline_internal.jsonschema_node(p_root, c.schema, n.v, '', false) is not null
+                  end);
+end
+$function$;
+
+comment on function beamline_internal.jsonschema_fast_registered(text, jsonb, jsonb) is
+    'Stored fast path of a registered schema by checksum: TRUE = certainly valid, FALSE = run the engine, NULL = not a registered schema.';
