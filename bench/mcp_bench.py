@@ -4,7 +4,9 @@ baselines measured in the same run:
 
 - ``store``: the same call on a :class:`beamline_store.store.Store` in this process (what the
   tool costs without MCP: cache, pool, database);
-- ``ping``: an MCP ``ping`` round trip (the protocol's own cost: JSON-RPC over pipes).
+- ``ping``: an MCP ``ping`` round trip (the protocol's own cost: JSON-RPC over pipes);
+- ``connect``: opening and closing the short-lived connection a DevState call of the Store
+  uses (``devstate.db.connect`` with the HMAC settings): the floor of every DevState tool.
 
 Goal: p95 < 5 ms for reads and < 20 ms for writes (the brief: < 50 ms). Runs in a throwaway
 cluster (never ./.beamline) unless DATABASE_URL is set (then a migrated database with tenant
@@ -60,9 +62,11 @@ TOOLS: dict[str, tuple[str, Callable[[int], dict[str, Any]]]] = {
         },
     ),
     "get_state": ("read", lambda i: {}),
-    "update_state": ("write", lambda i: {"patch": {"bench": {"i": i}}}),
-    "append_history": ("write", lambda i: {"action": "bench", "cp_to": f"cp{i}"}),
+    "search_history": ("read", lambda i: {"action": "bench", "limit": 10}),
     "verify_hmac_chain": ("read", lambda i: {}),
+    "update_state": ("write", lambda i: {"patch": {"metadata": {"bench": i}}}),
+    "append_history": ("write", lambda i: {"action": "bench", "cp_to": f"cp{i}"}),
+    "lock_state": ("write", lambda i: {"scope": "bench", "ttl_seconds": 60}),
 }
 
 
@@ -111,6 +115,17 @@ def store_baseline(url: str, calls: int) -> dict[str, list[float]]:
                 method(**args(i))
                 samples.append((time.perf_counter() - start) * 1000)
             out[name] = samples
+        from beamline_store.devstate import db as devstate_db
+
+        params = psycopg.conninfo.conninfo_to_dict(url)
+        params["options"] = f"-c role={settings.app_role}"
+        dsn = psycopg.conninfo.make_conninfo("", **params)
+        samples = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            devstate_db.connect(dsn, secret=HMAC).close()
+            samples.append((time.perf_counter() - start) * 1000)
+        out["connect"] = samples
     return out
 
 
@@ -149,6 +164,11 @@ def prepare(url: str) -> None:
             "select 1 from beamline.user_roles where tenant_id = %s", (TENANT,)
         ).fetchone():
             conn.execute("select beamline_admin.bootstrap_admin(%s, %s)", (TENANT, ACTOR))
+        if not conn.execute(
+            "select 1 from beamline.user_roles where tenant_id = 'devstate' and user_id = %s",
+            (ACTOR,),
+        ).fetchone():
+            conn.execute("select beamline_admin.bootstrap_admin('devstate', %s)", (ACTOR,))
     from beamline_store.store import Store
 
     with Store(load_settings(environ={}), conninfo=url, actor=ACTOR, listen=False) as store:
@@ -170,6 +190,7 @@ def report(url: str, calls: int) -> None:
     print(f"{'tool':<18} {'kind':<5} | {'MCP p50':>7} {'p95':>8} {'p99':>8}  | "
           f"{'Store p50':>7} {'p95':>8} {'p99':>8}  | goal p95")  # fmt: skip
     print(f"{'ping (baseline)':<18} {'-':<5} | {fmt(ping)}| {fmt(None)}|")
+    print(f"{'connect (baseline)':<18} {'-':<5} | {fmt(None)}| {fmt(baseline.get('connect'))}|")
     for name, (kind, _args) in TOOLS.items():
         goal = 5.0 if kind == "read" else 20.0
         got = measured.get(name)

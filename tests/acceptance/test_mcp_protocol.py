@@ -155,6 +155,16 @@ def test_tool_results_and_errors_are_masked(monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert good.structured_content == {"url": "postgresql://u:[MASKED]@h/db", "k": "[MASKED]"}
     assert "dbpass-123" not in good.content[0].text  # type: ignore[union-attr]
+    # the one-scan pre-check still finds secrets that JSON escapes, nested in lists and keys
+    odd = 'se"cr\\et\n42'
+    nested = ok_result({"a": [{"b": f"x {odd} y"}], f"k{odd}": 1, "u": "ok"}, [odd])
+    assert nested.structured_content == {"a": [{"b": "x [MASKED] y"}], "k[MASKED]": 1, "u": "ok"}
+    assert "cr" not in nested.content[0].text  # type: ignore[union-attr]
+    kw = ok_result({"dsn": "host=h Password='p w' dbname=x"}, [])
+    assert kw.structured_content == {"dsn": "host=h Password=[MASKED] dbname=x"}
+    plain = {"items": [{"policy_id": "routing", "data": {"weight": 70}}], "next_cursor": None}
+    clean = ok_result(plain, ["extra-secret"])
+    assert clean.structured_content == plain and json.loads(clean.content[0].text) == plain  # type: ignore[union-attr]
 
 
 def test_two_concurrent_sessions_see_each_others_writes(tenant_db: str) -> None:

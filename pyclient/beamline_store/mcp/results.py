@@ -9,6 +9,7 @@ hint; never a traceback, always masked.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ import mcp_types as types
 import psycopg
 
 from ..errors import BeamlineError, from_database_error
-from ..secrets import mask_text
+from ..secrets import _KW_PASSWORD, _URL_PASSWORD, mask_text
 
 __all__ = ["error_payload", "error_result", "jsonable", "mask_value", "ok_result"]
 
@@ -60,11 +61,37 @@ def mask_value(value: Any, secrets: list[str | None]) -> Any:
     return value
 
 
+def _may_hold_secret(text: str, secrets: list[str | None]) -> bool:
+    """Could masking change any string of the JSON document *text*? A sound pre-check: every
+    string of the document appears in *text* with JSON escapes, which keep a substring a
+    substring, so a secret (or a URL / conninfo password) in any string shows here too."""
+    if "://" in text and _URL_PASSWORD.search(text):
+        return True
+    if "password" in text.lower() and _KW_PASSWORD.search(text):
+        return True
+    values = [*secrets, os.environ.get("BEAMLINE_HMAC_SECRET")]
+    db_url = os.environ.get("DATABASE_URL")
+    if db_url:
+        for pattern in (_URL_PASSWORD, _KW_PASSWORD):
+            values += [m["pw"].strip("'") for m in pattern.finditer(db_url)]
+    for value in values:
+        if value and len(value) >= 4 and (value in text or _dump(value)[1:-1] in text):
+            return True
+    return False
+
+
 def ok_result(structured: dict[str, Any], secrets: list[str | None]) -> types.CallToolResult:
-    """A successful result: the structured output and the same JSON as text, both masked."""
-    structured = mask_value(structured, secrets)
+    """A successful result: the structured output and the same JSON as text, both masked.
+
+    Masks string by string only when the serialized result could hold a secret at all (one
+    scan of the text): a page of audit rows has hundreds of strings, and masking each of them
+    cost milliseconds per call."""
+    text = _dump(structured)
+    if _may_hold_secret(text, secrets):
+        structured = mask_value(structured, secrets)
+        text = _dump(structured)
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=_dump(structured))],
+        content=[types.TextContent(type="text", text=text)],
         structured_content=structured,
         is_error=False,
     )
