@@ -237,6 +237,22 @@ class Cache(Generic[K, V]):
         """
         return self._fill(key, value, generation, self.ttl if ttl is None else min(ttl, self.ttl))
 
+    def replace(self, key: K, value: V, generation: int, ttl: float | None = None) -> bool:
+        """Write-through of a value this process just wrote: like :meth:`fill`, and also
+        refuse every load of *key* that started before now (it may have read an older value
+        and must not overwrite this one). False (not stored) if *key* was invalidated after
+        *generation*."""
+        group = key if self._group_of is None else self._group_of(key)
+        with self._lock:
+            if generation < self._flushed_at or generation < self._tombstones.get(group, -1):
+                self.refused_fills += 1
+                return False
+            self._generation += 1
+            self._tombstones[group] = self._generation
+            return self._fill(
+                key, value, self._generation, self.ttl if ttl is None else min(ttl, self.ttl)
+            )
+
     def _fill(self, key: K, value: Any, token: int, ttl: float) -> bool:
         group = key if self._group_of is None else self._group_of(key)
         with self._lock:

@@ -263,6 +263,7 @@ class Listener:
                 object_id=str(data["key"]),
                 id=data.get("change_id"),
                 version=data.get("version"),
+                xid=data.get("xid"),
             )
         except (ValueError, KeyError, TypeError):
             return
@@ -307,6 +308,7 @@ class Listener:
                         id=e.get("change_id"),
                         op=e.get("op"),
                         version=e.get("version"),
+                        xid=e.get("xid"),
                     )
                     for e in entries
                 )

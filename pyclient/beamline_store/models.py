@@ -245,6 +245,7 @@ class Change:
     id: int | None = None
     op: str | None = None
     version: int | None = None
+    xid: int | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False)
 
 

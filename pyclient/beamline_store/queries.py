@@ -17,10 +17,12 @@ GET_POLICY: Final = (
     "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_actor => %(actor)s, "
     "p_version => %(version)s)"
 )
+# The writing transaction's xid comes back too: the listener skips this process's own signals.
 PUT_POLICY: Final = (
-    "select * from beamline.put_policy("
+    "select p.*, pg_catalog.pg_current_xact_id()::text::bigint as write_xid"
+    " from beamline.put_policy("
     "p_tenant => %(tenant)s, p_policy_id => %(policy_id)s, p_data => %(data)s, "
-    "p_actor => %(actor)s, p_expected_version => %(expected_version)s)"
+    "p_actor => %(actor)s, p_expected_version => %(expected_version)s) p"
 )
 LIST_POLICIES: Final = (
     "select * from beamline.list_policies("

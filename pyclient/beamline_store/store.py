@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from os import PathLike
@@ -200,6 +202,18 @@ class Store:
             open=False,
         )
         self._pool.open(wait=False)
+        # DevState calls carry the HMAC settings in their connections' startup options (never
+        # in a statement), so they get their own small pool, opened at the first call.
+        self._devstate_pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._devstate_lock = threading.Lock()
+        # xids of this process's own policy writes (already written through to the cache):
+        # their change signals must not evict the fresher value this process just stored.
+        self._own_xids: deque[int] = deque(maxlen=256)
+        # Keys with a put_policy of this process in flight: their signals wait until the write
+        # returns (and its xid is known), so the write's own signal can be told apart.
+        self._writes_lock = threading.Lock()
+        self._writing: Counter[tuple[str, str]] = Counter()
+        self._deferred: dict[tuple[str, str], list[Change]] = {}
         self._sweeper: threading.Thread | None = None
         if sweeper:
             self._sweeper = threading.Thread(
@@ -223,6 +237,8 @@ class Store:
         if self.listener is not None:
             self.listener.stop()
         self._pool.close(timeout=5.0)
+        if self._devstate_pool is not None:
+            self._devstate_pool.close(timeout=5.0)
 
     def __enter__(self) -> Store:
         return self
@@ -365,20 +381,33 @@ class Store:
     ) -> Policy:
         """Write a new active version (compare-and-set with *expected_version*; 0 = create
         only). The new version is cached at once for this process (read-your-writes)."""
-        generation = self._policies.generation()
-        row = self._one(
-            "PUT_POLICY",
-            {
-                "tenant": tenant,
-                "policy_id": policy_id,
-                "data": _jsonb(data),
-                "actor": self._actor(actor),
-                "expected_version": expected_version,
-            },
-        )
-        policy = from_row(Policy, row)
-        self._after_policy_write(policy, generation)
-        return policy
+        key = (tenant, policy_id)
+        with self._writes_lock:
+            self._writing[key] += 1
+        try:
+            generation = self._policies.generation()
+            row = self._one(
+                "PUT_POLICY",
+                {
+                    "tenant": tenant,
+                    "policy_id": policy_id,
+                    "data": _jsonb(data),
+                    "actor": self._actor(actor),
+                    "expected_version": expected_version,
+                },
+            )
+            self._own_xids.append(int(row.pop("write_xid")))
+            policy = from_row(Policy, row)
+            self._after_policy_write(policy, generation)
+            return policy
+        finally:
+            with self._writes_lock:
+                self._writing[key] -= 1
+                if self._writing[key] <= 0:
+                    del self._writing[key]
+                deferred = [] if key in self._writing else self._deferred.pop(key, [])
+            if deferred:
+                self.apply_changes(deferred)
 
     def activate_policy(
         self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
@@ -438,7 +467,7 @@ class Store:
         key = (policy.tenant_id, policy.policy_id)
         if policy.is_active:
             # Write-through, unless a newer change of the key was signalled meanwhile.
-            if not self._policies.fill(key, policy, generation):
+            if not self._policies.replace(key, policy, generation):
                 self._policies.invalidate(key)
         else:
             self._policies.invalidate(key)
@@ -697,26 +726,48 @@ class Store:
 
         return self._devstate(function, getattr(devstate_db, function), *args, **kwargs)
 
-    def _devstate(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """The one path of every DevState call: ``function(conn, *args, **kwargs)`` on a fresh
-        autocommit connection (application role, HMAC settings in the startup options, this
-        Store's application_name); database errors translated as in :meth:`_call`."""
-        from .devstate import db as devstate_db
+    def _devstate_connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        """The DevState pool (application role, HMAC settings in the startup options)."""
+        with self._devstate_lock:
+            if self._devstate_pool is None:
+                from .devstate.db import hmac_options
 
-        params = psycopg.conninfo.conninfo_to_dict(self.conninfo)
-        params["options"] = f"{params.get('options') or ''} -c role={self.settings.app_role}"
-        params["application_name"] = self.application_name
-        dsn = psycopg.conninfo.make_conninfo("", **params)
+                hmac = hmac_options(
+                    self.settings.hmac_secret,
+                    self.settings.hmac_key_id,
+                    os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS"),
+                )
+                self._devstate_pool = ConnectionPool(
+                    self.conninfo,
+                    min_size=1,
+                    max_size=max(1, min(4, self.settings.pool_max_size)),
+                    timeout=self.settings.pool_timeout,
+                    reconnect_timeout=max(1.0, self.settings.pool_timeout),
+                    kwargs={
+                        "autocommit": True,
+                        "connect_timeout": max(1, round(self.settings.connect_timeout)),
+                        "application_name": self.application_name,
+                        "options": f"-c role={self.settings.app_role} {hmac}".strip(),
+                    },
+                    name="beamline-store-devstate",
+                    open=False,
+                )
+                self._devstate_pool.open(wait=False)
+            return self._devstate_pool
+
+    def _devstate(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """The one path of every DevState call: ``function(conn, *args, **kwargs)`` on a pooled
+        autocommit connection (application role, HMAC settings in the startup options, this
+        Store's application_name); failures translated as in :meth:`_call`."""
         start = time.perf_counter()
         error: str | None = None
         try:
-            with devstate_db.connect(
-                dsn,
-                secret=self.settings.hmac_secret,
-                key_id=self.settings.hmac_key_id,
-                timeout=self.settings.connect_timeout,
-            ) as conn:
+            with self._devstate_connections().connection() as conn:
                 return function(conn, *args, **kwargs)
+        except PoolTimeout as exc:
+            translated = self._translate(exc)
+            error = type(translated).__name__
+            raise translated from None
         except BeamlineError as exc:
             error = type(exc).__name__
             raise
@@ -788,9 +839,17 @@ class Store:
     def apply_changes(self, changes: Iterable[Change]) -> int:
         """Evict what *changes* touched (from the change log or a wake-up payload)."""
         count = 0
+        own = self._own_xids
         for change in changes:
             count += 1
             if change.kind == "policy":
+                if change.xid is not None and change.xid in own:
+                    continue  # this process's own write: already written through
+                key = (change.tenant_id, change.object_id)
+                with self._writes_lock:
+                    if key in self._writing:
+                        self._deferred.setdefault(key, []).append(change)
+                        continue
                 self._invalidate_policy(change.tenant_id, change.object_id)
             elif change.kind == "role":
                 self._invalidate_grant(change.tenant_id, change.object_id)

@@ -204,3 +204,42 @@ def test_poll_backstop_when_listen_cannot_work(db_url: str, settings: Settings) 
         assert listener.signals == 0  # no notification was involved
     finally:
         store.close()
+
+
+def test_own_write_is_not_evicted_by_its_own_signal(
+    store: Store, db_url: str, settings: Settings
+) -> None:
+    """Read-your-writes without a wasted miss: the write's own change signal (same xid) leaves
+    the written-through version in place, while another writer's signal still evicts."""
+    store.put_policy(TENANT, "p1", policy(70))
+    settle(store)  # the write's own signal (and its change-log entry) has been processed
+    calls = store.calls.calls["GET_POLICY"]
+    assert cached(store) and store.get_policy(TENANT, "p1").version == 1
+    assert store.calls.calls["GET_POLICY"] == calls, "served from the write-through entry"
+    put_elsewhere(db_url, settings, 50)
+    eventually(lambda: not cached(store), "another writer's signal still evicts p1")
+    assert store.get_policy(TENANT, "p1").version == 2
+
+
+def test_signal_of_another_writer_during_own_write_is_applied_after_it(
+    store: Store, db_url: str, settings: Settings
+) -> None:
+    """A change by another writer, signalled while this process's put_policy of the same key is
+    in flight, is held back and applied once the write returns: the key ends up evicted."""
+    store.put_policy(TENANT, "p1", policy(70))
+    settle(store)
+    key = (TENANT, "p1")
+    with store._writes_lock:
+        store._writing[key] += 1  # as if a put_policy of p1 were in flight
+    try:
+        put_elsewhere(db_url, settings, 50)
+        eventually(lambda: key in store._deferred, "the other writer's signal is deferred")
+        assert cached(store), "not applied while the write is in flight"
+    finally:
+        with store._writes_lock:
+            store._writing[key] -= 1
+            del store._writing[key]
+    written = store.put_policy(TENANT, "p1", policy(40))
+    assert written.version == 3
+    settle(store)
+    assert store.get_policy(TENANT, "p1").version == 3
