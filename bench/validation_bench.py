@@ -104,7 +104,10 @@ def main() -> None:
         f"beamline.validate round trip: {validate:10.0f} /s  ({validate / baseline:.3f} x baseline)"
     )
     print(f"beamline.validate in-server:  {server:10.0f} /s  (goal >= 5,000)")
-    print(f"  unregistered schema copy:   {server_adhoc:10.0f} /s  (session path, parses the predicate)")
+    print(
+        f"  unregistered schema copy:   {server_adhoc:10.0f} /s"
+        "  (session path, parses the predicate)"
+    )
 
 
 if __name__ == "__main__":
