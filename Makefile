@@ -86,6 +86,8 @@ bench-devstate: deps sysdeps
 
 # JSON Schema engine throughput on the default policy document, beside a bare select (issue 3).
 bench-validation: deps sysdeps
+	@$(BEAMLINE) db start >/dev/null
+	@$(BEAMLINE) migrate >/dev/null
 	$(BIN)/python bench/validation_bench.py
 
 # pgbench workloads of issue 4 (policy read/write, RBAC check, audit write) beside bare
