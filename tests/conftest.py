@@ -7,6 +7,7 @@ Fixtures
     template_url   URL of the migrated template database (do not write to it)
     db_url         URL of a fresh database cloned from the template, dropped afterwards
     db_conn        an autocommit superuser psycopg connection to `db_url`
+    own_cluster    a private started cluster, for tests that stop or restart the server
 """
 
 from __future__ import annotations
@@ -101,6 +102,19 @@ def db_url(pg_cluster: Cluster, template_url: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(pg_cluster, url)
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A private, started throwaway cluster for tests that stop or restart the server."""
+    home = make_tmp_home("beamline-own-")
+    cluster = Cluster(home, settings=TEST_SERVER_SETTINGS)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ disconnected, and a server restart healed without restarting the process."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +17,6 @@ from beamline_store.config import Settings
 from beamline_store.embedded import Cluster
 from beamline_store.migrate import migrate
 from beamline_store.store import Store
-from tests.conftest import TEST_SERVER_SETTINGS, make_tmp_home
 from tests.support.store_support import (
     ADMIN,
     TENANT,
@@ -134,18 +132,6 @@ def test_change_while_the_listener_is_disconnected(
     assert store.get_policy(TENANT, "p1").version == 2
     put_elsewhere(db_url, settings, 30)  # and signals work again
     eventually(lambda: not cached(store), "evicted after reconnect")
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[Cluster]:
-    home = make_tmp_home("beamline-coh-")
-    cluster = Cluster(home, settings=TEST_SERVER_SETTINGS)
-    cluster.start()
-    try:
-        yield cluster
-    finally:
-        cluster.destroy()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_server_restart_heals_without_process_restart(own_cluster: Cluster) -> None:

@@ -4,9 +4,7 @@ server is back everything heals in the same process. Uses its own throwaway clus
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -15,7 +13,6 @@ from beamline_store.config import Settings
 from beamline_store.embedded import Cluster
 from beamline_store.errors import DatabaseUnavailable
 from beamline_store.migrate import migrate
-from tests.conftest import TEST_SERVER_SETTINGS, make_tmp_home
 from tests.support.store_support import (
     TENANT,
     bootstrap,
@@ -31,18 +28,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[Cluster]:
-    home = make_tmp_home("beamline-deg-")
-    cluster = Cluster(home, settings=TEST_SERVER_SETTINGS)
-    cluster.start()
-    try:
-        yield cluster
-    finally:
-        cluster.destroy()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_degraded_mode_and_healing(own_cluster: Cluster) -> None:
