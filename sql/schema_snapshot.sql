@@ -1230,7 +1230,7 @@ COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_polici
 --
 
 CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
 declare
@@ -1393,7 +1393,7 @@ COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema
 --
 
 CREATE FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) RETURNS void
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
 declare

@@ -14,7 +14,7 @@
 create or replace function beamline.validate(p_schema jsonb, p_doc jsonb)
 returns jsonb
 stable
-parallel safe
+parallel unsafe  -- it caches in session settings (set_config), which a parallel query forbids
 set search_path = ''
 language plpgsql
 as $function$

@@ -3,7 +3,7 @@
 create or replace function beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb)
 returns void
 stable
-parallel safe
+parallel unsafe  -- calls beamline.validate, which caches in session settings
 set search_path = ''
 language plpgsql
 as $function$
