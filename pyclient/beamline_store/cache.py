@@ -74,8 +74,10 @@ class Negative:
         return NotFound(self.message, detail=self.detail, hint=self.hint)
 
 
-# An entry is a plain tuple (fastest to build and index): (expires_at, value, nbytes, group).
-_EXPIRES, _VALUE, _NBYTES, _GROUP = 0, 1, 2, 3
+# An entry is a plain tuple (fastest to build and index): (expires_at, value, nbytes, group,
+# hard_deadline). hard_deadline is the loader's own bound (e.g. a grant's expires_at), or None:
+# serve-stale never goes past it.
+_EXPIRES, _VALUE, _NBYTES, _GROUP, _HARD = 0, 1, 2, 3, 4
 _NEGATIVE_BYTES = 200
 
 
@@ -112,7 +114,8 @@ class Cache(Generic[K, V]):
         self._data: dict[K, tuple[Any, ...]] = {}
         self._groups: dict[Hashable, set[K]] | None = {} if group_of is not None else None
         self._lock = threading.RLock()
-        self._flights: dict[K, Future[Any]] = {}
+        # key -> (the load's result, the generation it started at)
+        self._flights: dict[K, tuple[Future[Any], int]] = {}
         # Invalidation generations: a fill that started at generation g is refused when the
         # key's group (or the whole cache) was invalidated at a generation > g.
         self._generation = 0
@@ -165,15 +168,18 @@ class Cache(Generic[K, V]):
                 self.hits += 1
                 return self._unwrap(entry[_VALUE])  # type: ignore[no-any-return]
             self.misses += 1
-            flight = self._flights.get(key)
-            if flight is None:
+            current = self._flights.get(key)
+            # Join a load in flight only if nothing invalidated the key since it started: its
+            # result may predate the invalidation (e.g. a revoke this caller just made).
+            if current is not None and not self._invalidated_since(key, current[1]):
+                flight = current[0]
+                self.coalesced += 1
+            else:
                 flight = Future()
-                self._flights[key] = flight
                 token = self._generation
+                self._flights[key] = (flight, token)
                 self._load_starts[token] += 1
                 leader = True
-            else:
-                self.coalesced += 1
         if not leader:
             return self._unwrap(flight.result())  # type: ignore[no-any-return]
         try:
@@ -194,12 +200,16 @@ class Cache(Generic[K, V]):
             except BaseException as exc:
                 flight.set_exception(exc)
                 raise
-            self._fill(key, value, token, self.ttl if ttl is None else min(ttl, self.ttl))
-            flight.set_result(value)
+            try:
+                hard = None if ttl is None else self.timer() + ttl
+                self._fill(key, value, token, self.ttl if ttl is None else min(ttl, self.ttl), hard)
+            finally:
+                flight.set_result(value)  # waiting callers get the value even if storing failed
             return value
         finally:
             with self._lock:
-                self._flights.pop(key, None)
+                if self._flights.get(key, (None,))[0] is flight:
+                    self._flights.pop(key)
                 self._load_starts[token] -= 1
                 if not self._load_starts[token]:
                     del self._load_starts[token]
@@ -214,11 +224,18 @@ class Cache(Generic[K, V]):
             raise value.error()
         return value
 
+    def _invalidated_since(self, key: K, token: int) -> bool:
+        group = key if self._group_of is None else self._group_of(key)
+        return token < self._flushed_at or token < self._tombstones.get(group, -1)
+
     def _stale(self, key: K) -> Any:
         entry = self._data.get(key)
         if entry is None or type(entry[_VALUE]) is Negative:
             return MISS
-        if self.timer() < entry[_EXPIRES] + self.serve_stale_for:
+        now = self.timer()
+        if entry[_HARD] is not None and now >= entry[_HARD]:
+            return MISS  # past the loader's own bound (a grant's expiry): never served
+        if now < entry[_EXPIRES] + self.serve_stale_for:
             self.stale_hits += 1
             return entry[_VALUE]
         return MISS
@@ -253,10 +270,10 @@ class Cache(Generic[K, V]):
                 key, value, self._generation, self.ttl if ttl is None else min(ttl, self.ttl)
             )
 
-    def _fill(self, key: K, value: Any, token: int, ttl: float) -> bool:
+    def _fill(self, key: K, value: Any, token: int, ttl: float, hard: float | None = None) -> bool:
         group = key if self._group_of is None else self._group_of(key)
         with self._lock:
-            if token < self._flushed_at or token < self._tombstones.get(group, -1):
+            if self._invalidated_since(key, token):
                 self.refused_fills += 1
                 return False
             now = self.timer()
@@ -264,7 +281,7 @@ class Cache(Generic[K, V]):
             if old is not None:
                 self.bytes -= old[_NBYTES]
             size = _NEGATIVE_BYTES if type(value) is Negative else self._size_of(value)
-            self._data[key] = (now + ttl, value, size, group)
+            self._data[key] = (now + ttl, value, size, group, hard)
             self.bytes += size
             if self._groups is not None:
                 self._groups.setdefault(group, set()).add(key)

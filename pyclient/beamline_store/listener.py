@@ -145,7 +145,7 @@ class Listener:
                 mode = self._check_listen_works(conn)
                 with self._lock:
                     if self.watermark is None:
-                        self.watermark = self._current_watermark(conn)
+                        self._first_watermark(conn)
                     else:
                         self._sync(conn, until_horizon=True)
                 if not first:
@@ -269,6 +269,13 @@ class Listener:
             return
         self.store.apply_changes([change])
 
+    def _first_watermark(self, conn: psycopg.Connection[Any]) -> None:
+        """Start following the change log (LISTEN is already on). Anything cached before this
+        point was read without a watermark, so a change committed in between could never be
+        replayed: flush it (the flush also refuses fills of loads that started earlier)."""
+        self.watermark = self._current_watermark(conn)
+        self.store.flush()
+
     def _current_watermark(self, conn: psycopg.Connection[Any]) -> int:
         row = conn.execute(queries.CURRENT_WATERMARK).fetchone()
         assert row is not None
@@ -279,7 +286,7 @@ class Listener:
         watermark passes the horizon of the first read (every writer that had started by
         then has been seen). Flush when the log no longer reaches back to the watermark."""
         if self.watermark is None:
-            self.watermark = self._current_watermark(conn)
+            self._first_watermark(conn)
             return 0
         applied = 0
         target: int | None = self._pending

@@ -229,3 +229,25 @@ def test_signal_of_another_writer_during_own_write_is_applied_after_it(
     assert written.version == 3
     settle(store)
     assert store.get_policy(TENANT, "p1").version == 3
+
+
+def test_values_cached_before_the_listener_follows_the_log_are_dropped(
+    db_url: str, settings: Settings
+) -> None:
+    """A change committed before the listener takes its first watermark can never be replayed
+    from the change log, so what was cached before that point is flushed."""
+    from beamline_store.listener import Listener
+
+    store = make_store(db_url, settings, listen=False)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p1", policy(70))
+        assert store.get_policy(TENANT, "p1").version == 1 and cached(store)
+        put_elsewhere(db_url, settings, 50)  # committed while nothing listens
+        listener = Listener(store)
+        store.listener = listener
+        listener.start()
+        assert listener.wait_ready(30)
+        assert store.get_policy(TENANT, "p1").version == 2
+    finally:
+        store.close()

@@ -200,3 +200,76 @@ def test_sweep_keeps_stale_window_and_drops_the_rest() -> None:
     assert cache.sweep() == 0  # expired but still servable while the database is down
     clock.tick(4)
     assert cache.sweep() == 1 and len(cache) == 0 and cache.bytes == 0
+
+
+def down() -> tuple[Any, float | None]:
+    raise DatabaseUnavailable("down")
+
+
+def test_serve_stale_never_passes_the_loaders_own_deadline() -> None:
+    """A permission that expires (the loader's ttl) is not served stale past its expiry, even
+    inside serve_stale_for; a value without such a bound is."""
+    clock = Clock()
+    cache = make(clock, ttl=300.0, serve_stale_for=300.0)
+    assert cache.load("grant", lambda: (True, 5.0)) is True
+    assert cache.load("plain", lambda: ("v", None)) == "v"
+    clock.tick(6.0)
+    with pytest.raises(DatabaseUnavailable):
+        cache.load("grant", down)
+    clock.tick(300.0)  # plain is now expired but within serve_stale_for
+    assert cache.load("plain", down) == "v"
+    assert cache.stale_hits == 1
+
+
+def test_a_load_started_before_an_invalidation_is_not_joined() -> None:
+    """A caller arriving after an invalidation must not get the result of a load that started
+    before it (e.g. the decision from before a revoke)."""
+    clock = Clock()
+    cache = make(clock)
+    started, release = threading.Event(), threading.Event()
+
+    def slow_old() -> tuple[Any, float | None]:
+        started.set()
+        release.wait(5)
+        return "old", None
+
+    leader = threading.Thread(target=cache.load, args=("k", slow_old))
+    leader.start()
+    assert started.wait(5)
+    cache.invalidate("k")
+    assert cache.load("k", lambda: ("new", None)) == "new"
+    release.set()
+    leader.join(5)
+    assert cache.get("k") == "new", "the older load's fill was refused"
+
+
+def test_a_failing_fill_does_not_strand_waiting_callers() -> None:
+    clock = Clock()
+
+    def broken_size(_value: Any) -> int:
+        raise TypeError("size estimate failed")
+
+    cache = make(clock, size_of=broken_size)
+    started, release = threading.Event(), threading.Event()
+    results: list[Any] = []
+
+    def slow() -> tuple[Any, float | None]:
+        started.set()
+        release.wait(5)
+        return "v", None
+
+    def leader() -> None:
+        with pytest.raises(TypeError):
+            cache.load("k", slow)
+
+    first = threading.Thread(target=leader)
+    first.start()
+    assert started.wait(5)
+    follower = threading.Thread(target=lambda: results.append(cache.load("k", slow)))
+    follower.start()
+    while cache.coalesced == 0 and follower.is_alive():
+        pass
+    release.set()
+    first.join(5)
+    follower.join(5)
+    assert not follower.is_alive() and results == ["v"]
