@@ -7,6 +7,7 @@ built-in defaults. Every key is documented in ``docs/CONFIG.md``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ DEFAULT_CONFIG_FILE = Path("config/beamline_store.yaml")
 class Settings:
     """Resolved configuration. Durations are seconds, sizes are bytes."""
 
-    database_url: str | None = None
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
     home: Path = Path(".beamline")
     port: int | None = None
     server_user: str | None = None
@@ -113,23 +114,51 @@ class ConfigError(ValueError):
     """A configuration value could not be understood."""
 
 
+# Numbers that must be > 0 (everything else numeric must be >= 0).
+_POSITIVE = {
+    "port", "pool_max_size", "pool_timeout", "connect_timeout", "ttl_policies", "ttl_rbac",
+    "ttl_quotas", "ttl_audit", "ttl_negative", "sweep_interval", "max_cache_entries",
+    "max_cache_size", "poll_interval",
+}  # fmt: skip
+
+
 def _convert(name: str, raw: Any) -> Any:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
+    """*raw* (an environment string or a YAML value) as the type of field *name*; ConfigError
+    for anything that is not a sensible value of that type."""
+    kind = str({f.name: f.type for f in fields(Settings)}[name])
+
+    def bad(reason: str) -> ConfigError:
+        shown = "[MASKED]" if name in {"database_url", "hmac_secret"} else repr(raw)
+        return ConfigError(f"configuration value for {name} {reason}: {shown}")
+
     if raw is None or raw == "":
-        return None if "None" in str(kind) else raw
-    try:
-        if "Path" in str(kind):
-            return Path(str(raw)).expanduser()
-        if "bool" in str(kind):
-            if isinstance(raw, bool):
-                return raw
-            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
-        if "int" in str(kind):
-            return int(raw)
-        if "float" in str(kind):
-            return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"configuration value for {name} is not valid: {raw!r}") from exc
+        if "None" in kind:
+            return None
+        raise bad("needs a value")
+    if isinstance(raw, list | dict):
+        raise bad("must be a single value")
+    if "Path" in kind:
+        return Path(str(raw)).expanduser()
+    if "bool" in kind:
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if "int" in kind or "float" in kind:
+        if isinstance(raw, bool):
+            raise bad("must be a number")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise bad("must be a number") from None
+        if not math.isfinite(number):
+            raise bad("must be finite")
+        if number < 0 or (name in _POSITIVE and number == 0):
+            raise bad("must be positive" if name in _POSITIVE else "must not be negative")
+        if "int" in kind:
+            if number != int(number):
+                raise bad("must be a whole number")
+            return int(number)
+        return number
     return str(raw)
 
 

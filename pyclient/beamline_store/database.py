@@ -26,6 +26,14 @@ def cluster_for(settings: Settings) -> Cluster:
 def resolve_dsn(settings: Settings) -> str:
     """The connection string to use; raises a one-line error when there is nothing to reach."""
     if settings.database_url:
+        try:
+            psycopg.conninfo.conninfo_to_dict(settings.database_url)
+        except psycopg.ProgrammingError:
+            # Neither the value nor libpq's reason is shown: both can quote the password.
+            raise ConfigurationError(
+                "DATABASE_URL is not a valid libpq connection string or URL "
+                "(postgresql://user:password@host:port/dbname); its value is not shown"
+            ) from None
         return settings.database_url
     cluster = Cluster(settings.home, port=settings.port, server_user=settings.server_user)
     if not cluster.status().running:

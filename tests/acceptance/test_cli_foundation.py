@@ -123,3 +123,24 @@ def test_cli_lifecycle_and_url_for_psql() -> None:
     finally:
         Cluster(home).destroy()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_malformed_database_url_is_one_line_without_the_password() -> None:
+    for url in (
+        "postgresq://bob:S3cretPW@127.0.0.1:1/x",
+        "postgresql://bob:S3cret PW@127.0.0.1:1/x",
+    ):
+        proc = run("policy", "get", "t1", "p1", "--actor", "alice", env={"DATABASE_URL": url})
+        assert_one_line_error(proc, "DATABASE_URL is not a valid")
+        assert "S3cret" not in proc.stderr + proc.stdout
+        assert proc.returncode == 20
+
+
+def test_bad_json_option_and_missing_directory_are_one_line_errors(pg_cluster: Cluster) -> None:
+    env = {"DATABASE_URL": pg_cluster.url(), "BEAMLINE_ACTOR": "alice"}
+    proc = run("policy", "list", "t1", "--filter", "{not json", env=env)
+    assert_one_line_error(proc, "--filter is not JSON")
+    assert proc.returncode == 2
+    proc = run("devstate", "verify", "--files", "/nonexistent/beamline-dir", env=env)
+    assert_one_line_error(proc, "/nonexistent/beamline-dir")
+    assert proc.returncode == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import sys
 from typing import Any
 
@@ -24,6 +25,7 @@ COMMAND_MODULES = (
 )  # fmt: skip
 
 EXIT_GENERIC = 1
+EXIT_FILE = 2  # a file or directory argument that cannot be read or written
 EXIT_INTERRUPTED = 130
 
 
@@ -48,9 +50,28 @@ class BeamlineGroup(click.Group):
             if mapped is not None:
                 fail(mapped.one_line(), mapped.exit_code)
             fail(f"{type(exc).__name__}: {exc}", EXIT_GENERIC)
+        except OSError as exc:
+            fail(f"{type(exc).__name__}: {exc}", EXIT_FILE)
         except KeyboardInterrupt:
             fail("interrupted", EXIT_INTERRUPTED)
         return None
+
+
+class _MaskingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return "beamline: warning: " + " ".join(mask_text(super().format(record)).split())
+
+
+def _configure_logging() -> None:
+    """Warnings on stderr, one line each, secrets masked. The pool's connection attempts are
+    not shown: a failure to connect ends in the command's own one-line error."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_MaskingFormatter("%(message)s"))
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 
 
 @click.group(cls=BeamlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,6 +83,7 @@ def main(ctx: click.Context) -> None:
     With no DATABASE_URL, commands use the embedded database under ./.beamline
     (BEAMLINE_HOME): start it with `beamline db start`.
     """
+    _configure_logging()
     try:
         ctx.obj = load_settings()
     except ConfigError as exc:

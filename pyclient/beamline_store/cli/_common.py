@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import click
 
 from ..config import Settings
+from ..errors import BadInput
 from ..store import Store
 
-__all__ = ["actor_option", "emit", "json_option", "open_store", "table"]
+__all__ = ["actor_option", "emit", "json_argument", "json_option", "open_store", "table"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,3 +61,14 @@ def emit(as_json: bool, data: Any, human: Callable[[], str]) -> None:
         click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
     else:
         click.echo(human())
+
+
+def json_argument(name: str, text: str) -> Any:
+    """*text* (the value of option --*name*) parsed as JSON; BadInput (exit 2) otherwise."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise BadInput(
+            f"--{name} is not JSON: {exc}",
+            detail=json.dumps({"argument": name, "reason": "not JSON"}),
+        ) from None

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..config import Settings
-from ._common import actor_option, emit, json_option, open_store, table
+from ._common import actor_option, emit, json_argument, json_option, open_store, table
 
 __all__ = ["commands"]
 
@@ -41,7 +39,7 @@ def log(
         page = store.get_audit_log(
             tenant,
             policy_id=policy_id,
-            filters=json.loads(filters) if filters else None,
+            filters=json_argument("filter", filters) if filters else None,
             limit=limit,
             cursor=cursor,
         )
@@ -83,9 +81,8 @@ def record(
 ) -> None:
     """Record an application event (log_action)."""
     with open_store(settings, actor) as store:
-        row_id = store.log_action(
-            tenant, action, target_id, data=json.loads(data) if data else None, policy_id=policy_id
-        )
+        payload = json_argument("data", data) if data else None
+        row_id = store.log_action(tenant, action, target_id, data=payload, policy_id=policy_id)
     emit(as_json, {"id": str(row_id)}, lambda: f"recorded {action} ({row_id})")
 
 

@@ -11,7 +11,7 @@ import click
 from ..config import Settings
 from ..errors import BadInput
 from ..models import Policy
-from ._common import actor_option, emit, json_option, open_store, table
+from ._common import actor_option, emit, json_argument, json_option, open_store, table
 
 __all__ = ["commands"]
 
@@ -120,7 +120,7 @@ def list_(
     as_json: bool,
 ) -> None:
     """List policies (keyset-paginated)."""
-    parsed = json.loads(filters) if filters else {}
+    parsed = json_argument("filter", filters) if filters else {}
     with open_store(settings, actor) as store:
         page = store.list_policies(tenant, filters=parsed, limit=limit, cursor=cursor)
     data = {"items": [p.to_dict() for p in page.items], "next_cursor": page.next_cursor}
