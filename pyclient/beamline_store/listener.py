@@ -172,6 +172,8 @@ class Listener:
                 self.flushes += 1
                 self._close()
                 self._stop.wait(self.backoff_max)
+        # stop() may have closed before this thread opened its last connection: close it here.
+        self._close()
         self._state = "stopped"
 
     def _connect(self) -> psycopg.Connection[Any]:
