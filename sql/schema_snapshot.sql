@@ -401,7 +401,9 @@ declare
     v_all boolean := p_tenant is null;
     v_deleted bigint;
 begin
-    if p_older_than is null or p_older_than <= interval '0' then
+    -- Compare the cutoff itself: '-3 months 90 days' is "> 0" as an interval (a month counts
+    -- 30 days there) yet puts the cutoff in the future.
+    if p_older_than is null or pg_catalog.now() - p_older_than >= pg_catalog.now() then
         raise exception using
             errcode = 'BL007',
             message = 'invalid older_than: must be a positive interval',
@@ -567,8 +569,16 @@ begin
     end if;
     perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
     if p_cursor is not null then
-        v_cursor_ts := 'epoch'::timestamptz + pg_catalog.split_part(p_cursor, '.', 1)::bigint * interval '1 microsecond';
-        v_cursor_id := pg_catalog.split_part(p_cursor, '.', 2)::uuid;
+        begin
+            v_cursor_ts := 'epoch'::timestamptz + pg_catalog.split_part(p_cursor, '.', 1)::bigint * interval '1 microsecond';
+            v_cursor_id := pg_catalog.split_part(p_cursor, '.', 2)::uuid;
+        exception when data_exception then  -- out-of-range numbers, bad uuid text
+            raise exception using
+                errcode = 'BL007',
+                message = 'invalid cursor: not a cursor returned by get_audit_log',
+                detail = pg_catalog.json_build_object('argument', 'cursor', 'reason', 'malformed')::text,
+                hint = 'Pass the cursor column of the last row of the previous page.';
+        end;
     end if;
     return query
         select a.id, a.tenant_id::text, a.target_type::text, a.policy_id::text, a.target_id::text,
@@ -788,7 +798,7 @@ begin
         end if;
         begin
             v_since := (v_filters ->> 'updated_since')::timestamptz;
-        exception when datetime_field_overflow or invalid_datetime_format or invalid_text_representation then
+        exception when data_exception then  -- any bad timestamp text (format, range, zone)
             perform beamline_internal.policy_bad_input('filters.updated_since', 'must be an ISO 8601 timestamp string');
         end;
     end if;
@@ -920,7 +930,7 @@ COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action te
 --
 
 CREATE FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) RETURNS jsonb
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path TO ''
     AS $$
 begin
@@ -1230,7 +1240,7 @@ COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_polici
 --
 
 CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
@@ -1628,6 +1638,8 @@ begin
                          else 'UPDATE' end;
         if v_action = 'DEACTIVATE' then
             v_intent := pg_catalog.current_setting('beamline.audit_intent', true);
+            -- consumed: an intent covers the one flip its API function is making
+            perform pg_catalog.set_config('beamline.audit_intent', '', true);
             if v_intent = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
                 return null;
             elsif v_intent = 'DELETE ' || new.tenant_id || ' ' || new.policy_id then
@@ -2353,6 +2365,28 @@ ALTER FUNCTION beamline_internal.devstate_history_no_fork() OWNER TO beamline_ow
 --
 
 COMMENT ON FUNCTION beamline_internal.devstate_history_no_fork() IS 'BEFORE INSERT row trigger of devstate.history_entries: BL008 (reason fork) when hmac_prev already has a successor.';
+
+--
+-- Name: devstate_import_rows(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) RETURNS TABLE(ord bigint, id bigint, ts timestamp with time zone, actor text, action text, cp_from text, cp_to text, state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
+           r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
+           r.e ->> 'hmac_prev', r.e ->> 'hmac', r.e -> 'metadata'
+      from pg_catalog.jsonb_array_elements(p_entries) with ordinality r(e, ord);
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_import_rows(p_entries jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) IS 'The entries of a DevState import batch as typed rows, in order (used by devstate.import_entries).';
 
 --
 -- Name: devstate_initial_state(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4102,6 +4136,9 @@ begin
     perform beamline_internal.policy_lock(p_tenant, p_policy_id);
     if p_action = 'DELETE' then
         perform beamline_internal.audit_set_intent(p_tenant, p_policy_id, 'DELETE');
+    else
+        -- Always set: an intent a caller left in its session must not hide this deactivation.
+        perform pg_catalog.set_config('beamline.audit_intent', '', true);
     end if;
     update beamline.policies p
        set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
@@ -4823,8 +4860,9 @@ begin
     if p_state is null or pg_catalog.jsonb_typeof(p_state) <> 'object' then
         perform beamline_internal.devstate_bad_input('state', 'must be a JSON object');
     end if;
-    perform 1 from devstate.chain_head h where h.id = 1 for update;
+    -- Same lock order as update_state / append_history (state, then chain head): no deadlock.
     select * into v_row from devstate.state_current s where s.id = 1 for update;
+    perform 1 from devstate.chain_head h where h.id = 1 for update;
     if exists (select 1 from devstate.history_entries)
        or (found and v_row.updated_by is not null) then
         raise exception using
@@ -4849,7 +4887,11 @@ begin
     values (1, p_state, v_checksum, pg_catalog.now(), p_actor)
     on conflict (id) do update set json = excluded.json, checksum = excluded.checksum,
                                    updated_at = excluded.updated_at, updated_by = excluded.updated_by;
-    perform pg_catalog.set_config('beamline.devstate_import', pg_catalog.txid_current()::text, true);
+    -- Open the import for this transaction only, in a table callers cannot write.
+    delete from devstate.import_sessions i
+     where i.xid < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
+    insert into devstate.import_sessions (xid) values (pg_catalog.pg_current_xact_id())
+    on conflict do nothing;
 end;
 $$;
 
@@ -4877,29 +4919,18 @@ declare
     v_max bigint;
 begin
     perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
-    if coalesce(pg_catalog.current_setting('beamline.devstate_import', true), '') <> pg_catalog.txid_current()::text then
+    if not exists (select 1 from devstate.import_sessions i
+                    where i.xid = pg_catalog.pg_current_xact_id()) then
         perform beamline_internal.devstate_bad_input('import', 'no import in progress in this transaction',
             'Call devstate.import_begin first, in the same transaction.');
     end if;
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
     end if;
-    create temporary table if not exists devstate_import_batch (
-        ord bigint, id bigint, ts timestamptz, actor text, action text, cp_from text, cp_to text,
-        state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb
-    ) on commit drop;
-    truncate pg_temp.devstate_import_batch;
+    -- The batch is read straight from p_entries (no temporary table: a caller could pre-create
+    -- one in pg_temp with a trigger and have it run as the owner).
     begin
-        insert into pg_temp.devstate_import_batch
-        select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
-               r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
-               r.e ->> 'hmac_prev', r.e ->> 'hmac', r.e -> 'metadata'
-          from pg_catalog.jsonb_array_elements(p_entries) with ordinality r(e, ord);
-    exception when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
-                   or numeric_value_out_of_range then
-        perform beamline_internal.devstate_bad_input('entries', 'an id or ts is not valid');
-    end;
-    select b.ord, b.id into v_bad from pg_temp.devstate_import_batch b
+        select b.ord, b.id into v_bad from beamline_internal.devstate_import_rows(p_entries) b
      where b.id is null or b.id < 1 or b.ts is null or b.actor is null or b.actor = ''
         or b.action is null or b.action = '' or b.key_id is null or b.key_id = ''
         or b.hmac_prev !~ '^[0-9a-f]{64}$' or b.hmac !~ '^[0-9a-f]{64}$'
@@ -4907,7 +4938,11 @@ begin
         or (b.state_checksum is not null and b.state_checksum !~ '^[0-9a-f]{64}$')
         or pg_catalog.jsonb_typeof(b.metadata) is distinct from 'object'
      order by b.ord limit 1;
-    if found then
+    exception when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+                   or numeric_value_out_of_range then
+        perform beamline_internal.devstate_bad_input('entries', 'an id or ts is not valid');
+    end;
+    if v_bad.ord is not null then
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
@@ -4917,10 +4952,11 @@ begin
     insert into devstate.history_entries
         (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
     select b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to, b.state_checksum, b.hmac_prev, b.hmac, b.key_id, b.metadata
-      from pg_temp.devstate_import_batch b
+      from beamline_internal.devstate_import_rows(p_entries) b
      order by b.ord;
     get diagnostics v_count = row_count;
-    select pg_catalog.min(b.id), pg_catalog.max(b.id) into v_min, v_max from pg_temp.devstate_import_batch b;
+    select pg_catalog.min(b.id), pg_catalog.max(b.id) into v_min, v_max
+      from beamline_internal.devstate_import_rows(p_entries) b;
     select e.id, case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end as reason
       into v_bad
       from devstate.history_entries e
@@ -5037,7 +5073,7 @@ begin
     begin
         v_since := (v_filters ->> 'since')::timestamptz;
         v_until := (v_filters ->> 'until')::timestamptz;
-    exception when invalid_datetime_format or datetime_field_overflow then
+    exception when data_exception then  -- any bad timestamp text (format, range, zone)
         perform beamline_internal.devstate_bad_input('filters.since/until', 'not an ISO 8601 timestamp');
     end;
     if p_limit is null or p_limit not between 1 and 1000 then
@@ -5805,6 +5841,23 @@ ALTER TABLE devstate.history_entries_id_seq OWNER TO beamline_owner;
 ALTER SEQUENCE devstate.history_entries_id_seq OWNED BY devstate.history_entries.id;
 
 --
+-- Name: import_sessions; Type: TABLE; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TABLE devstate.import_sessions (
+    xid xid8 NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE devstate.import_sessions OWNER TO beamline_owner;
+
+--
+-- Name: TABLE import_sessions; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TABLE devstate.import_sessions IS 'Transactions with a DevState import open (written by devstate.import_begin, checked by devstate.import_entries); not settable by callers.';
+
+--
 -- Name: locks; Type: TABLE; Schema: devstate; Owner: beamline_owner
 --
 
@@ -5992,6 +6045,13 @@ ALTER TABLE ONLY devstate.history_entries
 
 ALTER TABLE ONLY devstate.history_entries
     ADD CONSTRAINT history_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: import_sessions import_sessions_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY devstate.import_sessions
+    ADD CONSTRAINT import_sessions_pkey PRIMARY KEY (xid);
 
 --
 -- Name: locks locks_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
@@ -6641,6 +6701,12 @@ REVOKE ALL ON FUNCTION beamline_internal.devstate_history_link() FROM PUBLIC;
 REVOKE ALL ON FUNCTION beamline_internal.devstate_history_no_fork() FROM PUBLIC;
 
 --
+-- Name: FUNCTION devstate_import_rows(p_entries jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION devstate_initial_state(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -7040,6 +7106,12 @@ GRANT SELECT ON TABLE devstate.chain_head TO beamline_readonly;
 --
 
 GRANT SELECT ON TABLE devstate.history_entries TO beamline_readonly;
+
+--
+-- Name: TABLE import_sessions; Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE devstate.import_sessions TO beamline_readonly;
 
 --
 -- Name: TABLE locks; Type: ACL; Schema: devstate; Owner: beamline_owner

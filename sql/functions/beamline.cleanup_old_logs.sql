@@ -19,7 +19,9 @@ declare
     v_all boolean := p_tenant is null;
     v_deleted bigint;
 begin
-    if p_older_than is null or p_older_than <= interval '0' then
+    -- Compare the cutoff itself: '-3 months 90 days' is "> 0" as an interval (a month counts
+    -- 30 days there) yet puts the cutoff in the future.
+    if p_older_than is null or pg_catalog.now() - p_older_than >= pg_catalog.now() then
         raise exception using
             errcode = 'BL007',
             message = 'invalid older_than: must be a positive interval',

@@ -97,8 +97,16 @@ begin
     end if;
     perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
     if p_cursor is not null then
-        v_cursor_ts := 'epoch'::timestamptz + pg_catalog.split_part(p_cursor, '.', 1)::bigint * interval '1 microsecond';
-        v_cursor_id := pg_catalog.split_part(p_cursor, '.', 2)::uuid;
+        begin
+            v_cursor_ts := 'epoch'::timestamptz + pg_catalog.split_part(p_cursor, '.', 1)::bigint * interval '1 microsecond';
+            v_cursor_id := pg_catalog.split_part(p_cursor, '.', 2)::uuid;
+        exception when data_exception then  -- out-of-range numbers, bad uuid text
+            raise exception using
+                errcode = 'BL007',
+                message = 'invalid cursor: not a cursor returned by get_audit_log',
+                detail = pg_catalog.json_build_object('argument', 'cursor', 'reason', 'malformed')::text,
+                hint = 'Pass the cursor column of the last row of the previous page.';
+        end;
     end if;
     return query
         select a.id, a.tenant_id::text, a.target_type::text, a.policy_id::text, a.target_id::text,

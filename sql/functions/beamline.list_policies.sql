@@ -57,7 +57,7 @@ begin
         end if;
         begin
             v_since := (v_filters ->> 'updated_since')::timestamptz;
-        exception when datetime_field_overflow or invalid_datetime_format or invalid_text_representation then
+        exception when data_exception then  -- any bad timestamp text (format, range, zone)
             perform beamline_internal.policy_bad_input('filters.updated_since', 'must be an ISO 8601 timestamp string');
         end;
     end if;

@@ -8,6 +8,7 @@ create or replace function beamline.merge_patch(p_target jsonb, p_patch jsonb)
 returns jsonb
 immutable
 parallel safe
+security definer  -- the application role may call it but has no access to beamline_internal
 set search_path = ''
 language plpgsql
 as $function$

@@ -15,6 +15,7 @@ create or replace function beamline.validate(p_schema jsonb, p_doc jsonb)
 returns jsonb
 stable
 parallel unsafe  -- it caches in session settings (set_config), which a parallel query forbids
+security definer  -- the application role may call it but has no access to beamline_internal
 set search_path = ''
 language plpgsql
 as $function$

@@ -14,6 +14,9 @@ begin
     perform beamline_internal.policy_lock(p_tenant, p_policy_id);
     if p_action = 'DELETE' then
         perform beamline_internal.audit_set_intent(p_tenant, p_policy_id, 'DELETE');
+    else
+        -- Always set: an intent a caller left in its session must not hide this deactivation.
+        perform pg_catalog.set_config('beamline.audit_intent', '', true);
     end if;
     update beamline.policies p
        set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor

@@ -23,8 +23,9 @@ begin
     if p_state is null or pg_catalog.jsonb_typeof(p_state) <> 'object' then
         perform beamline_internal.devstate_bad_input('state', 'must be a JSON object');
     end if;
-    perform 1 from devstate.chain_head h where h.id = 1 for update;
+    -- Same lock order as update_state / append_history (state, then chain head): no deadlock.
     select * into v_row from devstate.state_current s where s.id = 1 for update;
+    perform 1 from devstate.chain_head h where h.id = 1 for update;
     if exists (select 1 from devstate.history_entries)
        or (found and v_row.updated_by is not null) then
         raise exception using
@@ -49,7 +50,11 @@ begin
     values (1, p_state, v_checksum, pg_catalog.now(), p_actor)
     on conflict (id) do update set json = excluded.json, checksum = excluded.checksum,
                                    updated_at = excluded.updated_at, updated_by = excluded.updated_by;
-    perform pg_catalog.set_config('beamline.devstate_import', pg_catalog.txid_current()::text, true);
+    -- Open the import for this transaction only, in a table callers cannot write.
+    delete from devstate.import_sessions i
+     where i.xid < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
+    insert into devstate.import_sessions (xid) values (pg_catalog.pg_current_xact_id())
+    on conflict do nothing;
 end;
 $$;
 

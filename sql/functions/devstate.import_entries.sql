@@ -19,29 +19,18 @@ declare
     v_max bigint;
 begin
     perform beamline_internal.require_permission('devstate', p_actor, 'history:append');
-    if coalesce(pg_catalog.current_setting('beamline.devstate_import', true), '') <> pg_catalog.txid_current()::text then
+    if not exists (select 1 from devstate.import_sessions i
+                    where i.xid = pg_catalog.pg_current_xact_id()) then
         perform beamline_internal.devstate_bad_input('import', 'no import in progress in this transaction',
             'Call devstate.import_begin first, in the same transaction.');
     end if;
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
     end if;
-    create temporary table if not exists devstate_import_batch (
-        ord bigint, id bigint, ts timestamptz, actor text, action text, cp_from text, cp_to text,
-        state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb
-    ) on commit drop;
-    truncate pg_temp.devstate_import_batch;
+    -- The batch is read straight from p_entries (no temporary table: a caller could pre-create
+    -- one in pg_temp with a trigger and have it run as the owner).
     begin
-        insert into pg_temp.devstate_import_batch
-        select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
-               r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
-               r.e ->> 'hmac_prev', r.e ->> 'hmac', r.e -> 'metadata'
-          from pg_catalog.jsonb_array_elements(p_entries) with ordinality r(e, ord);
-    exception when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
-                   or numeric_value_out_of_range then
-        perform beamline_internal.devstate_bad_input('entries', 'an id or ts is not valid');
-    end;
-    select b.ord, b.id into v_bad from pg_temp.devstate_import_batch b
+        select b.ord, b.id into v_bad from beamline_internal.devstate_import_rows(p_entries) b
      where b.id is null or b.id < 1 or b.ts is null or b.actor is null or b.actor = ''
         or b.action is null or b.action = '' or b.key_id is null or b.key_id = ''
         or b.hmac_prev !~ '^[0-9a-f]{64}$' or b.hmac !~ '^[0-9a-f]{64}$'
@@ -49,7 +38,11 @@ begin
         or (b.state_checksum is not null and b.state_checksum !~ '^[0-9a-f]{64}$')
         or pg_catalog.jsonb_typeof(b.metadata) is distinct from 'object'
      order by b.ord limit 1;
-    if found then
+    exception when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+                   or numeric_value_out_of_range then
+        perform beamline_internal.devstate_bad_input('entries', 'an id or ts is not valid');
+    end;
+    if v_bad.ord is not null then
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
@@ -59,10 +52,11 @@ begin
     insert into devstate.history_entries
         (id, ts, actor, action, cp_from, cp_to, state_checksum, hmac_prev, hmac, key_id, metadata)
     select b.id, b.ts, b.actor, b.action, b.cp_from, b.cp_to, b.state_checksum, b.hmac_prev, b.hmac, b.key_id, b.metadata
-      from pg_temp.devstate_import_batch b
+      from beamline_internal.devstate_import_rows(p_entries) b
      order by b.ord;
     get diagnostics v_count = row_count;
-    select pg_catalog.min(b.id), pg_catalog.max(b.id) into v_min, v_max from pg_temp.devstate_import_batch b;
+    select pg_catalog.min(b.id), pg_catalog.max(b.id) into v_min, v_max
+      from beamline_internal.devstate_import_rows(p_entries) b;
     select e.id, case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end as reason
       into v_bad
       from devstate.history_entries e

@@ -48,7 +48,7 @@ begin
     begin
         v_since := (v_filters ->> 'since')::timestamptz;
         v_until := (v_filters ->> 'until')::timestamptz;
-    exception when invalid_datetime_format or datetime_field_overflow then
+    exception when data_exception then  -- any bad timestamp text (format, range, zone)
         perform beamline_internal.devstate_bad_input('filters.since/until', 'not an ISO 8601 timestamp');
     end;
     if p_limit is null or p_limit not between 1 and 1000 then

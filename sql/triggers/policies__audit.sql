@@ -42,6 +42,8 @@ begin
                          else 'UPDATE' end;
         if v_action = 'DEACTIVATE' then
             v_intent := pg_catalog.current_setting('beamline.audit_intent', true);
+            -- consumed: an intent covers the one flip its API function is making
+            perform pg_catalog.set_config('beamline.audit_intent', '', true);
             if v_intent = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
                 return null;
             elsif v_intent = 'DELETE ' || new.tenant_id || ' ' || new.policy_id then
