@@ -5008,6 +5008,10 @@ begin
     if p_ttl is null or p_ttl < interval '1 second' or p_ttl > interval '1 day' then
         perform beamline_internal.devstate_bad_input('ttl', 'must be between 1 second and 1 day');
     end if;
+    if p_scope = 'state' then
+        -- serialise with update_state, which checks this lease under the same row lock
+        perform 1 from devstate.state_current s where s.id = 1 for update;
+    end if;
     insert into devstate.locks as l (scope, owner, acquired_at, expires_at)
     values (p_scope, p_owner, pg_catalog.now(), pg_catalog.now() + p_ttl)
     on conflict (scope) do update
@@ -5183,6 +5187,9 @@ begin
     end if;
     perform beamline_internal.check_document_limits(p_patch);
 
+    -- The state row first, then the lease: lock_state('state') takes the same row lock, so a
+    -- lease cannot be granted while this write is in flight, nor a write pass a new lease.
+    perform 1 from devstate.state_current s where s.id = 1 for update;
     select * into v_lock from devstate.locks l
      where l.scope = 'state' and l.expires_at > pg_catalog.now() and l.owner <> p_actor;
     if found then

@@ -39,6 +39,9 @@ begin
     end if;
     perform beamline_internal.check_document_limits(p_patch);
 
+    -- The state row first, then the lease: lock_state('state') takes the same row lock, so a
+    -- lease cannot be granted while this write is in flight, nor a write pass a new lease.
+    perform 1 from devstate.state_current s where s.id = 1 for update;
     select * into v_lock from devstate.locks l
      where l.scope = 'state' and l.expires_at > pg_catalog.now() and l.owner <> p_actor;
     if found then

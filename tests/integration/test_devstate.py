@@ -475,3 +475,26 @@ def test_a_secret_with_spaces_and_backslashes_round_trips(ds_url: str) -> None:
         assert db.verify_hmac_chain(c)["ok"]
         row = c.execute("select md5(current_setting('beamline.hmac_secret'))").fetchone()
         assert row == (hashlib.md5(odd.encode()).hexdigest(),)  # never send it in a statement
+
+
+def test_a_lease_is_not_granted_while_another_actors_update_is_in_flight(
+    conn: db.Connection, ds_url: str
+) -> None:
+    """update_state checks the `state` lease under the state row's lock, and lock_state('state')
+    takes the same lock: a lease cannot slip in between the check and the write."""
+    db.update_state(conn, {"project": "p"}, "alice")  # the state row exists
+    conn.execute("select beamline.assign_role('devstate', 'carol', 'operator', 'alice')")
+    writer = db.connect(ds_url, secret=SECRET, autocommit=False)
+    locker = db.connect(ds_url, secret=SECRET)
+    try:
+        db.update_state(writer, {"project": "in-flight"}, "alice")  # row locked, not committed
+        locker.execute("set lock_timeout = '300ms'")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            db.lock_state(locker, "state", 60, "carol")
+        writer.commit()
+        assert db.lock_state(locker, "state", 60, "carol")
+        with pytest.raises(errors.LockConflict):
+            db.update_state(conn, {"project": "after"}, "alice")
+    finally:
+        writer.close()
+        locker.close()
