@@ -255,6 +255,10 @@ begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
     perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
 
+    -- Grant changes of a tenant are serialised (with revoke_role and bootstrap_admin): the row
+    -- read below cannot appear or change before the upsert, so the upsert never overwrites a
+    -- grant that require_grantable did not see.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
@@ -1159,6 +1163,7 @@ declare
 begin
     perform beamline_internal.check_identifier('user', p_user, 128);
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));  -- as assign_role
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
@@ -1345,7 +1350,7 @@ declare
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('user', p_user, 128);
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.bootstrap_admin'), pg_catalog.hashtext(p_tenant));
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     select ur.user_id into v_admin from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.role = 'admin'
        and (ur.expires_at is null or ur.expires_at > pg_catalog.now())

@@ -41,6 +41,10 @@ begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
     perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
 
+    -- Grant changes of a tenant are serialised (with revoke_role and bootstrap_admin): the row
+    -- read below cannot appear or change before the upsert, so the upsert never overwrites a
+    -- grant that require_grantable did not see.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;

@@ -15,6 +15,7 @@ declare
 begin
     perform beamline_internal.check_identifier('user', p_user, 128);
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));  -- as assign_role
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;

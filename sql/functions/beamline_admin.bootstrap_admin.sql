@@ -16,7 +16,7 @@ declare
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('user', p_user, 128);
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.bootstrap_admin'), pg_catalog.hashtext(p_tenant));
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     select ur.user_id into v_admin from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.role = 'admin'
        and (ur.expires_at is null or ur.expires_at > pg_catalog.now())

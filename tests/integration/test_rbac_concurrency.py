@@ -64,3 +64,23 @@ def test_bad_user_ids_are_bl007_through_the_driver(db_conn: psycopg.Connection, 
     with pytest.raises(psycopg.Error) as info:
         db_conn.execute("select beamline.check_permission('t1', %s, 'policy:read')", [bad])
     assert info.value.sqlstate == "BL007"
+
+
+def test_grant_changes_of_a_tenant_are_serialised(db_url: str, db_conn: psycopg.Connection) -> None:
+    """assign_role reads the user's grant and then upserts it; grant changes of one tenant are
+    serialised so no grant can appear between the two (a concurrent grant for another user of
+    the same tenant waits; another tenant does not)."""
+    db_conn.execute("select beamline_admin.bootstrap_admin('t1', 'alice')")
+    db_conn.execute("select beamline_admin.bootstrap_admin('t2', 'alice')")
+    with psycopg.connect(db_url) as holder, psycopg.connect(db_url, autocommit=True) as other:
+        holder.execute("select beamline.assign_role('t1', 'mallory', 'viewer', 'alice')")
+        other.execute("set lock_timeout = '300ms'")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            other.execute("select beamline.assign_role('t1', 'trent', 'viewer', 'alice')")
+        other.execute("select beamline.assign_role('t2', 'trent', 'viewer', 'alice')")
+        holder.commit()
+        other.execute("select beamline.assign_role('t1', 'trent', 'viewer', 'alice')")
+    count = db_conn.execute(
+        "select count(*) from beamline.user_roles where user_id in ('mallory', 'trent')"
+    ).fetchone()
+    assert count == (3,)
