@@ -2130,11 +2130,8 @@ CREATE FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason t
     SET search_path TO ''
     AS $$
 begin
-    raise exception using
-        errcode = 'BL007',
-        message = pg_catalog.format('invalid %s: %s', p_argument, p_reason),
-        detail = pg_catalog.json_build_object('argument', p_argument, 'reason', p_reason)::text,
-        hint = coalesce(p_hint, 'See docs/DEVSTATE_MCP.md for the arguments of the DevState functions.');
+    perform beamline_internal.policy_bad_input(p_argument, p_reason,
+        coalesce(p_hint, 'See docs/DEVSTATE_MCP.md for the arguments of the DevState functions.'));
 end;
 $$;
 

@@ -1,4 +1,5 @@
--- devstate_bad_input: raise BL007 for a DevState argument (detail {"argument", "reason"}).
+-- devstate_bad_input: raise BL007 for a DevState argument (detail {"argument", "reason"}); the
+-- shared raiser of beamline_internal.policy_bad_input with the DevState docs as default hint.
 create or replace function beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text default null)
     returns void
     volatile
@@ -6,11 +7,8 @@ create or replace function beamline_internal.devstate_bad_input(p_argument text,
     language plpgsql
 as $$
 begin
-    raise exception using
-        errcode = 'BL007',
-        message = pg_catalog.format('invalid %s: %s', p_argument, p_reason),
-        detail = pg_catalog.json_build_object('argument', p_argument, 'reason', p_reason)::text,
-        hint = coalesce(p_hint, 'See docs/DEVSTATE_MCP.md for the arguments of the DevState functions.');
+    perform beamline_internal.policy_bad_input(p_argument, p_reason,
+        coalesce(p_hint, 'See docs/DEVSTATE_MCP.md for the arguments of the DevState functions.'));
 end;
 $$;
 
