@@ -49,8 +49,10 @@ lint: deps
 typecheck: deps
 	$(BIN)/mypy
 
+# pgTAP twice: on the real clock, then on awkward dates under libfaketime (scripts/run_pgtap.sh).
 test-sql: deps testdeps
 	scripts/run_pgtap.sh
+	scripts/run_pgtap.sh --shifted-clock
 
 test-py: deps sysdeps
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -45,7 +45,10 @@ select throws_ok($$select * from devstate.search_history('{"since": "2020-01-01 
                  'BL007', null, 'an unknown time zone in since is BL007');
 select throws_ok($$select * from beamline.get_audit_log('t1', 'alice', null, '{}', 10, '9999999999999999999.00000000-0000-0000-0000-000000000000')$$,
                  'BL007', null, 'an out-of-range audit cursor is BL007');
-select throws_ok($$select beamline.cleanup_old_logs(interval '-3 months 90 days 1 second', 'alice', 't1')$$,
+-- '-12 months 361 days' is positive as an interval (a month counts 30 days there: +1 day) yet
+-- puts the cutoff in the future on every date: twelve calendar months always hold 365 or 366
+-- days, so now() - interval is now() + at least 4 days whatever the date, zone or DST.
+select throws_ok($$select beamline.cleanup_old_logs(interval '-12 months 361 days', 'alice', 't1')$$,
                  'BL007', null, 'an interval that puts the cleanup cutoff in the future is BL007');
 reset role;
 
