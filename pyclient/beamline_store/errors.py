@@ -14,6 +14,8 @@ import psycopg
 __all__ = [
     "AlreadyExists",
     "AppendOnly",
+    "BackupFailed",
+    "BackupInvalid",
     "BadInput",
     "BeamlineError",
     "ChainBroken",
@@ -27,6 +29,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "QuotaExceeded",
+    "RestoreRefused",
     "SecretMissing",
     "ValidationFailed",
     "VersionConflict",
@@ -163,6 +166,25 @@ class DatabaseUnavailable(BeamlineError):
     """PostgreSQL could not be reached (or stopped answering) within the configured timeout."""
 
     exit_code = 21
+
+
+class BackupFailed(BeamlineError):
+    """pg_dump / pg_restore (or creating roles for a restore) failed; the message names why."""
+
+    exit_code = 23
+
+
+class BackupInvalid(BeamlineError):
+    """A backup does not match its manifest (missing, truncated or changed file, bad signature,
+    rows or functions that differ after restoring); the message names the first problem."""
+
+    exit_code = 24
+
+
+class RestoreRefused(BeamlineError):
+    """The restore target is not empty and --force was not given; nothing was changed."""
+
+    exit_code = 25
 
 
 def lookup(sqlstate: str) -> type[BeamlineError] | None:
