@@ -1383,6 +1383,82 @@ ALTER FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) OWNER 
 COMMENT ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) IS 'Owner-only: make p_user the first admin of p_tenant (actor ''owner''). BL013 if the tenant already has a non-expired admin.';
 
 --
+-- Name: maintain(text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.maintain(p_actor text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_started    timestamptz := pg_catalog.clock_timestamp();
+    v_settings   beamline_internal.maintenance_settings;
+    v_actor      text;
+    v_pruned     bigint;
+    v_leases     bigint := 0;
+    v_grants     bigint;
+    v_audit      jsonb;
+    v_lease      devstate.locks;
+    v_report     jsonb;
+begin
+    if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('beamline.maintain')) then
+        return pg_catalog.jsonb_build_object('ran', false,
+            'reason', 'another maintain run holds the lock beamline.maintain');
+    end if;
+    select * into strict v_settings from beamline_internal.maintenance_settings s where s.id = 1;
+    v_actor := coalesce(p_actor, v_settings.actor);
+    perform beamline_internal.set_actor(v_actor);
+
+    v_pruned := beamline_internal.change_log_prune(v_settings.change_log_keep);
+
+    for v_lease in
+        delete from devstate.locks l where l.expires_at <= pg_catalog.now() returning l.*
+    loop
+        v_leases := v_leases + 1;
+        perform beamline_internal.audit_write('devstate', 'app', null, pg_catalog.left(v_lease.scope, 128),
+            'LEASE_EXPIRED', pg_catalog.to_jsonb(v_lease), null);
+    end loop;
+
+    delete from beamline.user_roles r where r.expires_at is not null and r.expires_at <= pg_catalog.now();
+    get diagnostics v_grants = row_count;
+
+    if v_settings.audit_retention is null then
+        v_audit := pg_catalog.jsonb_build_object('retention', null, 'skipped', 'no audit retention configured');
+    elsif not exists (select 1 from beamline_internal.has_permission('global', v_actor, 'audit:manage') h where h.allowed) then
+        v_audit := pg_catalog.jsonb_build_object('retention', v_settings.audit_retention::text,
+            'skipped', pg_catalog.format('actor %s lacks audit:manage in tenant global', v_actor));
+    else
+        v_audit := pg_catalog.jsonb_build_object('retention', v_settings.audit_retention::text,
+            'deleted', beamline.cleanup_old_logs(v_settings.audit_retention, v_actor, null));
+    end if;
+
+    v_report := pg_catalog.jsonb_build_object(
+        'ran', true,
+        'actor', v_actor,
+        'change_log', pg_catalog.jsonb_build_object(
+            'pruned', v_pruned,
+            'remaining', (select pg_catalog.count(*) from beamline.change_log),
+            'keep', v_settings.change_log_keep::text),
+        'leases_expired', v_leases,
+        'grants_expired', v_grants,
+        'audit', v_audit);
+    if v_pruned + v_leases + v_grants + coalesce((v_audit ->> 'deleted')::bigint, 0) > 0 then
+        perform beamline_internal.audit_write('global', 'app', null, 'maintain', 'MAINTAIN', null, v_report);
+    end if;
+    return v_report || pg_catalog.jsonb_build_object('ms',
+        pg_catalog.round((extract(epoch from pg_catalog.clock_timestamp() - v_started) * 1000)::numeric, 1));
+end;
+$$;
+
+ALTER FUNCTION beamline_admin.maintain(p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION maintain(p_actor text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.maintain(p_actor text) IS 'Owner only: one idempotent maintenance pass (prune change log, expired leases and grants, audit retention); concurrent runs skip (advisory lock). Returns a JSON report.';
+
+--
 -- Name: register_default_schema(text, jsonb); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
 --
 
@@ -1402,6 +1478,50 @@ ALTER FUNCTION beamline_admin.register_default_schema(p_name text, p_schema json
 --
 
 COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) IS 'Owner only: register the global version of a named JSON Schema (used by beamline migrate for the shipped defaults).';
+
+--
+-- Name: set_maintenance(interval, interval, text, boolean); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval DEFAULT NULL::interval, p_audit_retention interval DEFAULT NULL::interval, p_actor text DEFAULT NULL::text, p_clear_retention boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_row beamline_internal.maintenance_settings;
+begin
+    if p_change_log_keep is not null and pg_catalog.now() - p_change_log_keep > pg_catalog.now() then
+        perform beamline_internal.policy_bad_input('change_log_keep', 'must not be negative');
+    end if;
+    if p_audit_retention is not null and pg_catalog.now() - p_audit_retention >= pg_catalog.now() then
+        perform beamline_internal.policy_bad_input('audit_retention', 'must be a positive interval');
+    end if;
+    if p_actor is not null then
+        perform beamline_internal.check_identifier('actor', p_actor, 128);
+    end if;
+    update beamline_internal.maintenance_settings s
+       set change_log_keep = coalesce(p_change_log_keep, s.change_log_keep),
+           audit_retention = case when p_clear_retention then null
+                                  else coalesce(p_audit_retention, s.audit_retention) end,
+           actor = coalesce(p_actor, s.actor),
+           updated_at = pg_catalog.now()
+     where s.id = 1
+    returning s.* into strict v_row;
+    return pg_catalog.jsonb_build_object(
+        'change_log_keep', v_row.change_log_keep::text,
+        'audit_retention', v_row.audit_retention::text,
+        'actor', v_row.actor,
+        'updated_at', v_row.updated_at);
+end;
+$$;
+
+ALTER FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean) IS 'Owner only: set the change-log window, audit retention (p_clear_retention: keep forever) and actor of beamline_admin.maintain; returns the settings.';
 
 --
 -- Name: assert_valid(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -5734,6 +5854,48 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
 
 --
+-- Name: maintenance_settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.maintenance_settings (
+    id smallint DEFAULT 1 NOT NULL,
+    change_log_keep interval DEFAULT '7 days'::interval NOT NULL,
+    audit_retention interval,
+    actor character varying(128) DEFAULT 'beamline-maintain'::character varying NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT maintenance_settings_actor_format CHECK (((actor)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text)),
+    CONSTRAINT maintenance_settings_keep_not_negative CHECK ((change_log_keep >= '00:00:00'::interval)),
+    CONSTRAINT maintenance_settings_retention_positive CHECK (((audit_retention IS NULL) OR (audit_retention > '00:00:00'::interval))),
+    CONSTRAINT maintenance_settings_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.maintenance_settings OWNER TO beamline_owner;
+
+--
+-- Name: TABLE maintenance_settings; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.maintenance_settings IS 'Singleton: change-log window, audit retention and actor of beamline_admin.maintain. Owner-only; change with beamline_admin.set_maintenance.';
+
+--
+-- Name: COLUMN maintenance_settings.change_log_keep; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.maintenance_settings.change_log_keep IS 'change_log entries older than this are pruned (listeners further behind flush).';
+
+--
+-- Name: COLUMN maintenance_settings.audit_retention; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.maintenance_settings.audit_retention IS 'Audit rows older than this are deleted via beamline.cleanup_old_logs; null = keep forever.';
+
+--
+-- Name: COLUMN maintenance_settings.actor; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.maintenance_settings.actor IS 'Actor of maintenance changes in the audit log; needs audit:manage in tenant global for retention.';
+
+--
 -- Name: chain_head; Type: TABLE; Schema: devstate; Owner: beamline_owner
 --
 
@@ -6026,6 +6188,13 @@ ALTER TABLE ONLY beamline.user_roles
 
 ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
+
+--
+-- Name: maintenance_settings maintenance_settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.maintenance_settings
+    ADD CONSTRAINT maintenance_settings_pkey PRIMARY KEY (id);
 
 --
 -- Name: chain_head chain_head_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
@@ -6548,10 +6717,22 @@ GRANT ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) TO beamline
 REVOKE ALL ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION maintain(p_actor text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.maintain(p_actor text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION register_default_schema(p_name text, p_schema jsonb); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
 --
 
 REVOKE ALL ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION assert_valid(p_schema jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
