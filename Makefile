@@ -54,7 +54,7 @@ test-sql: deps testdeps
 	scripts/run_pgtap.sh
 	scripts/run_pgtap.sh --shifted-clock
 
-test-py: deps sysdeps
+test-py: deps sysdeps testdeps
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck test-node test-sql test-py
