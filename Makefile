@@ -13,7 +13,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 # pip prints a warning per package for this machine's optional local indexes; keep the rest.
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
-.PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
+.PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp bench-validation bench-devstate
 
 help:
@@ -57,7 +57,15 @@ test-sql: deps testdeps
 test-py: deps sysdeps testdeps
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test: lint typecheck test-node test-sql test-py
+test: lint typecheck check-container test-node test-sql test-py
+
+# The container files, statically (no Docker engine here): hadolint on the Dockerfile, the
+# compose-spec JSON schema on the compose file, then paths / .dockerignore / secrets
+# (scripts/check_container.py; docs/OPERATIONS.md says what was and wasn't run).
+check-container: deps
+	$(BIN)/hadolint docker/Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker/docker-compose.postgres.yml
+	$(BIN)/python scripts/check_container.py
 
 # The editor extension's own logic (node --test, a stand-in for the `vscode` module; no npm needed).
 test-node:
