@@ -854,6 +854,7 @@ class RestoreResult:
     seconds: float
     checks: list[Check] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    change_log_reset: int = 0
 
     @property
     def ok(self) -> bool:
@@ -864,6 +865,7 @@ class RestoreResult:
             "target": self.target,
             "ok": self.ok,
             "dropped_schemas": self.dropped,
+            "change_log_entries_reset": self.change_log_reset,
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
             "seconds": round(self.seconds, 3),
         }
@@ -952,7 +954,9 @@ def restore(
     The files are checked against the manifest first. A database that already holds our
     schemas or any user table is refused (:class:`RestoreRefused`) unless *force*, which drops
     our schemas (CASCADE) first. With *check*, the restored database is compared with the
-    manifest afterwards (like ``verify``)."""
+    manifest afterwards (like ``verify``). Last, the change log is started afresh (transaction
+    ids of another server mean nothing here): every client watermark from before is told to
+    flush."""
     started = time.monotonic()
     secret = settings.hmac_secret or os.environ.get("BEAMLINE_HMAC_SECRET")
     progress("checking the manifest and the dump files")
@@ -990,8 +994,24 @@ def restore(
 
         with devstate_db.connect(target_url, secret=secret) as conn:
             result.checks = compare(conn, manifest, progress=progress)
+    with connect_admin(target_url, timeout=settings.connect_timeout) as conn:
+        result.change_log_reset = _reset_change_log(conn)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _reset_change_log(conn: psycopg.Connection[Any]) -> int:
+    """Start the restored database's change log afresh (SPEC §5 hazard 8): its entries carry
+    transaction ids of the server they were written on, which mean nothing on this one. Empty
+    it and set pruned_below to the current transaction id, so a client resyncing from any
+    older watermark is told complete = false and flushes. Returns the entries removed."""
+    with conn.transaction():
+        deleted = conn.execute("delete from beamline.change_log").rowcount
+        conn.execute(
+            "update beamline.change_log_state set pruned_below = pg_catalog.pg_current_xact_id() "
+            "where id = 1"
+        )
+    return deleted
 
 
 def describe_checks(checks: Sequence[Check]) -> str:
