@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp bench-validation bench-devstate
+        schema-snapshot bench bench-sql bench-client bench-backup clean help vsix bench-mcp bench-validation bench-devstate
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -112,8 +112,13 @@ bench-client: deps sysdeps
 	@$(BEAMLINE) migrate >/dev/null
 	$(BIN)/python bench/client_bench.py
 
+# Backup / restore / verify at scale beside bare pg_dump / pg_restore (issue 16); throwaway
+# cluster. Scale: BENCH_POLICIES, BENCH_AUDIT, BENCH_HISTORY (defaults 100k / 1M / 1M).
+bench-backup: deps sysdeps
+	$(BIN)/python bench/backup_bench.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-mcp
+bench: bench-validation bench-sql bench-devstate bench-client bench-mcp bench-backup
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

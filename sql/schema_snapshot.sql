@@ -5678,46 +5678,6 @@ COMMENT ON COLUMN beamline.json_schemas.checksum IS 'SHA-256 (hex) of schema::te
 COMMENT ON COLUMN beamline.json_schemas.created_by IS 'The actor that registered it (beamline migrate for the shipped defaults).';
 
 --
--- Name: notification_queue; Type: VIEW; Schema: beamline; Owner: beamline_owner
---
-
-CREATE VIEW beamline.notification_queue AS
- SELECT pg_notification_queue_usage() AS usage_fraction,
-    round((((100)::double precision * pg_notification_queue_usage()))::numeric, 3) AS usage_pct;
-
-ALTER TABLE beamline.notification_queue OWNER TO beamline_owner;
-
---
--- Name: VIEW notification_queue; Type: COMMENT; Schema: beamline; Owner: beamline_owner
---
-
-COMMENT ON VIEW beamline.notification_queue IS 'Fraction (0..1) of the LISTEN/NOTIFY queue in use (pg_notification_queue_usage); NOTIFY fails at commit when it is full.';
-
---
--- Name: permissions; Type: TABLE; Schema: beamline; Owner: beamline_owner
---
-
-CREATE TABLE beamline.permissions (
-    permission character varying(64) NOT NULL,
-    description text NOT NULL,
-    CONSTRAINT permissions_format CHECK (((permission)::text ~ '^[a-z]+:[a-z]+$'::text))
-);
-
-ALTER TABLE beamline.permissions OWNER TO beamline_owner;
-
---
--- Name: TABLE permissions; Type: COMMENT; Schema: beamline; Owner: beamline_owner
---
-
-COMMENT ON TABLE beamline.permissions IS 'The permissions the stored logic checks (namespace:verb). Anything else is rejected as bad input (BL007).';
-
---
--- Name: COLUMN permissions.permission; Type: COMMENT; Schema: beamline; Owner: beamline_owner
---
-
-COMMENT ON COLUMN beamline.permissions.permission IS 'namespace:verb, e.g. policy:read; never a wildcard.';
-
---
 -- Name: policy_audit_log; Type: TABLE; Schema: beamline; Owner: beamline_owner
 --
 
@@ -5781,6 +5741,147 @@ COMMENT ON COLUMN beamline.policy_audit_log.actor IS 'The API caller (the actor 
 --
 
 COMMENT ON COLUMN beamline.policy_audit_log.metadata IS 'txid, application_name, client address, and caller-supplied context.';
+
+--
+-- Name: maintenance_settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.maintenance_settings (
+    id smallint DEFAULT 1 NOT NULL,
+    change_log_keep interval DEFAULT '7 days'::interval NOT NULL,
+    audit_retention interval,
+    actor character varying(128) DEFAULT 'beamline-maintain'::character varying NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT maintenance_settings_actor_format CHECK (((actor)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text)),
+    CONSTRAINT maintenance_settings_keep_not_negative CHECK ((change_log_keep >= '00:00:00'::interval)),
+    CONSTRAINT maintenance_settings_retention_positive CHECK (((audit_retention IS NULL) OR (audit_retention > '00:00:00'::interval))),
+    CONSTRAINT maintenance_settings_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.maintenance_settings OWNER TO beamline_owner;
+
+--
+-- Name: TABLE maintenance_settings; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.maintenance_settings IS 'Singleton: change-log window, audit retention and actor of beamline_admin.maintain. Owner-only; change with beamline_admin.set_maintenance.';
+
+--
+-- Name: COLUMN maintenance_settings.change_log_keep; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.maintenance_settings.change_log_keep IS 'change_log entries older than this are pruned (listeners further behind flush).';
+
+--
+-- Name: COLUMN maintenance_settings.audit_retention; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.maintenance_settings.audit_retention IS 'Audit rows older than this are deleted via beamline.cleanup_old_logs; null = keep forever.';
+
+--
+-- Name: COLUMN maintenance_settings.actor; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.maintenance_settings.actor IS 'Actor of maintenance changes in the audit log; needs audit:manage in tenant global for retention.';
+
+--
+-- Name: locks; Type: TABLE; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TABLE devstate.locks (
+    lock_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    scope text NOT NULL,
+    owner text NOT NULL,
+    acquired_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT locks_expiry_after_acquire CHECK ((expires_at > acquired_at))
+);
+
+ALTER TABLE devstate.locks OWNER TO beamline_owner;
+
+--
+-- Name: TABLE locks; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TABLE devstate.locks IS 'Leases on DevState scopes; an expired lease no longer holds its scope.';
+
+--
+-- Name: maintenance_status; Type: VIEW; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE VIEW beamline.maintenance_status AS
+ SELECT ( SELECT count(*) AS count
+           FROM beamline.change_log) AS change_log_entries,
+    ( SELECT (now() - min(c.changed_at))
+           FROM beamline.change_log c) AS change_log_oldest_age,
+    s.change_log_keep,
+    ( SELECT count(*) AS count
+           FROM devstate.locks l
+          WHERE (l.expires_at <= now())) AS expired_leases,
+    ( SELECT count(*) AS count
+           FROM beamline.user_roles r
+          WHERE ((r.expires_at IS NOT NULL) AND (r.expires_at <= now()))) AS expired_grants,
+    s.audit_retention,
+        CASE
+            WHEN (s.audit_retention IS NULL) THEN (0)::bigint
+            ELSE ( SELECT count(*) AS count
+               FROM beamline.policy_audit_log a
+              WHERE (a."timestamp" < (now() - s.audit_retention)))
+        END AS audit_rows_past_retention,
+    ( SELECT max(a."timestamp") AS max
+           FROM beamline.policy_audit_log a
+          WHERE (((a.action)::text = 'MAINTAIN'::text) AND ((a.tenant_id)::text = 'global'::text))) AS last_maintain_at,
+    pg_notification_queue_usage() AS notification_queue_usage
+   FROM beamline_internal.maintenance_settings s
+  WHERE (s.id = 1);
+
+ALTER TABLE beamline.maintenance_status OWNER TO beamline_owner;
+
+--
+-- Name: VIEW maintenance_status; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON VIEW beamline.maintenance_status IS 'Counts to alert on: change-log size and age, expired leases/grants and audit rows past retention awaiting beamline_admin.maintain, its last run (MAINTAIN audit row), NOTIFY queue usage.';
+
+--
+-- Name: notification_queue; Type: VIEW; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE VIEW beamline.notification_queue AS
+ SELECT pg_notification_queue_usage() AS usage_fraction,
+    round((((100)::double precision * pg_notification_queue_usage()))::numeric, 3) AS usage_pct;
+
+ALTER TABLE beamline.notification_queue OWNER TO beamline_owner;
+
+--
+-- Name: VIEW notification_queue; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON VIEW beamline.notification_queue IS 'Fraction (0..1) of the LISTEN/NOTIFY queue in use (pg_notification_queue_usage); NOTIFY fails at commit when it is full.';
+
+--
+-- Name: permissions; Type: TABLE; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TABLE beamline.permissions (
+    permission character varying(64) NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT permissions_format CHECK (((permission)::text ~ '^[a-z]+:[a-z]+$'::text))
+);
+
+ALTER TABLE beamline.permissions OWNER TO beamline_owner;
+
+--
+-- Name: TABLE permissions; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline.permissions IS 'The permissions the stored logic checks (namespace:verb). Anything else is rejected as bad input (BL007).';
+
+--
+-- Name: COLUMN permissions.permission; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.permissions.permission IS 'namespace:verb, e.g. policy:read; never a wildcard.';
 
 --
 -- Name: role_permissions; Type: TABLE; Schema: beamline; Owner: beamline_owner
@@ -5852,48 +5953,6 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 --
 
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
-
---
--- Name: maintenance_settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
---
-
-CREATE TABLE beamline_internal.maintenance_settings (
-    id smallint DEFAULT 1 NOT NULL,
-    change_log_keep interval DEFAULT '7 days'::interval NOT NULL,
-    audit_retention interval,
-    actor character varying(128) DEFAULT 'beamline-maintain'::character varying NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT maintenance_settings_actor_format CHECK (((actor)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text)),
-    CONSTRAINT maintenance_settings_keep_not_negative CHECK ((change_log_keep >= '00:00:00'::interval)),
-    CONSTRAINT maintenance_settings_retention_positive CHECK (((audit_retention IS NULL) OR (audit_retention > '00:00:00'::interval))),
-    CONSTRAINT maintenance_settings_singleton CHECK ((id = 1))
-);
-
-ALTER TABLE beamline_internal.maintenance_settings OWNER TO beamline_owner;
-
---
--- Name: TABLE maintenance_settings; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON TABLE beamline_internal.maintenance_settings IS 'Singleton: change-log window, audit retention and actor of beamline_admin.maintain. Owner-only; change with beamline_admin.set_maintenance.';
-
---
--- Name: COLUMN maintenance_settings.change_log_keep; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON COLUMN beamline_internal.maintenance_settings.change_log_keep IS 'change_log entries older than this are pruned (listeners further behind flush).';
-
---
--- Name: COLUMN maintenance_settings.audit_retention; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON COLUMN beamline_internal.maintenance_settings.audit_retention IS 'Audit rows older than this are deleted via beamline.cleanup_old_logs; null = keep forever.';
-
---
--- Name: COLUMN maintenance_settings.actor; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON COLUMN beamline_internal.maintenance_settings.actor IS 'Actor of maintenance changes in the audit log; needs audit:manage in tenant global for retention.';
 
 --
 -- Name: chain_head; Type: TABLE; Schema: devstate; Owner: beamline_owner
@@ -6027,27 +6086,6 @@ ALTER TABLE devstate.import_sessions OWNER TO beamline_owner;
 --
 
 COMMENT ON TABLE devstate.import_sessions IS 'Transactions with a DevState import open (written by devstate.import_begin, checked by devstate.import_entries); not settable by callers.';
-
---
--- Name: locks; Type: TABLE; Schema: devstate; Owner: beamline_owner
---
-
-CREATE TABLE devstate.locks (
-    lock_id uuid DEFAULT gen_random_uuid() NOT NULL,
-    scope text NOT NULL,
-    owner text NOT NULL,
-    acquired_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    CONSTRAINT locks_expiry_after_acquire CHECK ((expires_at > acquired_at))
-);
-
-ALTER TABLE devstate.locks OWNER TO beamline_owner;
-
---
--- Name: TABLE locks; Type: COMMENT; Schema: devstate; Owner: beamline_owner
---
-
-COMMENT ON TABLE devstate.locks IS 'Leases on DevState scopes; an expired lease no longer holds its scope.';
 
 --
 -- Name: state_current; Type: TABLE; Schema: devstate; Owner: beamline_owner
@@ -7256,6 +7294,24 @@ GRANT SELECT ON TABLE beamline.json_schema_fast_checks TO beamline_readonly;
 GRANT SELECT ON TABLE beamline.json_schemas TO beamline_readonly;
 
 --
+-- Name: TABLE policy_audit_log; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.policy_audit_log TO beamline_readonly;
+
+--
+-- Name: TABLE locks; Type: ACL; Schema: devstate; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE devstate.locks TO beamline_readonly;
+
+--
+-- Name: TABLE maintenance_status; Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+GRANT SELECT ON TABLE beamline.maintenance_status TO beamline_readonly;
+
+--
 -- Name: TABLE notification_queue; Type: ACL; Schema: beamline; Owner: beamline_owner
 --
 
@@ -7266,12 +7322,6 @@ GRANT SELECT ON TABLE beamline.notification_queue TO beamline_readonly;
 --
 
 GRANT SELECT ON TABLE beamline.permissions TO beamline_readonly;
-
---
--- Name: TABLE policy_audit_log; Type: ACL; Schema: beamline; Owner: beamline_owner
---
-
-GRANT SELECT ON TABLE beamline.policy_audit_log TO beamline_readonly;
 
 --
 -- Name: TABLE role_permissions; Type: ACL; Schema: beamline; Owner: beamline_owner
@@ -7302,12 +7352,6 @@ GRANT SELECT ON TABLE devstate.history_entries TO beamline_readonly;
 --
 
 GRANT SELECT ON TABLE devstate.import_sessions TO beamline_readonly;
-
---
--- Name: TABLE locks; Type: ACL; Schema: devstate; Owner: beamline_owner
---
-
-GRANT SELECT ON TABLE devstate.locks TO beamline_readonly;
 
 --
 -- Name: TABLE state_current; Type: ACL; Schema: devstate; Owner: beamline_owner

@@ -278,3 +278,18 @@ def test_cli_maintain_json_and_config(db_url: str, seeded: psycopg.Connection[An
     assert out.exit_code == 0 and "leases expired: 0" in out.stdout
     out = runner.invoke(main, ["maintain", "config", "--audit-retention", "-3 days"], env=env)
     assert out.exit_code == 2 and out.stderr.startswith("beamline: error: BadInput")
+
+
+def test_maintenance_status_shows_pending_work_and_the_last_run(
+    seeded: psycopg.Connection[Any],
+) -> None:
+    status = (
+        "select expired_leases, expired_grants, last_maintain_at is not null "
+        "from beamline.maintenance_status"
+    )
+    assert seeded.execute(status).fetchone() == (1, 1, False)
+    maintain(seeded)
+    assert seeded.execute(status).fetchone() == (0, 0, True)
+    with seeded.transaction():
+        seeded.execute("set local role beamline_readonly")
+        assert seeded.execute("select count(*) from beamline.maintenance_status").fetchone() == (1,)
