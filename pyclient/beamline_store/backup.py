@@ -287,35 +287,46 @@ def _extensions(conn: psycopg.Connection[Any]) -> list[dict[str, str]]:
     return [{"name": str(r[0]), "version": str(r[1]), "schema": str(r[2])} for r in rows]
 
 
-def _audit_chain(conn: psycopg.Connection[Any]) -> dict[str, Any] | None:
-    """The result of the audit log's chain verifier, when the schema has one that takes no
-    required argument (a function whose name contains both "audit" and "chain" and starts with
-    "verify"); None when there is none. Any other result shape counts as a failure."""
+def _audit_chain_verifier(conn: psycopg.Connection[Any]) -> tuple[str, str, str] | None:
+    """(signature, schema, name) of the audit log's chain verifier when the schema has one
+    callable without arguments: a function named like ``verify%audit%chain%`` in beamline,
+    beamline_admin or beamline_internal whose arguments all have defaults. None otherwise."""
     row = conn.execute(
-        """select p.oid::pg_catalog.regprocedure::text,
-                  pg_catalog.format('%%I.%%I', n.nspname, p.proname)
+        """select p.oid::pg_catalog.regprocedure::text, n.nspname, p.proname
              from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
             where n.nspname in ('beamline', 'beamline_admin', 'beamline_internal')
               and p.proname like 'verify%%audit%%chain%%'
               and p.pronargs = p.pronargdefaults
             order by n.nspname = 'beamline' desc, 1 limit 1"""
     ).fetchone()
-    if row is None:
+    return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
+
+
+def _audit_chain(conn: psycopg.Connection[Any]) -> dict[str, Any] | None:
+    """Run the audit chain verifier (see :func:`_audit_chain_verifier`); None when there is
+    none. Its rows (a scalar result is one row) are collected as JSON; the chain is good when
+    every boolean / ``ok`` / ``valid`` member in them is true (no rows: nothing to verify)."""
+    found = _audit_chain_verifier(conn)
+    if found is None:
         return None
-    schema, _, name = str(row[1]).partition(".")
+    signature, schema, name = found
     result = conn.execute(
-        sql.SQL("select to_jsonb({}())").format(sql.Identifier(schema, name))
+        sql.SQL("select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(r)) from {}() r").format(
+            sql.Identifier(schema, name)
+        )
     ).fetchone()
     value = result[0] if result else None
-    ok = _chain_ok(value)
-    return {"function": str(row[0]), "ok": ok, "result": value}
+    return {"function": signature, "ok": value is None or _chain_ok(value), "result": value}
 
 
 def _chain_ok(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, dict):
-        return value.get("ok") is True
+        for key in ("ok", "valid"):
+            if key in value:
+                return value[key] is True
+        return bool(value) and all(_chain_ok(v) for v in value.values())
     if isinstance(value, list):
         return all(_chain_ok(v) for v in value)
     return False
@@ -416,12 +427,7 @@ def backup(
                 "roles": _roles(conn, settings),
                 "database_acl": _database_acl(conn),
             }
-            verifier = conn.execute(
-                """select p.oid::pg_catalog.regprocedure::text from pg_catalog.pg_proc p
-                     join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-                    where n.nspname in ('beamline', 'beamline_admin', 'beamline_internal')
-                      and p.proname like 'verify%audit%chain%' limit 1"""
-            ).fetchone()
+            verifier = _audit_chain_verifier(conn)
             manifest["audit_chain_function"] = verifier[0] if verifier else None
         finally:
             _, stderr = dump.communicate()

@@ -458,3 +458,24 @@ def test_scripts_back_up_verify_and_refuse_restore(source: str, tmp_path: Path) 
     broken = run("verify_backup_integrity.sh", str(tmp_path / "s"), "--quiet")
     assert broken.returncode == 24 and "database.dump" in broken.stderr
     assert SECRET not in made.stdout + made.stderr + broken.stderr
+
+
+@pytest.mark.parametrize("healthy", [True, False])
+def test_audit_chain_is_verified_when_the_schema_has_a_verifier(
+    source: str, settings_secret: Settings, tmp_path: Path, healthy: bool
+) -> None:
+    """The audit log's hash chain (issue 11) is checked only when a verifier exists; this
+    stand-in answers like one (ok true / false) so both outcomes are exercised."""
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute(
+            "create function beamline.verify_audit_chain(p_tenant text default null) "
+            "returns jsonb language sql as "
+            f"$$select jsonb_build_object('ok', {'true' if healthy else 'false'}, "
+            "'checked', (select count(*) from beamline.policy_audit_log))$$"
+        )
+    made = bk.backup(source, settings_secret, tmp_path / "a")
+    assert made.manifest["audit_chain_function"] == "beamline.verify_audit_chain(text)"
+    result = bk.verify(tmp_path / "a", settings_secret)
+    check = next(c for c in result.checks if c.name == "audit_chain")
+    assert check.ok is healthy and "beamline.verify_audit_chain(text)" in check.detail
+    assert result.ok is healthy
