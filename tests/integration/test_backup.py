@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -479,3 +480,32 @@ def test_audit_chain_is_verified_when_the_schema_has_a_verifier(
     check = next(c for c in result.checks if c.name == "audit_chain")
     assert check.ok is healthy and "beamline.verify_audit_chain(text)" in check.detail
     assert result.ok is healthy
+
+
+def test_restore_into_an_empty_database_without_superuser(
+    pg_cluster: Cluster, made_backup: tuple[str, Path], settings_secret: Settings
+) -> None:
+    """What docs/OPERATIONS.md promises: a role with CREATEROLE, CREATEDB and membership in the
+    owner role (no SUPERUSER) restores into its own empty database, checks included."""
+    _, backup_dir = made_backup
+    role = f"restorer_{uuid.uuid4().hex[:8]}"
+    dbname = f"r_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_cluster.url(dbname="postgres"), autocommit=True) as conn:
+        conn.execute(f"create role {role} login createrole createdb nosuperuser")
+        conn.execute(f"grant beamline_owner to {role}")
+    params = psycopg.conninfo.conninfo_to_dict(pg_cluster.url(dbname="postgres"))
+    as_restorer = psycopg.conninfo.make_conninfo("", **{**params, "user": role})  # type: ignore[arg-type]
+    target = psycopg.conninfo.make_conninfo(as_restorer, dbname=dbname)
+    try:
+        with psycopg.connect(as_restorer, autocommit=True) as conn:
+            conn.execute(f'create database "{dbname}"')
+        result = bk.restore(backup_dir, target, settings_secret)
+        assert result.ok, bk.describe_checks(result.checks)
+        with psycopg.connect(target, autocommit=True) as conn:
+            assert conn.execute(
+                "select rolsuper from pg_roles where rolname = current_user"
+            ).fetchone() == (False,)
+    finally:
+        with psycopg.connect(pg_cluster.url(dbname="postgres"), autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{dbname}" with (force)')
+            conn.execute(f"drop role if exists {role}")
