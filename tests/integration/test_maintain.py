@@ -293,3 +293,19 @@ def test_maintenance_status_shows_pending_work_and_the_last_run(
     with seeded.transaction():
         seeded.execute("set local role beamline_readonly")
         assert seeded.execute("select count(*) from beamline.maintenance_status").fetchone() == (1,)
+
+
+def test_a_run_while_another_holds_the_lock_skips_at_once(
+    seeded: psycopg.Connection[Any], db_url: str
+) -> None:
+    with psycopg.connect(db_url) as other:
+        other.execute("select beamline_admin.maintain()")  # in progress: transaction open
+        started = time.monotonic()
+        report = maintain(seeded)
+        assert report == {
+            "ran": False,
+            "reason": "another maintain run holds the lock beamline.maintain",
+        }
+        assert time.monotonic() - started < 5.0  # did not wait for the other run
+        other.rollback()
+    assert maintain(seeded)["ran"] is True
