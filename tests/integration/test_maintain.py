@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from beamline_store.cli import main
 from beamline_store.config import Settings
+from beamline_store.errors import NotFound
 from tests.support.store_support import make_store, policy
 
 WAIT = 30.0
@@ -140,11 +141,13 @@ def test_maintain_is_owner_only(db_conn: psycopg.Connection[Any]) -> None:
 
 
 def test_concurrent_runs_under_concurrent_writers(
-    seeded: psycopg.Connection[Any], db_url: str
+    seeded: psycopg.Connection[Any], db_url: str, settings: Settings
 ) -> None:
-    """Four sessions run maintain over and over while four writers write policies: no error,
-    overlapping runs skip (the advisory lock), every write lands, and with a zero window the
-    change log ends empty once the writers stop."""
+    """Four sessions run maintain over and over while four writers write policies and a Store
+    (with its listener) keeps reading them: no error, overlapping runs skip (the advisory
+    lock), every write lands, with a zero window the change log ends empty once the writers
+    stop, and the Store ends up serving every policy's latest version (no change missed,
+    though the log was pruned under its feet)."""
     seeded.execute("select beamline_admin.set_maintenance(p_change_log_keep => '0 seconds')")
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -173,8 +176,23 @@ def test_concurrent_runs_under_concurrent_writers(
         except BaseException as exc:
             errors.append(exc)
 
+    ids = [f"w{i}-{k}" for i in range(4) for k in range(2)]
+    store = make_store(db_url, settings)
+
+    def reader() -> None:
+        while not stop.is_set():
+            for pid in ids:
+                try:
+                    store.get_policy("acme", pid)
+                except NotFound:
+                    pass
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
     threads += [threading.Thread(target=maintainer) for _ in range(4)]
+    threads.append(threading.Thread(target=reader))
     for t in threads:
         t.start()
     for t in threads[:4]:
@@ -191,6 +209,19 @@ def test_concurrent_runs_under_concurrent_writers(
     assert versions == (160,)
     final = maintain(seeded)
     assert final["ran"] is True and final["change_log"]["remaining"] == 0
+    latest = dict(
+        seeded.execute(
+            "select policy_id, max(version) from beamline.policies where tenant_id = 'acme' "
+            "and policy_id like 'w%%' group by policy_id"
+        ).fetchall()
+    )
+    try:
+        eventually(
+            lambda: all(store.get_policy("acme", pid).version == latest[pid] for pid in ids),
+            "the Store serves every policy's latest version",
+        )
+    finally:
+        store.close()
 
 
 def test_a_listener_behind_the_pruned_log_flushes(
