@@ -374,7 +374,32 @@ def backup(
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         raise BackupFailed(f"{directory} exists and is not empty: choose a new directory")
+    created = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_backup(dsn, settings, directory, fmt, jobs, progress, started)
+    except BaseException:
+        # Leave nothing half-written behind: the directory can be used again at once.
+        if created:
+            shutil.rmtree(directory, ignore_errors=True)
+        else:
+            for child in directory.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        raise
+
+
+def _write_backup(
+    dsn: str,
+    settings: Settings,
+    directory: Path,
+    fmt: str,
+    jobs: int,
+    progress: Progress,
+    started: float,
+) -> BackupResult:
     bindir = find_bindir()
     dump_name = "dump" if fmt == "directory" else "database.dump"
     plain_dsn, env = _split_dsn(dsn)

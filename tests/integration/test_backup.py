@@ -26,7 +26,7 @@ from beamline_store.config import Settings
 from beamline_store.devstate import db as ds
 from beamline_store.devstate.files import export_files
 from beamline_store.embedded import Cluster
-from beamline_store.errors import RestoreRefused
+from beamline_store.errors import BackupFailed, RestoreRefused
 from tests.conftest import clone_template, drop_database
 
 SECRET = "backup-secret-5d1e9b-never-shown"
@@ -509,3 +509,16 @@ def test_restore_into_an_empty_database_without_superuser(
         with psycopg.connect(pg_cluster.url(dbname="postgres"), autocommit=True) as conn:
             conn.execute(f'drop database if exists "{dbname}" with (force)')
             conn.execute(f"drop role if exists {role}")
+
+
+def test_a_failed_backup_leaves_nothing_behind(
+    pg_cluster: Cluster, settings_secret: Settings, tmp_path: Path
+) -> None:
+    with pytest.raises(BackupFailed, match="no schema beamline"):
+        bk.backup(pg_cluster.url(dbname="postgres"), settings_secret, tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine")
+    with pytest.raises(BackupFailed, match="not empty"):
+        bk.backup(pg_cluster.url(dbname="postgres"), settings_secret, tmp_path / "full")
+    assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
