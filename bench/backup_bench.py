@@ -44,7 +44,8 @@ HISTORY = int(os.environ.get("BENCH_HISTORY", "1000000"))
 SECRET = "bench-" + os.urandom(8).hex()
 
 SEED_POLICIES = """
-insert into beamline.policies (tenant_id, policy_id, version, is_active, data, created_by, updated_by)
+insert into beamline.policies
+    (tenant_id, policy_id, version, is_active, data, created_by, updated_by)
 select 't' || (g %% 1000), 'p' || g, 1, true,
        jsonb_build_object(
            'providers', jsonb_build_array(jsonb_build_object('id', 'openai', 'weight', g %% 100),
@@ -57,7 +58,8 @@ select 't' || (g %% 1000), 'p' || g, 1, true,
   from generate_series(1, %(n)s) g
 """
 SEED_AUDIT = """
-insert into beamline.policy_audit_log (tenant_id, target_type, target_id, action, actor, new_data, timestamp)
+insert into beamline.policy_audit_log
+    (tenant_id, target_type, target_id, action, actor, new_data, timestamp)
 select 't' || (g %% 1000), 'app', 'gw-' || (g %% 50), 'DEPLOY', 'bench',
        jsonb_build_object('n', g, 'note', 'deploy ' || g),
        now() - interval '730 days' + (g * interval '1 second') * (63072000.0 / %(n)s)
@@ -72,7 +74,11 @@ def timed(work):  # type: ignore[no-untyped-def]
 
 
 def du(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+    return (
+        sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        if path.is_dir()
+        else path.stat().st_size
+    )
 
 
 def create_db(cluster: Cluster, name: str) -> str:
@@ -101,25 +107,31 @@ def main() -> None:
             t_aud, _ = timed(lambda: conn.execute(SEED_AUDIT, {"n": AUDIT}))
             t_his, _ = timed(lambda: generate_history(conn, HISTORY))
             conn.execute("vacuum analyze")
-            size = conn.execute("select pg_size_pretty(pg_database_size(current_database()))").fetchone()
+            size = conn.execute(
+                "select pg_size_pretty(pg_database_size(current_database()))"
+            ).fetchone()
             counts = conn.execute(
                 "select (select count(*) from beamline.policies), "
                 "(select count(*) from beamline.policy_audit_log), "
                 "(select count(*) from devstate.history_entries)"
             ).fetchone()
-        print(f"  seeded in {t_pol:.1f} + {t_aud:.1f} + {t_his:.1f} s; database {size[0]}; rows {counts}")
+        print(
+            f"  seeded in {t_pol:.1f} + {t_aud:.1f} + {t_his:.1f} s; "
+            f"database {size[0]}; rows {counts}"
+        )
 
         plain, env = bk._split_dsn(url)
         base_dir = work / "plain"
         t_dump, _ = timed(
             lambda: subprocess.run(
-                [str(bindir / "pg_dump"), f"--dbname={plain}", "--format=directory", f"--file={base_dir}"]
+                [str(bindir / "pg_dump"), f"--dbname={plain}", "--format=directory",
+                 f"--file={base_dir}"]
                 + [f"--schema={s}" for s in bk.SCHEMAS] + ["--extension=pgcrypto"],
                 check=True, env=env,
             )
         )  # fmt: skip
         ours_dir = work / "ours"
-        t_backup, result = timed(lambda: bk.backup(url, settings, ours_dir))
+        t_backup, _ = timed(lambda: bk.backup(url, settings, ours_dir))
         print(
             f"backup: beamline backup {t_backup:.1f} s ({du(ours_dir) / 1e6:.0f} MB) | "
             f"baseline pg_dump -Fd {t_dump:.1f} s ({du(base_dir) / 1e6:.0f} MB)"
@@ -139,7 +151,9 @@ def main() -> None:
         t_restore, restored = timed(lambda: bk.restore(ours_dir, target, settings))
         assert restored.ok, bk.describe_checks(restored.checks)
         t_restore_nocheck, _ = timed(
-            lambda: bk.restore(ours_dir, create_db(cluster, "restore_nocheck"), settings, check=False)
+            lambda: bk.restore(
+                ours_dir, create_db(cluster, "restore_nocheck"), settings, check=False
+            )
         )
         print(
             f"restore: beamline restore {t_restore:.1f} s with checks, {t_restore_nocheck:.1f} s "
@@ -152,7 +166,8 @@ def main() -> None:
 
         with db.connect(url, secret=SECRET) as conn:
             half = conn.execute(
-                "select count(*) from beamline.policy_audit_log where timestamp < now() - interval '365 days'"
+                "select count(*) from beamline.policy_audit_log "
+                "where timestamp < now() - interval '365 days'"
             ).fetchone()
             t_del, deleted = timed(
                 lambda: conn.execute(
