@@ -73,7 +73,9 @@ run_suite() {
     if [ -n "$start" ]; then
         local day
         day=$(PGTZ=UTC psql -X -A -t "$url" -c "select to_char(now(), 'YYYY-MM-DD')")
-        if [ "$day" != "${start%% *}" ]; then
+        # The start day, or the next one: "year-end" starts 2 s before midnight and the server
+        # start plus migrate take longer than that on a loaded machine.
+        if [ "$day" != "${start%% *}" ] && [ "$day" != "$(date -u -d "${start%% *} + 1 day" +%F)" ]; then
             echo "shifted clock not in effect for $label: server date is $day, wanted ${start%% *}" >&2
             return 1
         fi
