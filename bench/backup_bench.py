@@ -13,7 +13,9 @@ rows and BENCH_HISTORY DevState history entries (one statement, beamline_store.d
    ``pg_restore --single-transaction`` into another empty database.
 3. ``beamline backup verify`` (files' sha256, throwaway cluster, restore, every check).
 4. Audit retention: ``cleanup_old_logs`` deleting the oldest half of the audit rows (a DELETE;
-   the log is not partitioned — see docs/OPERATIONS.md).
+   the log is not partitioned — see docs/OPERATIONS.md); baseline: the same rows copied into a
+   scratch table partitioned by month, retention as DROP of the whole old partitions plus a
+   DELETE in the boundary month — what partitioning would buy.
 
 Usage: .venv/bin/python bench/backup_bench.py   (make bench-backup)
 Defaults: 100,000 policies, 1,000,000 audit rows, 1,000,000 history entries.
@@ -21,6 +23,7 @@ Defaults: 100,000 policies, 1,000,000 audit rows, 1,000,000 history entries.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -30,6 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from beamline_store import backup as bk
 from beamline_store.config import load_settings
@@ -85,6 +89,54 @@ def create_db(cluster: Cluster, name: str) -> str:
     with psycopg.connect(cluster.url(dbname="postgres"), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')
     return cluster.url(dbname=name)
+
+
+def partition_drop_baseline(conn: db.Connection) -> tuple[float, tuple[int, int, int]]:
+    """What partitioned retention would cost: copy the audit rows into a scratch table
+    partitioned by month (not the product's table: the audit log is not partitioned, see
+    docs/OPERATIONS.md), then time dropping every partition wholly older than the cutoff plus
+    deleting the older rows of the boundary month. Returns (seconds, (partitions dropped, rows
+    in them, rows deleted))."""
+    conn.execute(
+        "create table public.audit_part (like beamline.policy_audit_log) "
+        "partition by range (timestamp)"
+    )
+    starts = [
+        row[0]
+        for row in conn.execute(
+            "select g from generate_series(date_trunc('month', now() - interval '3 years'), "
+            "date_trunc('month', now()) + interval '1 month', interval '1 month') g"
+        ).fetchall()
+    ]
+    bounds = list(itertools.pairwise(starts))
+    for start, end in bounds:
+        conn.execute(
+            sql.SQL(
+                "create table {} partition of public.audit_part for values from ({}) to ({})"
+            ).format(
+                sql.Identifier("public", f"audit_part_{start:%Y%m}"),
+                sql.Literal(start),
+                sql.Literal(end),
+            )
+        )
+    conn.execute("insert into public.audit_part select * from beamline.policy_audit_log")
+    row = conn.execute("select now() - interval '365 days'").fetchone()
+    assert row is not None
+    cutoff = row[0]
+    whole = [f"audit_part_{start:%Y%m}" for start, end in bounds if end <= cutoff]
+    counted = conn.execute(
+        "select count(*) from public.audit_part where timestamp < date_trunc('month', %s)",
+        [cutoff],
+    ).fetchone()
+    assert counted is not None
+    started = time.monotonic()
+    with conn.transaction():
+        for name in whole:
+            conn.execute(f"drop table public.{name}")
+        deleted = conn.execute("delete from public.audit_part where timestamp < %s", [cutoff])
+    took = time.monotonic() - started
+    conn.execute("drop table public.audit_part")
+    return took, (len(whole), int(counted[0]), deleted.rowcount)
 
 
 def main() -> None:
@@ -165,6 +217,7 @@ def main() -> None:
         print(f"verify: beamline backup verify {t_verify:.1f} s (throwaway cluster, all checks)")
 
         with db.connect(url, secret=SECRET) as conn:
+            t_drop, dropped = partition_drop_baseline(conn)
             half = conn.execute(
                 "select count(*) from beamline.policy_audit_log "
                 "where timestamp < now() - interval '365 days'"
@@ -176,7 +229,10 @@ def main() -> None:
             )
         print(
             f"retention: cleanup_old_logs deleted {deleted[0]:,} rows (expected {half[0]:,}) "
-            f"in {t_del:.1f} s ({deleted[0] / t_del:,.0f} rows/s)"
+            f"in {t_del:.1f} s ({deleted[0] / t_del:,.0f} rows/s) | baseline: the same rows in "
+            f"a scratch monthly-partitioned copy, DROP of {dropped[0]} partitions "
+            f"({dropped[1]:,} rows) + DELETE of the boundary month's {dropped[2]:,} rows "
+            f"{t_drop:.2f} s"
         )
     finally:
         cluster.destroy()
