@@ -125,7 +125,7 @@ COMMENT ON COLUMN beamline.policies.data IS 'The policy document (JSON object), 
 
 CREATE FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_target beamline.policies;
@@ -229,7 +229,7 @@ COMMENT ON COLUMN beamline.user_roles.expires_at IS 'When the grant stops giving
 
 CREATE FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb DEFAULT '[]'::jsonb, p_expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_permissions jsonb;
@@ -293,7 +293,7 @@ COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text
 
 CREATE FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer DEFAULT 1000, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_snap     pg_catalog.pg_snapshot;
@@ -359,7 +359,7 @@ COMMENT ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, 
 
 CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_allowed boolean;
@@ -397,7 +397,7 @@ COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_acti
 
 CREATE FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_scope text := coalesce(p_tenant, 'global');
@@ -440,7 +440,7 @@ COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor tex
 
 CREATE FUNCTION beamline.current_watermark() RETURNS bigint
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text::bigint $$;
 
 ALTER FUNCTION beamline.current_watermark() OWNER TO beamline_owner;
@@ -457,7 +457,7 @@ COMMENT ON FUNCTION beamline.current_watermark() IS 'Safe change-log watermark (
 
 CREATE FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -482,7 +482,7 @@ COMMENT ON FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, 
 
 CREATE FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -507,7 +507,7 @@ COMMENT ON FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_ac
 
 CREATE FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text DEFAULT NULL::text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) RETURNS TABLE(id uuid, tenant_id text, target_type text, policy_id text, target_id text, action text, actor text, old_data jsonb, new_data jsonb, metadata jsonb, "timestamp" timestamp with time zone, cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key text;
@@ -616,7 +616,7 @@ COMMENT ON FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy
 
 CREATE FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer DEFAULT NULL::integer) RETURNS beamline.policies
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_row beamline.policies;
@@ -669,7 +669,7 @@ COMMENT ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor
 
 CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
@@ -691,7 +691,7 @@ COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tena
 
 CREATE FUNCTION beamline.get_usage(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, active_policies integer, total_versions integer, max_rules_in_active integer, max_providers_in_active integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
@@ -724,7 +724,7 @@ COMMENT ON FUNCTION beamline.get_usage(p_tenant text, p_actor text) IS 'Usage of
 
 CREATE FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) RETURNS TABLE(tenant_id text, user_id text, role text, permissions jsonb, effective_permissions text[], granted_by text, created_at timestamp with time zone, updated_at timestamp with time zone, expires_at timestamp with time zone, is_expired boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -764,7 +764,7 @@ COMMENT ON FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor 
 
 CREATE FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) RETURNS TABLE(tenant_id character varying, policy_id character varying, version integer, is_active boolean, data jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, created_by character varying, updated_by character varying, next_cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_filters  jsonb := coalesce(p_filters, '{}');
@@ -834,7 +834,7 @@ COMMENT ON FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filter
 
 CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_count integer;
@@ -905,7 +905,7 @@ COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries j
 
 CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb DEFAULT '{}'::jsonb, p_policy_id text DEFAULT NULL::text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_id uuid;
@@ -935,7 +935,7 @@ COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action te
 
 CREATE FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if p_patch is null then
@@ -962,7 +962,7 @@ COMMENT ON FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) IS 'JSON
 
 CREATE FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) RETURNS SETOF beamline.policies
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
@@ -992,7 +992,7 @@ COMMENT ON FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_a
 
 CREATE FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer DEFAULT NULL::integer) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_quota    beamline.tenant_quotas;
@@ -1114,7 +1114,7 @@ COMMENT ON FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data 
 
 CREATE FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
     if p_tenant is null or pg_catalog.char_length(p_tenant) > 64
@@ -1156,7 +1156,7 @@ COMMENT ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schem
 
 CREATE FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_old beamline.user_roles;
@@ -1196,7 +1196,7 @@ COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor tex
 
 CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_quota beamline.tenant_quotas;
@@ -1246,7 +1246,7 @@ COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_polici
 
 CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_hash     text;
@@ -1342,7 +1342,7 @@ COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate 
 
 CREATE FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_admin text;
@@ -1388,7 +1388,7 @@ COMMENT ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) I
 
 CREATE FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) RETURNS integer
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     return beamline_internal.jsonschema_register(p_name, null, p_schema, 'beamline-migrate');
@@ -1409,7 +1409,7 @@ COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema
 
 CREATE FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_errs jsonb;
@@ -1442,7 +1442,7 @@ COMMENT ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) 
 
 CREATE FUNCTION beamline_internal.audit_actor() RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_actor text := pg_catalog.current_setting('beamline.actor', true);
@@ -1473,7 +1473,7 @@ COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor
 
 CREATE FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_prefix text := case when p_where = '' then '' else p_where || '.' end;
@@ -1542,7 +1542,7 @@ COMMENT ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry js
 
 CREATE FUNCTION beamline_internal.audit_log_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_context text;
@@ -1579,7 +1579,7 @@ COMMENT ON FUNCTION beamline_internal.audit_log_guard() IS 'BEFORE statement tri
 
 CREATE FUNCTION beamline_internal.audit_metadata() RETURNS jsonb
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_context text := pg_catalog.current_setting('beamline.audit_context', true);
@@ -1616,7 +1616,7 @@ COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit 
 
 CREATE FUNCTION beamline_internal.audit_policies_trigger() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_prev jsonb;
@@ -1676,7 +1676,7 @@ COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row tri
 
 CREATE FUNCTION beamline_internal.audit_set_context(p_context jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if p_context is null or pg_catalog.jsonb_typeof(p_context) <> 'object'
@@ -1704,7 +1704,7 @@ COMMENT ON FUNCTION beamline_internal.audit_set_context(p_context jsonb) IS 'Rec
 
 CREATE FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -1733,7 +1733,7 @@ COMMENT ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_i
 
 CREATE FUNCTION beamline_internal.audit_tenant_quotas_trigger() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'INSERT' then
@@ -1766,7 +1766,7 @@ COMMENT ON FUNCTION beamline_internal.audit_tenant_quotas_trigger() IS 'AFTER ro
 
 CREATE FUNCTION beamline_internal.audit_user_roles_trigger() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'INSERT' then
@@ -1799,7 +1799,7 @@ COMMENT ON FUNCTION beamline_internal.audit_user_roles_trigger() IS 'AFTER row t
 
 CREATE FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     insert into beamline.policy_audit_log
@@ -1823,7 +1823,7 @@ COMMENT ON FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type t
 
 CREATE FUNCTION beamline_internal.change_log_policy() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     insert into beamline.change_log (kind, tenant_id, object_id, op, version)
@@ -1846,7 +1846,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_policy() IS 'Trigger function: 
 
 CREATE FUNCTION beamline_internal.change_log_prune(p_keep interval DEFAULT '7 days'::interval) RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_max     xid8;
@@ -1883,7 +1883,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_prune(p_keep interval) IS 'Owne
 
 CREATE FUNCTION beamline_internal.change_log_quota() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'DELETE' then
@@ -1911,7 +1911,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_quota() IS 'Trigger function: r
 
 CREATE FUNCTION beamline_internal.change_log_role() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'DELETE' then
@@ -1944,7 +1944,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_role() IS 'Trigger function: re
 
 CREATE FUNCTION beamline_internal.check_document_limits(p_doc jsonb) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_max_bytes integer;
@@ -1994,7 +1994,7 @@ COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Rai
 
 CREATE FUNCTION beamline_internal.check_grant_list(p_permissions jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_bad text;
@@ -2083,7 +2083,7 @@ COMMENT ON FUNCTION beamline_internal.check_identifier(p_kind text, p_value text
 
 CREATE FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) RETURNS text
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_keys jsonb := beamline_internal.devstate_keys();
@@ -2127,7 +2127,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor tex
 
 CREATE FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.policy_bad_input(p_argument, p_reason,
@@ -2149,7 +2149,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reas
 
 CREATE FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) RETURNS text
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     case pg_catalog.jsonb_typeof(p_doc)
@@ -2188,7 +2188,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) IS 'C
 
 CREATE FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key text;
@@ -2260,7 +2260,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_entry_message(p_id bigint, p_ts t
 
 CREATE FUNCTION beamline_internal.devstate_history_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -2285,7 +2285,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_history_guard() IS 'BEFORE statem
 
 CREATE FUNCTION beamline_internal.devstate_history_link() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_head devstate.chain_head;
@@ -2346,7 +2346,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_history_link() IS 'AFTER INSERT s
 
 CREATE FUNCTION beamline_internal.devstate_history_no_fork() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if exists (select 1 from devstate.history_entries e where e.hmac_prev = new.hmac_prev) then
@@ -2374,7 +2374,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_history_no_fork() IS 'BEFORE INSE
 
 CREATE FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) RETURNS TABLE(ord bigint, id bigint, ts timestamp with time zone, actor text, action text, cp_from text, cp_to text, state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb)
     LANGUAGE sql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
            r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
@@ -2396,7 +2396,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) IS '
 
 CREATE FUNCTION beamline_internal.devstate_initial_state() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     RETURN '{"version": 1, "checkpoints": {}, "current_checkpoint": null}'::jsonb;
 
 ALTER FUNCTION beamline_internal.devstate_initial_state() OWNER TO beamline_owner;
@@ -2413,7 +2413,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_initial_state() IS 'The initial D
 
 CREATE FUNCTION beamline_internal.devstate_keys() RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_secret text := pg_catalog.current_setting('beamline.hmac_secret', true);
@@ -2458,7 +2458,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_keys() IS 'The session''s HMAC ke
 
 CREATE FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     RETURN encode(sha256(convert_to(beamline_internal.devstate_canonical_json(p_doc), 'UTF8'::name)), 'hex'::text);
 
 ALTER FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) OWNER TO beamline_owner;
@@ -2475,7 +2475,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) IS 'S
 
 CREATE FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) RETURNS TABLE(checked bigint, first_id bigint, last_id bigint, bad_id bigint)
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),
            pg_catalog.min(e.id) filter (where e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
@@ -2531,6 +2531,7 @@ COMMENT ON FUNCTION beamline_internal.has_permission(p_tenant text, p_user text,
 
 CREATE FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb) RETURNS record
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key   text;
@@ -2716,6 +2717,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_sche
 
 CREATE FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if pg_catalog.char_length(p_pattern) > p_max_length then
@@ -2743,6 +2745,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p
 
 CREATE FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_res    record;
@@ -2794,6 +2797,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) IS
 
 CREATE FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_res record;
@@ -2833,6 +2837,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) IS 'Fas
 
 CREATE FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) RETURNS record
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_terms  text[] := '{}';
@@ -3192,7 +3197,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_sc
 
 CREATE FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text, p_root jsonb, p_doc jsonb) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_pred jsonpath;
@@ -3229,7 +3234,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text
 
 CREATE FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_fast jsonb;
@@ -3266,6 +3271,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_s
 
 CREATE FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_check jsonb;
@@ -3351,6 +3357,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value t
 
 CREATE FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) RETURNS text[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_refs text[] := '{}';
@@ -3393,6 +3400,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) IS
 
 CREATE FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_result jsonb;
@@ -3912,7 +3920,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) IS 'A local
 
 CREATE FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_problems jsonb;
@@ -3969,6 +3977,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant 
 
 CREATE FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
     if p_value is null then
@@ -3998,7 +4007,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_valu
 
 CREATE FUNCTION beamline_internal.notify_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
@@ -4029,7 +4038,7 @@ COMMENT ON FUNCTION beamline_internal.notify_change() IS 'Deferred trigger funct
 
 CREATE FUNCTION beamline_internal.notify_lock_key() RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select pg_catalog.hashtextextended('beamline.notify', 0) $$;
 
 ALTER FUNCTION beamline_internal.notify_lock_key() OWNER TO beamline_owner;
@@ -4046,7 +4055,7 @@ COMMENT ON FUNCTION beamline_internal.notify_lock_key() IS 'Advisory lock key (b
 
 CREATE FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -4071,7 +4080,7 @@ COMMENT ON FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason
 
 CREATE FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer) RETURNS record
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_json jsonb;
@@ -4109,7 +4118,7 @@ COMMENT ON FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT po
 
 CREATE FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_version integer) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select pg_catalog.translate(
         pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_policy_id, p_version)::text, 'UTF8'), 'base64'),
@@ -4130,7 +4139,7 @@ COMMENT ON FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_v
 
 CREATE FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) RETURNS beamline.policies
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row beamline.policies;
@@ -4167,7 +4176,7 @@ COMMENT ON FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_
 
 CREATE FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
     select 'select p.tenant_id, p.policy_id, p.version, p.is_active, p.data, p.created_at, p.updated_at,'
         || ' p.created_by, p.updated_by, beamline_internal.policy_cursor_encode(p.policy_id, p.version)'
@@ -4193,7 +4202,7 @@ COMMENT ON FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contai
 
 CREATE FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
@@ -4220,7 +4229,7 @@ COMMENT ON FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id tex
 
 CREATE FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer DEFAULT NULL::integer, p_what text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -4247,7 +4256,7 @@ COMMENT ON FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_i
 
 CREATE FUNCTION beamline_internal.policy_reject_change() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'UPDATE'
@@ -4280,7 +4289,7 @@ COMMENT ON FUNCTION beamline_internal.policy_reject_change() IS 'Trigger functio
 
 CREATE FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_errors    jsonb := '[]';
@@ -4406,7 +4415,7 @@ COMMENT ON FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) IS 'S
 
 CREATE FUNCTION beamline_internal.quota_check_active(p_tenant text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_limit integer;
@@ -4436,7 +4445,7 @@ COMMENT ON FUNCTION beamline_internal.quota_check_active(p_tenant text) IS 'Unde
 
 CREATE FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -4461,7 +4470,7 @@ COMMENT ON FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text
 
 CREATE FUNCTION beamline_internal.quota_lock(p_tenant text) RETURNS void
     LANGUAGE sql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_tenant, 4242)) $$;
 
 ALTER FUNCTION beamline_internal.quota_lock(p_tenant text) OWNER TO beamline_owner;
@@ -4510,7 +4519,7 @@ COMMENT ON COLUMN beamline.tenant_quotas.max_policies IS 'Maximum number of poli
 
 CREATE FUNCTION beamline_internal.quota_of(p_tenant text) RETURNS beamline.tenant_quotas
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row beamline.tenant_quotas;
@@ -4540,7 +4549,7 @@ COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s 
 
 CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) RETURNS record
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_quota beamline.tenant_quotas;
@@ -4571,7 +4580,7 @@ COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id 
 
 CREATE FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb) RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_missing text;
@@ -4622,7 +4631,7 @@ COMMENT ON FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor t
 
 CREATE FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_allowed boolean;
@@ -4663,7 +4672,7 @@ COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor 
 
 CREATE FUNCTION beamline_internal.schema_for(p_name text, p_tenant text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_schema jsonb;
@@ -4698,7 +4707,7 @@ COMMENT ON FUNCTION beamline_internal.schema_for(p_name text, p_tenant text) IS 
 
 CREATE FUNCTION beamline_internal.set_actor(p_actor text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('actor', p_actor, 128);
@@ -4720,7 +4729,7 @@ COMMENT ON FUNCTION beamline_internal.set_actor(p_actor text) IS 'Validate p_act
 
 CREATE FUNCTION devstate.append_history(p_entry jsonb, p_actor text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_entry jsonb;
@@ -4745,7 +4754,7 @@ COMMENT ON FUNCTION devstate.append_history(p_entry jsonb, p_actor text) IS 'App
 
 CREATE FUNCTION devstate.export_entries(p_actor text, p_after bigint DEFAULT 0, p_limit integer DEFAULT 10000) RETURNS TABLE(id bigint, line text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
@@ -4786,7 +4795,7 @@ COMMENT ON FUNCTION devstate.export_entries(p_actor text, p_after bigint, p_limi
 
 CREATE FUNCTION devstate.export_snapshot(p_actor text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_state jsonb;
@@ -4819,7 +4828,7 @@ COMMENT ON FUNCTION devstate.export_snapshot(p_actor text) IS 'State (canonical 
 
 CREATE FUNCTION devstate.get_state(p_actor text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row devstate.state_current;
@@ -4850,7 +4859,7 @@ COMMENT ON FUNCTION devstate.get_state(p_actor text) IS 'The DevState document: 
 
 CREATE FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row devstate.state_current;
@@ -4911,7 +4920,7 @@ COMMENT ON FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_acto
 
 CREATE FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_keys jsonb := beamline_internal.devstate_keys();
@@ -4997,7 +5006,7 @@ COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'L
 
 CREATE FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_lock_id uuid;
@@ -5048,7 +5057,7 @@ COMMENT ON FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner te
 
 CREATE FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer DEFAULT 100, p_cursor bigint DEFAULT NULL::bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_filters jsonb := coalesce(p_filters, '{}');
@@ -5123,7 +5132,7 @@ COMMENT ON FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_lim
 
 CREATE FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_held devstate.locks;
@@ -5165,7 +5174,7 @@ COMMENT ON FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) IS 'Rele
 
 CREATE FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text DEFAULT NULL::text, p_history_entry jsonb DEFAULT NULL::jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_row devstate.state_current;
@@ -5250,7 +5259,7 @@ COMMENT ON FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expecte
 
 CREATE FUNCTION devstate.verify_hmac_chain(p_from bigint DEFAULT NULL::bigint, p_to bigint DEFAULT NULL::bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';

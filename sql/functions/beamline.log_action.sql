@@ -19,7 +19,7 @@ create or replace function beamline.log_action(
     returns uuid
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -43,7 +43,7 @@ create or replace function beamline.log_action(p_tenant text, p_actor text, p_en
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -4,7 +4,7 @@
 create or replace function beamline_internal.audit_check_entry(p_where text, p_entry jsonb)
     returns void
     immutable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -5,7 +5,7 @@
 create or replace function beamline_internal.audit_set_context(p_context jsonb)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

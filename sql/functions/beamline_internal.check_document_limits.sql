@@ -8,7 +8,7 @@ create or replace function beamline_internal.check_document_limits(p_doc jsonb)
 returns void
 stable
 parallel safe
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

@@ -4,7 +4,7 @@ create or replace function beamline_internal.notify_lock_key()
     returns bigint
     immutable
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$ select pg_catalog.hashtextextended('beamline.notify', 0) $$;
 

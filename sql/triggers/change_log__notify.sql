@@ -14,7 +14,7 @@ create or replace function beamline_internal.notify_change()
     returns trigger
     volatile
     security definer  -- deferred: it fires at COMMIT, outside the API function's definer context
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin
