@@ -876,6 +876,10 @@ begin
                  and (pg_catalog.jsonb_typeof(e.value -> 'data') is null
                       or (pg_catalog.jsonb_typeof(e.value -> 'data') = 'object'
                           and pg_catalog.octet_length((e.value -> 'data')::text) <= 65536)));
+    -- the owner's document limits (nesting depth) for the entries that passed the filter above
+    perform beamline_internal.check_document_limits(e.value -> 'data')
+       from pg_catalog.jsonb_array_elements(p_entries) e
+      where pg_catalog.jsonb_typeof(e.value -> 'data') = 'object';
     perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:write');
     if v_count = 0 then
         return 0;
@@ -1404,6 +1408,54 @@ ALTER FUNCTION beamline_admin.register_default_schema(p_name text, p_schema json
 COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) IS 'Owner only: register the global version of a named JSON Schema (used by beamline migrate for the shipped defaults).';
 
 --
+-- Name: set_setting(text, text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.set_setting(p_name text, p_value text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_result jsonb;
+begin
+    if p_name is null or p_name not in ('max_document_bytes', 'max_document_depth') then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('unknown setting: %s', coalesce(p_name, 'NULL')),
+            detail = pg_catalog.json_build_object('argument', 'name', 'reason', 'not a setting of beamline_internal.settings')::text,
+            hint = 'Settings: max_document_bytes, max_document_depth.';
+    end if;
+    if p_value is null or p_value !~ '^[0-9]{1,10}$' then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('setting %s must be a whole number', p_name),
+            detail = pg_catalog.json_build_object('argument', 'value', 'reason', 'not a whole number')::text;
+    end if;
+    begin
+        -- p_name is one of the literal column names above
+        execute pg_catalog.format(
+            'update beamline_internal.settings set %I = $1, updated_at = pg_catalog.now(), updated_by = current_user where id = 1',
+            p_name) using p_value::bigint;
+    exception when check_violation or numeric_value_out_of_range then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('setting %s: %s is out of range', p_name, p_value),
+            detail = pg_catalog.json_build_object('argument', 'value', 'reason', 'out of range')::text;
+    end;
+    select pg_catalog.to_jsonb(s) - 'id' into v_result from beamline_internal.settings s where s.id = 1;
+    return v_result;
+end;
+$_$;
+
+ALTER FUNCTION beamline_admin.set_setting(p_name text, p_value text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION set_setting(p_name text, p_value text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.set_setting(p_name text, p_value text) IS 'Owner only: change a limit of beamline_internal.settings (max_document_bytes, max_document_depth); returns the settings. BL007 for an unknown name or a bad value.';
+
+--
 -- Name: assert_valid(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1472,7 +1524,7 @@ COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor
 --
 
 CREATE FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) RETURNS void
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
@@ -1517,6 +1569,8 @@ begin
                     perform beamline_internal.check_identifier(v_prefix || v_key, p_entry ->> v_key, 128);
                 end if;
             end loop;
+            -- the owner's document limits too (depth: a 5,000-deep event broke every reader)
+            perform beamline_internal.check_document_limits(p_entry -> 'data');
             return;
         end if;
     end if;
@@ -1582,7 +1636,8 @@ CREATE FUNCTION beamline_internal.audit_metadata() RETURNS jsonb
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_context text := pg_catalog.current_setting('beamline.audit_context', true);
+    v_hint text := pg_catalog.current_setting('beamline.audit_context', true);
+    v_context jsonb;
     v_meta jsonb;
 begin
     v_meta := pg_catalog.jsonb_build_object(
@@ -1591,12 +1646,12 @@ begin
         'client_addr', pg_catalog.inet_client_addr()::text,
         'client_port', pg_catalog.inet_client_port(),
         'db_user', session_user::text);
-    if v_context is not null and v_context <> '' then
-        begin
-            v_meta := v_meta || pg_catalog.jsonb_build_object('context', v_context::jsonb);
-        exception when invalid_text_representation then
-            v_meta := v_meta || pg_catalog.jsonb_build_object('context_raw', v_context);
-        end;
+    if v_hint is not null and v_hint <> '' then
+        select c.context into v_context from beamline_internal.audit_contexts c
+         where c.xid = pg_catalog.pg_current_xact_id();
+        if v_context is not null then
+            v_meta := v_meta || pg_catalog.jsonb_build_object('context', v_context);
+        end if;
     end if;
     return v_meta;
 end;
@@ -1608,7 +1663,7 @@ ALTER FUNCTION beamline_internal.audit_metadata() OWNER TO beamline_owner;
 -- Name: FUNCTION audit_metadata(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit row: txid, application_name, client_addr/port, db_user, and the caller context (beamline.audit_context).';
+COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit row: txid, application_name, client_addr/port, db_user, and the caller context of audit_set_context (beamline_internal.audit_contexts).';
 
 --
 -- Name: audit_policies_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -1686,7 +1741,13 @@ begin
             message = 'invalid audit context: must be a JSON object of at most 4096 bytes',
             detail = pg_catalog.json_build_object('argument', 'context', 'reason', 'must be a JSON object of at most 4096 bytes')::text;
     end if;
-    perform pg_catalog.set_config('beamline.audit_context', p_context::text, true);
+    -- rows of finished transactions (below every running one) are not needed any more
+    delete from beamline_internal.audit_contexts c
+     where c.xid < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
+    insert into beamline_internal.audit_contexts (xid, context)
+    values (pg_catalog.pg_current_xact_id(), p_context)
+    on conflict (xid) do update set context = excluded.context;
+    perform pg_catalog.set_config('beamline.audit_context', pg_catalog.pg_current_xact_id()::text, true);
 end;
 $$;
 
@@ -1950,15 +2011,12 @@ declare
     v_max_bytes integer;
     v_max_depth integer;
     v_bytes     integer;
-    v_setting   text;
 begin
-    v_setting := nullif(pg_catalog.current_setting('beamline.max_document_bytes', true), '');
-    v_max_bytes := coalesce(beamline_internal.jsonschema_setting_int('beamline.max_document_bytes', v_setting), 1048576);
-    v_setting := nullif(pg_catalog.current_setting('beamline.max_document_depth', true), '');
-    v_max_depth := coalesce(beamline_internal.jsonschema_setting_int('beamline.max_document_depth', v_setting), 32);
     if p_doc is null then
         return;
     end if;
+    select s.max_document_bytes, s.max_document_depth into v_max_bytes, v_max_depth
+      from beamline_internal.settings s where s.id = 1;
     -- The JSON text is at most ~6x the binary size (escapes), so serialise only when it may matter.
     if pg_catalog.pg_column_size(p_doc) > v_max_bytes / 8 then
         v_bytes := pg_catalog.octet_length(p_doc::text);
@@ -1966,7 +2024,7 @@ begin
             raise exception using errcode = 'BL009',
                 message = pg_catalog.format('document is %s bytes, over the limit of %s bytes', v_bytes, v_max_bytes),
                 detail = pg_catalog.jsonb_build_object('limit', 'max_document_bytes', 'value', v_bytes, 'max', v_max_bytes)::text,
-                hint = 'Make the document smaller, or raise the setting beamline.max_document_bytes.';
+                hint = 'Make the document smaller (the owner sets the limit: beamline_admin.set_setting).';
         end if;
     end if;
     -- A container at level N (the root is level 0) means depth N + 1.
@@ -1975,7 +2033,7 @@ begin
         raise exception using errcode = 'BL009',
             message = pg_catalog.format('document is nested deeper than the limit of %s levels', v_max_depth),
             detail = pg_catalog.jsonb_build_object('limit', 'max_document_depth', 'value', v_max_depth + 1, 'max', v_max_depth)::text,
-            hint = 'Flatten the document, or raise the setting beamline.max_document_depth.';
+            hint = 'Flatten the document (the owner sets the limit: beamline_admin.set_setting).';
     end if;
 end
 $_$;
@@ -1986,7 +2044,7 @@ ALTER FUNCTION beamline_internal.check_document_limits(p_doc jsonb) OWNER TO bea
 -- Name: FUNCTION check_document_limits(p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Raise BL009 when a document is over beamline.max_document_bytes (default 1 MiB of JSON text) or beamline.max_document_depth (default 32).';
+COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Raise BL009 when a document is over max_document_bytes (default 1 MiB of JSON text) or max_document_depth (default 32) of beamline_internal.settings.';
 
 --
 -- Name: check_grant_list(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4010,10 +4068,9 @@ CREATE FUNCTION beamline_internal.notify_change() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-    if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
-        return null;
+    if exists (select 1 from beamline.change_log c where c.xid = new.xid and c.id < new.id) then
+        return null;  -- an earlier change of this transaction already had its chance
     end if;
-    perform pg_catalog.set_config('beamline.notify_done', 'on', true);
     if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
@@ -5743,6 +5800,60 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
 
 --
+-- Name: audit_contexts; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.audit_contexts (
+    xid xid8 NOT NULL,
+    context jsonb NOT NULL,
+    CONSTRAINT audit_contexts_object CHECK ((jsonb_typeof(context) = 'object'::text)),
+    CONSTRAINT audit_contexts_size CHECK ((octet_length((context)::text) <= 4096))
+);
+
+ALTER TABLE beamline_internal.audit_contexts OWNER TO beamline_owner;
+
+--
+-- Name: TABLE audit_contexts; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.audit_contexts IS 'Audit context per transaction (written by beamline_internal.audit_set_context, read by audit_metadata); owner only.';
+
+--
+-- Name: settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.settings (
+    id smallint DEFAULT 1 NOT NULL,
+    max_document_bytes integer DEFAULT 1048576 NOT NULL,
+    max_document_depth integer DEFAULT 32 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT CURRENT_USER NOT NULL,
+    CONSTRAINT settings_max_document_bytes_check CHECK (((max_document_bytes >= 2) AND (max_document_bytes <= 268435455))),
+    CONSTRAINT settings_max_document_depth_check CHECK (((max_document_depth >= 1) AND (max_document_depth <= 256))),
+    CONSTRAINT settings_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.settings OWNER TO beamline_owner;
+
+--
+-- Name: TABLE settings; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.settings IS 'Owner-only limits (singleton row), changed with beamline_admin.set_setting; session settings cannot override them.';
+
+--
+-- Name: COLUMN settings.max_document_bytes; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.settings.max_document_bytes IS 'Largest JSON text of a document (policy, state, history metadata, validate input), bytes; BL009 above.';
+
+--
+-- Name: COLUMN settings.max_document_depth; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.settings.max_document_depth IS 'Deepest nesting of containers in a document ({} is 1, {"a": []} is 2); BL009 above.';
+
+--
 -- Name: chain_head; Type: TABLE; Schema: devstate; Owner: beamline_owner
 --
 
@@ -6035,6 +6146,20 @@ ALTER TABLE ONLY beamline.user_roles
 
 ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
+
+--
+-- Name: audit_contexts audit_contexts_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.audit_contexts
+    ADD CONSTRAINT audit_contexts_pkey PRIMARY KEY (xid);
+
+--
+-- Name: settings settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.settings
+    ADD CONSTRAINT settings_pkey PRIMARY KEY (id);
 
 --
 -- Name: chain_head chain_head_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
@@ -6561,6 +6686,12 @@ REVOKE ALL ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text
 --
 
 REVOKE ALL ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION set_setting(p_name text, p_value text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.set_setting(p_name text, p_value text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION assert_valid(p_schema jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

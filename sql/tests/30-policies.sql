@@ -139,9 +139,13 @@ select is(pg_temp.detail_of($$select beamline.put_policy('t1', 'p9', '{"provider
 select is(pg_temp.detail_of($$select beamline.put_policy('t1', 'p9', '{"providers":[{"id":"a","weight":5}],"rules":[],"fallback":{"provider":"b"}}', 'alice')$$) -> 0 ->> 'path',
           '/fallback/provider', 'a fallback to an undefined provider is rejected');
 select throws_ok($$select beamline.put_policy('t1', 'p9', '{"providers":[{"id":"a","weight":500}],"rules":[]}', 'alice')$$, 'BL004', null, 'weight above 100: BL004');
-set local beamline.max_document_depth = '3';
+reset role;
+select beamline_admin.set_setting('max_document_depth', '3') is not null as limit_set \gset
+set local role beamline_app;
 select throws_ok($$select beamline.put_policy('t1', 'p9', '{"providers":[{"id":"a","weight":1,"metadata":{"x":{"y":[1]}}}],"rules":[]}', 'alice')$$, 'BL009', null, 'a document over the depth limit: BL009');
-reset beamline.max_document_depth;
+reset role;
+select beamline_admin.set_setting('max_document_depth', '32') is not null as limit_set \gset
+set local role beamline_app;
 
 reset role;
 select is(jsonb_array_length(beamline_internal.policy_semantic_errors('{"providers":[{"id":"a","weight":-1},{"id":"b","weight":"x"}],"rules":{}}')), 4,

@@ -1,8 +1,11 @@
 -- change_log__notify: the coalesced wake-up signal on channel beamline_changes (SPEC §5.3).
 --
 -- A deferred constraint trigger, so it runs at COMMIT, after all of the transaction's work
--- (an abort after it is then rare: only a failing commit). It acts once per transaction
--- (transaction-local flag beamline.notify_done). It NOTIFYs only if it wins
+-- (an abort after it is then rare: only a failing commit). It acts once per transaction: for
+-- the transaction's first change_log row (the rows of one transaction have rising ids and
+-- their deferred events fire in that order). That is read from change_log itself, which only
+-- the owner writes -- not from a session setting a caller could preset to silence the
+-- invalidation (beamline.notify_done, until issue 11). It NOTIFYs only if it wins
 -- pg_try_advisory_xact_lock on the notifier key: at most one notifying transaction is in flight
 -- in the database, so writers never queue on PostgreSQL's cluster-wide NOTIFY commit lock.
 -- A writer that loses the race does not signal; it was running while the winner was in flight,
@@ -18,10 +21,9 @@ create or replace function beamline_internal.notify_change()
     language plpgsql
 as $$
 begin
-    if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
-        return null;
+    if exists (select 1 from beamline.change_log c where c.xid = new.xid and c.id < new.id) then
+        return null;  -- an earlier change of this transaction already had its chance
     end if;
-    perform pg_catalog.set_config('beamline.notify_done', 'on', true);
     if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
