@@ -4071,7 +4071,8 @@ begin
     if exists (select 1 from beamline.change_log c where c.xid = new.xid and c.id < new.id) then
         return null;  -- an earlier change of this transaction already had its chance
     end if;
-    if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
+    perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
+    if found then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
@@ -4088,23 +4089,6 @@ ALTER FUNCTION beamline_internal.notify_change() OWNER TO beamline_owner;
 --
 
 COMMENT ON FUNCTION beamline_internal.notify_change() IS 'Deferred trigger function: at commit, NOTIFY beamline_changes once per transaction, only if no other notifying transaction is in flight (coalescing; see docs/CACHE_COHERENCE.md).';
-
---
--- Name: notify_lock_key(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
---
-
-CREATE FUNCTION beamline_internal.notify_lock_key() RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$ select pg_catalog.hashtextextended('beamline.notify', 0) $$;
-
-ALTER FUNCTION beamline_internal.notify_lock_key() OWNER TO beamline_owner;
-
---
--- Name: FUNCTION notify_lock_key(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON FUNCTION beamline_internal.notify_lock_key() IS 'Advisory lock key (bigint space) held by the single transaction allowed to NOTIFY beamline_changes at a time.';
 
 --
 -- Name: policy_bad_input(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -5819,6 +5803,23 @@ ALTER TABLE beamline_internal.audit_contexts OWNER TO beamline_owner;
 COMMENT ON TABLE beamline_internal.audit_contexts IS 'Audit context per transaction (written by beamline_internal.audit_set_context, read by audit_metadata); owner only.';
 
 --
+-- Name: notifier; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.notifier (
+    id smallint DEFAULT 1 NOT NULL,
+    CONSTRAINT notifier_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.notifier OWNER TO beamline_owner;
+
+--
+-- Name: TABLE notifier; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.notifier IS 'Singleton row locked by the one transaction allowed to NOTIFY beamline_changes at a time (owner only).';
+
+--
 -- Name: settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6153,6 +6154,13 @@ ALTER TABLE ONLY beamline.user_roles
 
 ALTER TABLE ONLY beamline_internal.audit_contexts
     ADD CONSTRAINT audit_contexts_pkey PRIMARY KEY (xid);
+
+--
+-- Name: notifier notifier_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.notifier
+    ADD CONSTRAINT notifier_pkey PRIMARY KEY (id);
 
 --
 -- Name: settings settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
@@ -6980,12 +6988,6 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_v
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.notify_change() FROM PUBLIC;
-
---
--- Name: FUNCTION notify_lock_key(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
---
-
-REVOKE ALL ON FUNCTION beamline_internal.notify_lock_key() FROM PUBLIC;
 
 --
 -- Name: FUNCTION policy_bad_input(p_argument text, p_reason text, p_hint text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -115,14 +115,12 @@ select is((select a.metadata -> 'context' from beamline.policy_audit_log a where
 
 -- ===== notify_done =====
 -- The commit-time trigger fires at SET CONSTRAINTS ... IMMEDIATE; when it would NOTIFY it holds
--- the notifier's advisory lock (this file's transaction is rolled back, so nothing is sent).
+-- the notifier row's lock (this file's transaction is rolled back, so nothing is sent).
 set local role beamline_app;
 select pg_catalog.set_config('beamline.notify_done', 'on', true) is not null as notify_preset \gset
 set constraints beamline.change_log__notify immediate;
 reset role;
-select ok(exists (select 1 from pg_catalog.pg_locks l
-                   where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.objsubid = 1
-                     and ((l.classid::bigint << 32) | l.objid::bigint) = beamline_internal.notify_lock_key()),
+select ok((select n.xmax::text from beamline_internal.notifier n) = (pg_catalog.pg_current_xact_id()::text::bigint & 4294967295)::text,
           'with beamline.notify_done preset to on, the change trigger still takes the notifier lock (it would NOTIFY)');
 
 -- ===== every API function, every jsonb argument over a limit, every setting hostile =====
