@@ -213,6 +213,18 @@ begin
         insert into pg_temp.attack_plants values ('type', v_typ.typname, v_ok);
     end loop;
 
+    -- SQL's keyword spellings (integer, boolean, ...) always mean pg_catalog's types; planted
+    -- anyway, as a guard against a future spelling that is looked up by name
+    foreach v_cols in array '{integer,bigint,smallint,boolean,real,decimal,character,varying,double,precision,time,zone}'::pg_catalog.text[] loop
+        begin
+            execute pg_catalog.format('create domain pg_temp.%I as pg_catalog.int4 check (pg_temp.attack_hit())', v_cols);
+            v_ok := true;
+        exception when others then
+            v_ok := false;
+        end;
+        insert into pg_temp.attack_plants values ('type', v_cols, v_ok);
+    end loop;
+
     -- functions: ours, and pg_catalog functions called by name in our bodies, same arguments
     for v_fn in
         select p.proname::pg_catalog.text as proname,
