@@ -385,6 +385,10 @@ class Cluster:
                     ).fetchone()
                     if not exists:
                         conn.execute(f'create database "{DATABASE}"')
+                    # PUBLIC's default TEMP privilege lets any role plant objects in pg_temp
+                    # (issue 11); no role of ours needs temporary objects. Also applied to a
+                    # database an earlier version created.
+                    conn.execute(f'revoke temporary on database "{DATABASE}" from public')
                     return
             except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:

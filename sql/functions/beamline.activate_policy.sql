@@ -8,7 +8,7 @@ create or replace function beamline.activate_policy(p_tenant text, p_policy_id t
     returns beamline.policies
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

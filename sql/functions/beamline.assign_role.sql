@@ -14,7 +14,7 @@ create or replace function beamline.assign_role(
     returns beamline.user_roles
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -19,7 +19,7 @@ create or replace function beamline.changes_since(p_watermark bigint, p_limit in
     out watermark bigint, out horizon bigint, out more boolean, out complete boolean, out changes jsonb)
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

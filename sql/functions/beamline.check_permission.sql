@@ -5,7 +5,7 @@ create or replace function beamline.check_permission(p_tenant text, p_user text,
     returns boolean
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

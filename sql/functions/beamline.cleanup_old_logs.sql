@@ -10,7 +10,7 @@ create or replace function beamline.cleanup_old_logs(p_older_than interval, p_ac
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

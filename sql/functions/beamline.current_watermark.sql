@@ -6,7 +6,7 @@ create or replace function beamline.current_watermark()
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$ select pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text::bigint $$;
 

@@ -10,7 +10,7 @@ create or replace function beamline.delete_policy(p_tenant text, p_policy_id tex
     returns beamline.policies
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -30,7 +30,7 @@ create or replace function beamline.get_audit_log(
         cursor text)
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

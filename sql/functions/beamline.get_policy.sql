@@ -8,7 +8,7 @@ create or replace function beamline.get_policy(
     returns beamline.policies
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -7,7 +7,7 @@ create or replace function beamline.get_quota(p_tenant text, p_actor text)
                    updated_at timestamptz)
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

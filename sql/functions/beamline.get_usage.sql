@@ -6,7 +6,7 @@ create or replace function beamline.get_usage(p_tenant text, p_actor text)
                    max_rules_in_active integer, max_providers_in_active integer)
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

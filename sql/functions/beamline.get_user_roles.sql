@@ -15,7 +15,7 @@ create or replace function beamline.get_user_roles(p_tenant text, p_user text, p
         is_expired boolean)
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

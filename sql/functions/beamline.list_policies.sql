@@ -18,7 +18,7 @@ create or replace function beamline.list_policies(
                    next_cursor text)
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

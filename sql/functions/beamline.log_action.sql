@@ -7,7 +7,7 @@
 -- action: upper-case token ^[A-Z][A-Z0-9_]*$ of at most 32 characters; target_id / policy_id:
 -- ids (<= 128) or null; data: a JSON object of at most 64 KiB, stored as new_data.
 --   BL007  bad ids / action / data / entry (detail argument names the entry: entries[3].action)
---   BL009  data over 64 KiB, or more than 10,000 entries (detail {"limit", "value"})
+--   BL009  data over 64 KiB or over the document limits (depth), or more than 10,000 entries
 --   BL001  actor lacks audit:write
 create or replace function beamline.log_action(
     p_tenant text,
@@ -19,7 +19,7 @@ create or replace function beamline.log_action(
     returns uuid
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -43,7 +43,7 @@ create or replace function beamline.log_action(p_tenant text, p_actor text, p_en
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -86,6 +86,10 @@ begin
                  and (pg_catalog.jsonb_typeof(e.value -> 'data') is null
                       or (pg_catalog.jsonb_typeof(e.value -> 'data') = 'object'
                           and pg_catalog.octet_length((e.value -> 'data')::text) <= 65536)));
+    -- the owner's document limits (nesting depth) for the entries that passed the filter above
+    perform beamline_internal.check_document_limits(e.value -> 'data')
+       from pg_catalog.jsonb_array_elements(p_entries) e
+      where pg_catalog.jsonb_typeof(e.value -> 'data') = 'object';
     perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:write');
     if v_count = 0 then
         return 0;

@@ -9,7 +9,7 @@ returns jsonb
 immutable
 parallel safe
 security definer  -- the application role may call it but has no access to beamline_internal
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 begin

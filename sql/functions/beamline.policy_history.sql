@@ -5,7 +5,7 @@ create or replace function beamline.policy_history(p_tenant text, p_policy_id te
     returns setof beamline.policies
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -23,7 +23,7 @@ create or replace function beamline.put_policy(
     returns beamline.policies
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -15,7 +15,7 @@ create or replace function beamline.set_quota(
                    updated_at timestamptz)
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -16,7 +16,7 @@ returns jsonb
 stable
 parallel unsafe  -- it caches in session settings (set_config), which a parallel query forbids
 security definer  -- the application role may call it but has no access to beamline_internal
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

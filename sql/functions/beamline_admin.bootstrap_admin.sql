@@ -7,7 +7,7 @@ create or replace function beamline_admin.bootstrap_admin(p_tenant text, p_user 
     returns beamline.user_roles
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

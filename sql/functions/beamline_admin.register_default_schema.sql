@@ -4,7 +4,7 @@
 create or replace function beamline_admin.register_default_schema(p_name text, p_schema jsonb)
 returns integer
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 begin

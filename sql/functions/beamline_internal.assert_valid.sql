@@ -4,7 +4,7 @@ create or replace function beamline_internal.assert_valid(p_schema jsonb, p_doc 
 returns void
 stable
 parallel unsafe  -- calls beamline.validate, which caches in session settings
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

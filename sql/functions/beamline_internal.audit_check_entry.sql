@@ -3,8 +3,8 @@
 -- single form, 'entries[3]' for the batched one). Returns normally when the entry is valid.
 create or replace function beamline_internal.audit_check_entry(p_where text, p_entry jsonb)
     returns void
-    immutable
-    set search_path = ''
+    stable  -- reads the owner's limits (beamline_internal.settings)
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -49,6 +49,8 @@ begin
                     perform beamline_internal.check_identifier(v_prefix || v_key, p_entry ->> v_key, 128);
                 end if;
             end loop;
+            -- the owner's document limits too (depth: a 5,000-deep event broke every reader)
+            perform beamline_internal.check_document_limits(p_entry -> 'data');
             return;
         end if;
     end if;

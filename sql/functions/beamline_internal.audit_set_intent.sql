@@ -9,7 +9,7 @@
 create or replace function beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

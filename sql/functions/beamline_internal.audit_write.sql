@@ -9,7 +9,7 @@ create or replace function beamline_internal.audit_write(
     p_new jsonb)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

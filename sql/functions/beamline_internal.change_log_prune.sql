@@ -5,7 +5,7 @@
 create or replace function beamline_internal.change_log_prune(p_keep interval default '7 days')
     returns bigint
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

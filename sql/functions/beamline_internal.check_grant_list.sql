@@ -5,7 +5,7 @@
 create or replace function beamline_internal.check_grant_list(p_permissions jsonb)
     returns jsonb
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

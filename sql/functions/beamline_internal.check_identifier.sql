@@ -4,7 +4,9 @@
 -- Limits match the columns: tenant 64, policy 128, user / actor 128.
 -- No SET search_path clause on purpose: it is on the hot path of every API call, a SET clause
 -- costs a GUC save/restore per call, the function is not SECURITY DEFINER, and every name in
--- it is schema-qualified (pg_catalog's operators come first on any search_path).
+-- it is schema-qualified (pg_catalog's operators come first on any search_path). It is
+-- owner-only, so it runs only under a definer's search_path = pg_catalog, pg_temp
+-- (sql/tests/26-search-path.sql checks that every function without the clause is owner-only).
 create or replace function beamline_internal.check_identifier(p_kind text, p_value text, p_max_length integer)
     returns void
     immutable

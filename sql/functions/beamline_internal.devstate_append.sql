@@ -5,7 +5,7 @@
 create or replace function beamline_internal.devstate_append(p_entry jsonb, p_actor text)
     returns text
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -6,7 +6,7 @@ create or replace function beamline_internal.devstate_canonical_json(p_doc jsonb
     immutable
     strict
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -8,7 +8,7 @@
 create or replace function beamline_internal.devstate_check_entry(p_entry jsonb)
     returns jsonb
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

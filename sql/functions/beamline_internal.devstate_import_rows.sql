@@ -6,7 +6,7 @@ create or replace function beamline_internal.devstate_import_rows(p_entries json
                    cp_to text, state_checksum text, key_id text, hmac_prev text, hmac text,
                    metadata jsonb)
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$
     select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',

@@ -4,7 +4,7 @@ create or replace function beamline_internal.devstate_initial_state()
     returns jsonb
     immutable
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 return '{"version": 1, "current_checkpoint": null, "checkpoints": {}}'::jsonb;
 

@@ -9,7 +9,7 @@
 create or replace function beamline_internal.devstate_keys()
     returns jsonb
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -6,7 +6,7 @@ create or replace function beamline_internal.devstate_state_checksum(p_doc jsonb
     immutable
     strict
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 return pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(beamline_internal.devstate_canonical_json(p_doc), 'UTF8')), 'hex');
 

@@ -8,7 +8,7 @@ create or replace function beamline_internal.devstate_verify_hmacs(p_from bigint
     returns table (checked bigint, first_id bigint, last_id bigint, bad_id bigint)
     stable
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$
     select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),

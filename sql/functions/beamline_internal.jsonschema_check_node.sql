@@ -12,6 +12,7 @@ create or replace function beamline_internal.jsonschema_check_node(
 )
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

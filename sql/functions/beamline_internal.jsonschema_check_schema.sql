@@ -6,6 +6,7 @@ create or replace function beamline_internal.jsonschema_check_schema(p_schema js
 returns jsonb
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

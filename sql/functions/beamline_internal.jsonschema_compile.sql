@@ -13,6 +13,7 @@ create or replace function beamline_internal.jsonschema_compile(p_schema jsonb)
 returns jsonb
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

@@ -9,7 +9,7 @@ create or replace function beamline_internal.jsonschema_fast_registered(p_checks
 returns boolean
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

@@ -6,7 +6,7 @@
 create or replace function beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb)
 returns void
 volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

@@ -8,6 +8,7 @@ create or replace function beamline_internal.jsonschema_fast_valid(p_fast jsonb,
 returns boolean
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

@@ -4,6 +4,8 @@
 --   uuid       RFC 4122 text form (8-4-4-4-12 hex digits)
 --   email      one "@" with a non-empty local part and domain, no whitespace (a pragmatic subset)
 -- Every other format is an annotation: always true.
+-- No SET clause (called per string node): owner-only, so it runs only under a definer's
+-- pinned search_path (pg_catalog, pg_temp); sql/tests/26-search-path.sql checks that.
 create or replace function beamline_internal.jsonschema_format(p_format text, p_value text)
 returns boolean
 immutable

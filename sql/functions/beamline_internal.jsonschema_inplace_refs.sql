@@ -6,6 +6,7 @@ create or replace function beamline_internal.jsonschema_inplace_refs(p_schema js
 returns text[]
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

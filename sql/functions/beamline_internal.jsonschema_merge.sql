@@ -4,6 +4,7 @@ create or replace function beamline_internal.jsonschema_merge(p_target jsonb, p_
 returns jsonb
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

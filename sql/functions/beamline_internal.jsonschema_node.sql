@@ -16,7 +16,7 @@
 --   * one keyword-group test (?|) per node type, integer loops with -> for arrays;
 --   * no SET clause (a per-call GUC swap costs more than a leaf check): every name is
 --     qualified, and the function is reached only through beamline.validate, which runs with
---     search_path = ''.
+--     search_path = pg_catalog, pg_temp (owner-only: sql/tests/26-search-path.sql checks it).
 -- Errors come out breadth-first (a node's own errors before those of its children).
 --
 -- p_root   the whole schema, for "$ref": "#/..." (JSON pointer into it)

@@ -1,6 +1,8 @@
 -- A local "$ref" ("#" or "#/a/b~1c") as the text[] path for jsonb #>, per RFC 6901:
 -- "~1" is "/", "~0" is "~". Percent-encoding is not supported (the schema check rejects "%").
 -- plpgsql with a fast path (no "~"), because it runs on every $ref hop of a validation.
+-- No SET clause (per-hop cost): owner-only, so it runs only under a definer's pinned
+-- search_path (pg_catalog, pg_temp); sql/tests/26-search-path.sql checks that invariant.
 create or replace function beamline_internal.jsonschema_pointer(p_ref text)
 returns text[]
 immutable

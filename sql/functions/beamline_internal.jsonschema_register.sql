@@ -8,7 +8,7 @@ create or replace function beamline_internal.jsonschema_register(
 returns integer
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

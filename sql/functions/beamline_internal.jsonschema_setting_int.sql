@@ -4,6 +4,7 @@ create or replace function beamline_internal.jsonschema_setting_int(p_name text,
 returns integer
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 begin

@@ -3,7 +3,7 @@
 create or replace function beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text default null)
     returns void
     immutable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -2,7 +2,7 @@
 -- anything that is not a cursor list_policies made.
 create or replace function beamline_internal.policy_cursor_decode(p_cursor text, out policy_id text, out version integer)
     immutable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

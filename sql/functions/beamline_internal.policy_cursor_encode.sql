@@ -4,7 +4,7 @@ create or replace function beamline_internal.policy_cursor_encode(p_policy_id te
     returns text
     immutable
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$
     select pg_catalog.translate(

@@ -5,7 +5,7 @@
 create or replace function beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text)
     returns beamline.policies
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

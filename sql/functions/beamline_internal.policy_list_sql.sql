@@ -9,7 +9,7 @@ create or replace function beamline_internal.policy_list_sql(
     returns text
     immutable
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$
     select 'select p.tenant_id, p.policy_id, p.version, p.is_active, p.data, p.created_at, p.updated_at,'

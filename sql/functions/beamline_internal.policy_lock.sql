@@ -7,7 +7,7 @@
 create or replace function beamline_internal.policy_lock(p_tenant text, p_policy_id text)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -3,7 +3,7 @@
 create or replace function beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer default null, p_what text default null)
     returns void
     immutable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -12,7 +12,7 @@ create or replace function beamline_internal.policy_semantic_errors(p_data jsonb
     returns jsonb
     immutable
     parallel safe
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -6,7 +6,7 @@
 create or replace function beamline_internal.quota_check_active(p_tenant text)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -2,7 +2,7 @@
 create or replace function beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer)
     returns void
     immutable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

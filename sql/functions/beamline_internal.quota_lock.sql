@@ -3,7 +3,7 @@
 create or replace function beamline_internal.quota_lock(p_tenant text)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$ select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_tenant, 4242)) $$;
 

@@ -4,7 +4,7 @@
 create or replace function beamline_internal.quota_of(p_tenant text)
     returns beamline.tenant_quotas
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -6,7 +6,7 @@ create or replace function beamline_internal.quota_report(
     out max_providers_per_policy integer, out is_default boolean, out active_policies integer,
     out updated_at timestamptz)
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -6,7 +6,7 @@
 create or replace function beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb)
     returns void
     stable
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

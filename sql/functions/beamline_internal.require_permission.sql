@@ -5,7 +5,7 @@
 create or replace function beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -4,7 +4,7 @@ create or replace function beamline_internal.schema_for(p_name text, p_tenant te
 returns jsonb
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

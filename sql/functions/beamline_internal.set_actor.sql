@@ -4,7 +4,7 @@
 create or replace function beamline_internal.set_actor(p_actor text)
     returns void
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -8,7 +8,7 @@ create or replace function devstate.export_entries(p_actor text, p_after bigint 
     returns table (id bigint, line text)
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

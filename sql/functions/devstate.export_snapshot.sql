@@ -6,7 +6,7 @@ create or replace function devstate.export_snapshot(p_actor text)
     returns jsonb
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

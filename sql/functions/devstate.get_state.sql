@@ -4,7 +4,7 @@ create or replace function devstate.get_state(p_actor text)
     returns jsonb
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -10,7 +10,7 @@ create or replace function devstate.import_begin(p_state jsonb, p_checksum text,
     returns void
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

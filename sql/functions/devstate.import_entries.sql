@@ -8,7 +8,7 @@ create or replace function devstate.import_entries(p_entries jsonb, p_actor text
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

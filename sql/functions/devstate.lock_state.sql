@@ -8,7 +8,7 @@ create or replace function devstate.lock_state(p_scope text, p_ttl interval, p_o
     returns uuid
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

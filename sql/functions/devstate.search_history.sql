@@ -16,7 +16,7 @@ create or replace function devstate.search_history(
     returns jsonb
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

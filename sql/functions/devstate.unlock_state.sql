@@ -5,7 +5,7 @@ create or replace function devstate.unlock_state(p_lock_id uuid, p_owner text)
     returns void
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -20,7 +20,7 @@ create or replace function devstate.verify_hmac_chain(p_from bigint default null
     returns jsonb
     stable
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -4,7 +4,8 @@
 -- arguments, BL010 unsupported keyword / malformed value / bad pattern / unresolvable and
 -- cycling $ref / draft other than 2020-12, versions, idempotent re-registration, tenant
 -- isolation), validate rejects unsupported schemas (BL010), document limits (BL009 over
--- beamline.max_document_bytes / max_document_depth, BL007 for a malformed setting), catalog
+-- max_document_bytes / max_document_depth of beamline_admin.set_setting, BL007 for a bad
+-- setting; sql/tests/28-caller-settings.sql: session settings cannot raise them), catalog
 -- checks (comments, privileges).
 begin;
 select plan(33);
@@ -64,15 +65,14 @@ select is(beamline_internal.schema_for('policy/default', 't2') ->> 'title', 'bea
 select throws_ok($$ select beamline.validate('{"$dynamicRef": "#x"}', '{}') $$, 'BL010', null, 'validate: unsupported keyword is BL010');
 
 -- limits ----------------------------------------------------------------------------------
-set local beamline.max_document_depth = 3;
+select beamline_admin.set_setting('max_document_depth', '3') is not null as limit_set \gset
 select lives_ok($$ select beamline.validate('true', '{"a": [{"b": 1}]}') $$, 'depth 3 at limit 3');
 select throws_ok($$ select beamline.validate('true', '{"a": [{"b": []}]}') $$, 'BL009', null, 'depth 4 over limit 3: BL009');
-reset beamline.max_document_depth;
-set local beamline.max_document_bytes = 100;
+select beamline_admin.set_setting('max_document_depth', '32') is not null as limit_set \gset
+select beamline_admin.set_setting('max_document_bytes', '100') is not null as limit_set \gset
 select throws_ok($$ select beamline.validate('true', pg_catalog.to_jsonb(pg_catalog.repeat('x', 200))) $$, 'BL009', null, 'over 100 bytes: BL009');
-set local beamline.max_document_bytes = 'lots';
-select throws_ok($$ select beamline_internal.check_document_limits('{}') $$, 'BL007', null, 'malformed limit setting: BL007');
-reset beamline.max_document_bytes;
+select throws_ok($$ select beamline_admin.set_setting('max_document_bytes', 'lots') $$, 'BL007', null, 'malformed limit setting: BL007');
+select beamline_admin.set_setting('max_document_bytes', '1048576') is not null as limit_set \gset
 select throws_ok(pg_catalog.format($$ select beamline.validate('true', %L::jsonb) $$, pg_catalog.repeat('[', 40) || pg_catalog.repeat(']', 40)),
     'BL009', null, 'default depth limit (32) applies');
 

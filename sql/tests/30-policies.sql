@@ -6,7 +6,7 @@
 -- too long, quote, semicolon, unicode, NULL, wrong JSON type, negative numbers); BL001 for
 -- viewer / operator / other tenant; BL009 document limits; BL004 schema and semantic checks with
 -- JSON-pointer paths; BL011 for UPDATE / DELETE / TRUNCATE of versions; rejected calls write
--- nothing (tests.row_counts); every API function is SECURITY DEFINER with search_path ''.
+-- nothing (tests.row_counts); every API function is SECURITY DEFINER with search_path = pg_catalog, pg_temp.
 begin;
 select plan(84);
 
@@ -139,9 +139,13 @@ select is(pg_temp.detail_of($$select beamline.put_policy('t1', 'p9', '{"provider
 select is(pg_temp.detail_of($$select beamline.put_policy('t1', 'p9', '{"providers":[{"id":"a","weight":5}],"rules":[],"fallback":{"provider":"b"}}', 'alice')$$) -> 0 ->> 'path',
           '/fallback/provider', 'a fallback to an undefined provider is rejected');
 select throws_ok($$select beamline.put_policy('t1', 'p9', '{"providers":[{"id":"a","weight":500}],"rules":[]}', 'alice')$$, 'BL004', null, 'weight above 100: BL004');
-set local beamline.max_document_depth = '3';
+reset role;
+select beamline_admin.set_setting('max_document_depth', '3') is not null as limit_set \gset
+set local role beamline_app;
 select throws_ok($$select beamline.put_policy('t1', 'p9', '{"providers":[{"id":"a","weight":1,"metadata":{"x":{"y":[1]}}}],"rules":[]}', 'alice')$$, 'BL009', null, 'a document over the depth limit: BL009');
-reset beamline.max_document_depth;
+reset role;
+select beamline_admin.set_setting('max_document_depth', '32') is not null as limit_set \gset
+set local role beamline_app;
 
 reset role;
 select is(jsonb_array_length(beamline_internal.policy_semantic_errors('{"providers":[{"id":"a","weight":-1},{"id":"b","weight":"x"}],"rules":{}}')), 4,
@@ -157,8 +161,8 @@ select throws_ok($$truncate beamline.policies cascade$$, 'BL011', null, 'truncat
 select lives_ok($$select set_config('beamline.actor', 'tests', true); update beamline.policies set updated_by = 'tests' where policy_id = 'p2'$$, 'updated_by / is_active may change');
 
 -- catalog ------------------------------------------------------------------------------------
-select is(array_agg(p.proname::text order by p.proname) filter (where not p.prosecdef or p.proconfig is distinct from array['search_path=""']), null,
-          'every policy/quota API function is SECURITY DEFINER with search_path pinned to empty')
+select is(array_agg(p.proname::text order by p.proname) filter (where not p.prosecdef or p.proconfig is distinct from array['search_path=pg_catalog, pg_temp']), null,
+          'every policy/quota API function is SECURITY DEFINER with search_path = pg_catalog, pg_temp')
   from pg_proc p
  where p.pronamespace = 'beamline'::regnamespace
    and p.proname in ('put_policy', 'get_policy', 'list_policies', 'delete_policy', 'activate_policy', 'deactivate_policy',

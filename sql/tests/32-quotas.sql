@@ -40,11 +40,13 @@ select is((select row(q.max_policies, q.max_rules_per_policy, q.max_providers_pe
 select is((select row(q.max_policies, q.max_rules_per_policy, q.max_providers_per_policy)::text from beamline.set_quota('t1', 'alice', null, 2, 3) q),
           '(2,2,3)', 'set_quota with NULL max_policies keeps it');
 
+reset role;  -- the app role has no TEMP on the toolkit's database
 create temp table docs as select
   '{"providers":[{"id":"a","weight":1}],"rules":[]}'::jsonb as small,
   '{"providers":[{"id":"a","weight":1}],"rules":[{"id":"r1","match":{},"route":["a"]},{"id":"r2","match":{},"route":["a"]},{"id":"r3","match":{},"route":["a"]}]}'::jsonb as many_rules,
   '{"providers":[{"id":"a","weight":1},{"id":"b","weight":1},{"id":"c","weight":1},{"id":"d","weight":1}],"rules":[]}'::jsonb as many_providers;
 grant select on docs to public;
+set local role beamline_app;
 
 select lives_ok($$select beamline.put_policy('t1', 'p1', (select small from docs), 'olga')$$, 'policy 1 of 2');
 select lives_ok($$select beamline.put_policy('t1', 'p2', (select small from docs), 'olga')$$, 'policy 2 of 2');

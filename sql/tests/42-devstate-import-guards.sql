@@ -12,6 +12,8 @@ select lives_ok($$select beamline_admin.bootstrap_admin('t1', 'alice')$$, 't1 ad
 select pg_catalog.set_config('beamline.hmac_secret', 'test-key-not-a-real-secret', true);
 
 select beamline_internal.devstate_state_checksum('{"version": 1, "current_checkpoint": null, "checkpoints": {}}') as state_sum \gset
+-- The toolkit's database gives nobody TEMP; an existing one may (PUBLIC's default): act that out.
+select pg_catalog.format('grant temporary on database %I to beamline_app', pg_catalog.current_database()) \gexec
 
 -- ===== as the application role =====
 set local role beamline_app;

@@ -1,10 +1,15 @@
 -- change_log__notify: the coalesced wake-up signal on channel beamline_changes (SPEC §5.3).
 --
 -- A deferred constraint trigger, so it runs at COMMIT, after all of the transaction's work
--- (an abort after it is then rare: only a failing commit). It acts once per transaction
--- (transaction-local flag beamline.notify_done). It NOTIFYs only if it wins
--- pg_try_advisory_xact_lock on the notifier key: at most one notifying transaction is in flight
--- in the database, so writers never queue on PostgreSQL's cluster-wide NOTIFY commit lock.
+-- (an abort after it is then rare: only a failing commit). It acts once per transaction: for
+-- the transaction's first change_log row (the rows of one transaction have rising ids and
+-- their deferred events fire in that order). That is read from change_log itself, which only
+-- the owner writes -- not from a session setting a caller could preset to silence the
+-- invalidation (beamline.notify_done, until issue 11). It NOTIFYs only if it wins the lock of
+-- the owner-only row beamline_internal.notifier (FOR UPDATE SKIP LOCKED, held to the end of the
+-- transaction): at most one notifying transaction is in flight in the database, so writers
+-- never queue on PostgreSQL's cluster-wide NOTIFY commit lock. (Until issue 11 this was an
+-- advisory lock, which any role could hold in its own session to silence every writer.)
 -- A writer that loses the race does not signal; it was running while the winner was in flight,
 -- so its xid is below the horizon (snapshot xmax) that the woken reader records, and the reader
 -- re-reads beamline.changes_since until the watermark passes that horizon
@@ -14,15 +19,15 @@ create or replace function beamline_internal.notify_change()
     returns trigger
     volatile
     security definer  -- deferred: it fires at COMMIT, outside the API function's definer context
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin
-    if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
-        return null;
+    if exists (select 1 from beamline.change_log c where c.xid = new.xid and c.id < new.id) then
+        return null;  -- an earlier change of this transaction already had its chance
     end if;
-    perform pg_catalog.set_config('beamline.notify_done', 'on', true);
-    if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
+    perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
+    if found then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
@@ -40,6 +45,9 @@ create constraint trigger change_log__notify
     after insert on beamline.change_log
     deferrable initially deferred
     for each row execute function beamline_internal.notify_change();
+
+-- the advisory lock key of the previous design
+drop function if exists beamline_internal.notify_lock_key();
 
 comment on trigger change_log__notify on beamline.change_log is
     'At commit: coalesced NOTIFY on channel beamline_changes (keys and a change id only).';

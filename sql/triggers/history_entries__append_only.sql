@@ -4,7 +4,7 @@
 create or replace function beamline_internal.devstate_history_guard()
     returns trigger
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

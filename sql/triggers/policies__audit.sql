@@ -14,7 +14,7 @@
 create or replace function beamline_internal.audit_policies_trigger()
     returns trigger
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -11,7 +11,7 @@
 create or replace function beamline_internal.audit_log_guard()
     returns trigger
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare

@@ -3,7 +3,7 @@
 create or replace function beamline_internal.audit_user_roles_trigger()
     returns trigger
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

@@ -3,7 +3,7 @@
 create or replace function beamline_internal.change_log_role()
     returns trigger
     volatile
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin

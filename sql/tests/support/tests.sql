@@ -18,7 +18,7 @@ create or replace function tests.row_counts()
     returns jsonb
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -45,7 +45,7 @@ create or replace function tests.bootstrap(p_tenant text, p_admin text)
     returns void
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language sql
 as $$ select null::void from beamline_admin.bootstrap_admin(p_tenant, p_admin) $$;
 comment on function tests.bootstrap(text, text) is 'Make p_admin the first admin of p_tenant (beamline_admin.bootstrap_admin).';
@@ -56,7 +56,7 @@ create or replace function tests.grant(
     returns void
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 begin
