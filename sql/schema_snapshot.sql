@@ -125,7 +125,7 @@ COMMENT ON COLUMN beamline.policies.data IS 'The policy document (JSON object), 
 
 CREATE FUNCTION beamline.activate_policy(p_tenant text, p_policy_id text, p_version integer, p_actor text) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_target beamline.policies;
@@ -229,7 +229,7 @@ COMMENT ON COLUMN beamline.user_roles.expires_at IS 'When the grant stops giving
 
 CREATE FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb DEFAULT '[]'::jsonb, p_expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_permissions jsonb;
@@ -293,7 +293,7 @@ COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text
 
 CREATE FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer DEFAULT 1000, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_snap     pg_catalog.pg_snapshot;
@@ -359,7 +359,7 @@ COMMENT ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, 
 
 CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_allowed boolean;
@@ -397,7 +397,7 @@ COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_acti
 
 CREATE FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_scope text := coalesce(p_tenant, 'global');
@@ -440,7 +440,7 @@ COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor tex
 
 CREATE FUNCTION beamline.current_watermark() RETURNS bigint
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text::bigint $$;
 
 ALTER FUNCTION beamline.current_watermark() OWNER TO beamline_owner;
@@ -457,7 +457,7 @@ COMMENT ON FUNCTION beamline.current_watermark() IS 'Safe change-log watermark (
 
 CREATE FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, p_actor text) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -482,7 +482,7 @@ COMMENT ON FUNCTION beamline.deactivate_policy(p_tenant text, p_policy_id text, 
 
 CREATE FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_actor text) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -507,7 +507,7 @@ COMMENT ON FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_ac
 
 CREATE FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text DEFAULT NULL::text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) RETURNS TABLE(id uuid, tenant_id text, target_type text, policy_id text, target_id text, action text, actor text, old_data jsonb, new_data jsonb, metadata jsonb, "timestamp" timestamp with time zone, cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key text;
@@ -616,7 +616,7 @@ COMMENT ON FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy
 
 CREATE FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor text, p_version integer DEFAULT NULL::integer) RETURNS beamline.policies
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_row beamline.policies;
@@ -669,7 +669,7 @@ COMMENT ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor
 
 CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
@@ -691,7 +691,7 @@ COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tena
 
 CREATE FUNCTION beamline.get_usage(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, active_policies integer, total_versions integer, max_rules_in_active integer, max_providers_in_active integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
@@ -724,7 +724,7 @@ COMMENT ON FUNCTION beamline.get_usage(p_tenant text, p_actor text) IS 'Usage of
 
 CREATE FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor text) RETURNS TABLE(tenant_id text, user_id text, role text, permissions jsonb, effective_permissions text[], granted_by text, created_at timestamp with time zone, updated_at timestamp with time zone, expires_at timestamp with time zone, is_expired boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -764,7 +764,7 @@ COMMENT ON FUNCTION beamline.get_user_roles(p_tenant text, p_user text, p_actor 
 
 CREATE FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 50, p_cursor text DEFAULT NULL::text) RETURNS TABLE(tenant_id character varying, policy_id character varying, version integer, is_active boolean, data jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, created_by character varying, updated_by character varying, next_cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_filters  jsonb := coalesce(p_filters, '{}');
@@ -834,7 +834,7 @@ COMMENT ON FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filter
 
 CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_count integer;
@@ -876,6 +876,10 @@ begin
                  and (pg_catalog.jsonb_typeof(e.value -> 'data') is null
                       or (pg_catalog.jsonb_typeof(e.value -> 'data') = 'object'
                           and pg_catalog.octet_length((e.value -> 'data')::text) <= 65536)));
+    -- the owner's document limits (nesting depth) for the entries that passed the filter above
+    perform beamline_internal.check_document_limits(e.value -> 'data')
+       from pg_catalog.jsonb_array_elements(p_entries) e
+      where pg_catalog.jsonb_typeof(e.value -> 'data') = 'object';
     perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:write');
     if v_count = 0 then
         return 0;
@@ -905,7 +909,7 @@ COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries j
 
 CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb DEFAULT '{}'::jsonb, p_policy_id text DEFAULT NULL::text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_id uuid;
@@ -935,7 +939,7 @@ COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action te
 
 CREATE FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if p_patch is null then
@@ -962,7 +966,7 @@ COMMENT ON FUNCTION beamline.merge_patch(p_target jsonb, p_patch jsonb) IS 'JSON
 
 CREATE FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_actor text) RETURNS SETOF beamline.policies
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('policy_id', p_policy_id, 128);
@@ -992,7 +996,7 @@ COMMENT ON FUNCTION beamline.policy_history(p_tenant text, p_policy_id text, p_a
 
 CREATE FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data jsonb, p_actor text, p_expected_version integer DEFAULT NULL::integer) RETURNS beamline.policies
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_quota    beamline.tenant_quotas;
@@ -1114,7 +1118,7 @@ COMMENT ON FUNCTION beamline.put_policy(p_tenant text, p_policy_id text, p_data 
 
 CREATE FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schema jsonb, p_actor text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
     if p_tenant is null or pg_catalog.char_length(p_tenant) > 64
@@ -1156,7 +1160,7 @@ COMMENT ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schem
 
 CREATE FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_old beamline.user_roles;
@@ -1196,7 +1200,7 @@ COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor tex
 
 CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_quota beamline.tenant_quotas;
@@ -1246,7 +1250,7 @@ COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_polici
 
 CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_hash     text;
@@ -1342,7 +1346,7 @@ COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate 
 
 CREATE FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_admin text;
@@ -1464,7 +1468,7 @@ COMMENT ON FUNCTION beamline_admin.maintain(p_actor text) IS 'Owner only: one id
 
 CREATE FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) RETURNS integer
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     return beamline_internal.jsonschema_register(p_name, null, p_schema, 'beamline-migrate');
@@ -1524,12 +1528,60 @@ ALTER FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval, p_audi
 COMMENT ON FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean) IS 'Owner only: set the change-log window, audit retention (p_clear_retention: keep forever) and actor of beamline_admin.maintain; returns the settings.';
 
 --
+-- Name: set_setting(text, text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.set_setting(p_name text, p_value text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_result jsonb;
+begin
+    if p_name is null or p_name not in ('max_document_bytes', 'max_document_depth') then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('unknown setting: %s', coalesce(p_name, 'NULL')),
+            detail = pg_catalog.json_build_object('argument', 'name', 'reason', 'not a setting of beamline_internal.settings')::text,
+            hint = 'Settings: max_document_bytes, max_document_depth.';
+    end if;
+    if p_value is null or p_value !~ '^[0-9]{1,10}$' then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('setting %s must be a whole number', p_name),
+            detail = pg_catalog.json_build_object('argument', 'value', 'reason', 'not a whole number')::text;
+    end if;
+    begin
+        -- p_name is one of the literal column names above
+        execute pg_catalog.format(
+            'update beamline_internal.settings set %I = $1, updated_at = pg_catalog.now(), updated_by = current_user where id = 1',
+            p_name) using p_value::bigint;
+    exception when check_violation or numeric_value_out_of_range then
+        raise exception using
+            errcode = 'BL007',
+            message = pg_catalog.format('setting %s: %s is out of range', p_name, p_value),
+            detail = pg_catalog.json_build_object('argument', 'value', 'reason', 'out of range')::text;
+    end;
+    select pg_catalog.to_jsonb(s) - 'id' into v_result from beamline_internal.settings s where s.id = 1;
+    return v_result;
+end;
+$_$;
+
+ALTER FUNCTION beamline_admin.set_setting(p_name text, p_value text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION set_setting(p_name text, p_value text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.set_setting(p_name text, p_value text) IS 'Owner only: change a limit of beamline_internal.settings (max_document_bytes, max_document_depth); returns the settings. BL007 for an unknown name or a bad value.';
+
+--
 -- Name: assert_valid(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
 CREATE FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_errs jsonb;
@@ -1562,7 +1614,7 @@ COMMENT ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) 
 
 CREATE FUNCTION beamline_internal.audit_actor() RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_actor text := pg_catalog.current_setting('beamline.actor', true);
@@ -1592,8 +1644,8 @@ COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor
 --
 
 CREATE FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) RETURNS void
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_prefix text := case when p_where = '' then '' else p_where || '.' end;
@@ -1637,6 +1689,8 @@ begin
                     perform beamline_internal.check_identifier(v_prefix || v_key, p_entry ->> v_key, 128);
                 end if;
             end loop;
+            -- the owner's document limits too (depth: a 5,000-deep event broke every reader)
+            perform beamline_internal.check_document_limits(p_entry -> 'data');
             return;
         end if;
     end if;
@@ -1662,7 +1716,7 @@ COMMENT ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry js
 
 CREATE FUNCTION beamline_internal.audit_log_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_context text;
@@ -1699,10 +1753,11 @@ COMMENT ON FUNCTION beamline_internal.audit_log_guard() IS 'BEFORE statement tri
 
 CREATE FUNCTION beamline_internal.audit_metadata() RETURNS jsonb
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_context text := pg_catalog.current_setting('beamline.audit_context', true);
+    v_hint text := pg_catalog.current_setting('beamline.audit_context', true);
+    v_context jsonb;
     v_meta jsonb;
 begin
     v_meta := pg_catalog.jsonb_build_object(
@@ -1711,12 +1766,12 @@ begin
         'client_addr', pg_catalog.inet_client_addr()::text,
         'client_port', pg_catalog.inet_client_port(),
         'db_user', session_user::text);
-    if v_context is not null and v_context <> '' then
-        begin
-            v_meta := v_meta || pg_catalog.jsonb_build_object('context', v_context::jsonb);
-        exception when invalid_text_representation then
-            v_meta := v_meta || pg_catalog.jsonb_build_object('context_raw', v_context);
-        end;
+    if v_hint is not null and v_hint <> '' then
+        select c.context into v_context from beamline_internal.audit_contexts c
+         where c.xid = pg_catalog.pg_current_xact_id();
+        if v_context is not null then
+            v_meta := v_meta || pg_catalog.jsonb_build_object('context', v_context);
+        end if;
     end if;
     return v_meta;
 end;
@@ -1728,7 +1783,7 @@ ALTER FUNCTION beamline_internal.audit_metadata() OWNER TO beamline_owner;
 -- Name: FUNCTION audit_metadata(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit row: txid, application_name, client_addr/port, db_user, and the caller context (beamline.audit_context).';
+COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit row: txid, application_name, client_addr/port, db_user, and the caller context of audit_set_context (beamline_internal.audit_contexts).';
 
 --
 -- Name: audit_policies_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -1736,7 +1791,7 @@ COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit 
 
 CREATE FUNCTION beamline_internal.audit_policies_trigger() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_prev jsonb;
@@ -1796,7 +1851,7 @@ COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row tri
 
 CREATE FUNCTION beamline_internal.audit_set_context(p_context jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if p_context is null or pg_catalog.jsonb_typeof(p_context) <> 'object'
@@ -1806,7 +1861,13 @@ begin
             message = 'invalid audit context: must be a JSON object of at most 4096 bytes',
             detail = pg_catalog.json_build_object('argument', 'context', 'reason', 'must be a JSON object of at most 4096 bytes')::text;
     end if;
-    perform pg_catalog.set_config('beamline.audit_context', p_context::text, true);
+    -- rows of finished transactions (below every running one) are not needed any more
+    delete from beamline_internal.audit_contexts c
+     where c.xid < pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
+    insert into beamline_internal.audit_contexts (xid, context)
+    values (pg_catalog.pg_current_xact_id(), p_context)
+    on conflict (xid) do update set context = excluded.context;
+    perform pg_catalog.set_config('beamline.audit_context', pg_catalog.pg_current_xact_id()::text, true);
 end;
 $$;
 
@@ -1824,7 +1885,7 @@ COMMENT ON FUNCTION beamline_internal.audit_set_context(p_context jsonb) IS 'Rec
 
 CREATE FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
@@ -1853,7 +1914,7 @@ COMMENT ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_i
 
 CREATE FUNCTION beamline_internal.audit_tenant_quotas_trigger() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'INSERT' then
@@ -1886,7 +1947,7 @@ COMMENT ON FUNCTION beamline_internal.audit_tenant_quotas_trigger() IS 'AFTER ro
 
 CREATE FUNCTION beamline_internal.audit_user_roles_trigger() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'INSERT' then
@@ -1919,7 +1980,7 @@ COMMENT ON FUNCTION beamline_internal.audit_user_roles_trigger() IS 'AFTER row t
 
 CREATE FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     insert into beamline.policy_audit_log
@@ -1943,7 +2004,7 @@ COMMENT ON FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type t
 
 CREATE FUNCTION beamline_internal.change_log_policy() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     insert into beamline.change_log (kind, tenant_id, object_id, op, version)
@@ -1966,7 +2027,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_policy() IS 'Trigger function: 
 
 CREATE FUNCTION beamline_internal.change_log_prune(p_keep interval DEFAULT '7 days'::interval) RETURNS bigint
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_max     xid8;
@@ -2003,7 +2064,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_prune(p_keep interval) IS 'Owne
 
 CREATE FUNCTION beamline_internal.change_log_quota() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'DELETE' then
@@ -2031,7 +2092,7 @@ COMMENT ON FUNCTION beamline_internal.change_log_quota() IS 'Trigger function: r
 
 CREATE FUNCTION beamline_internal.change_log_role() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'DELETE' then
@@ -2064,21 +2125,18 @@ COMMENT ON FUNCTION beamline_internal.change_log_role() IS 'Trigger function: re
 
 CREATE FUNCTION beamline_internal.check_document_limits(p_doc jsonb) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_max_bytes integer;
     v_max_depth integer;
     v_bytes     integer;
-    v_setting   text;
 begin
-    v_setting := nullif(pg_catalog.current_setting('beamline.max_document_bytes', true), '');
-    v_max_bytes := coalesce(beamline_internal.jsonschema_setting_int('beamline.max_document_bytes', v_setting), 1048576);
-    v_setting := nullif(pg_catalog.current_setting('beamline.max_document_depth', true), '');
-    v_max_depth := coalesce(beamline_internal.jsonschema_setting_int('beamline.max_document_depth', v_setting), 32);
     if p_doc is null then
         return;
     end if;
+    select s.max_document_bytes, s.max_document_depth into v_max_bytes, v_max_depth
+      from beamline_internal.settings s where s.id = 1;
     -- The JSON text is at most ~6x the binary size (escapes), so serialise only when it may matter.
     if pg_catalog.pg_column_size(p_doc) > v_max_bytes / 8 then
         v_bytes := pg_catalog.octet_length(p_doc::text);
@@ -2086,7 +2144,7 @@ begin
             raise exception using errcode = 'BL009',
                 message = pg_catalog.format('document is %s bytes, over the limit of %s bytes', v_bytes, v_max_bytes),
                 detail = pg_catalog.jsonb_build_object('limit', 'max_document_bytes', 'value', v_bytes, 'max', v_max_bytes)::text,
-                hint = 'Make the document smaller, or raise the setting beamline.max_document_bytes.';
+                hint = 'Make the document smaller (the owner sets the limit: beamline_admin.set_setting).';
         end if;
     end if;
     -- A container at level N (the root is level 0) means depth N + 1.
@@ -2095,7 +2153,7 @@ begin
         raise exception using errcode = 'BL009',
             message = pg_catalog.format('document is nested deeper than the limit of %s levels', v_max_depth),
             detail = pg_catalog.jsonb_build_object('limit', 'max_document_depth', 'value', v_max_depth + 1, 'max', v_max_depth)::text,
-            hint = 'Flatten the document, or raise the setting beamline.max_document_depth.';
+            hint = 'Flatten the document (the owner sets the limit: beamline_admin.set_setting).';
     end if;
 end
 $_$;
@@ -2106,7 +2164,7 @@ ALTER FUNCTION beamline_internal.check_document_limits(p_doc jsonb) OWNER TO bea
 -- Name: FUNCTION check_document_limits(p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Raise BL009 when a document is over beamline.max_document_bytes (default 1 MiB of JSON text) or beamline.max_document_depth (default 32).';
+COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Raise BL009 when a document is over max_document_bytes (default 1 MiB of JSON text) or max_document_depth (default 32) of beamline_internal.settings.';
 
 --
 -- Name: check_grant_list(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2114,7 +2172,7 @@ COMMENT ON FUNCTION beamline_internal.check_document_limits(p_doc jsonb) IS 'Rai
 
 CREATE FUNCTION beamline_internal.check_grant_list(p_permissions jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_bad text;
@@ -2203,7 +2261,7 @@ COMMENT ON FUNCTION beamline_internal.check_identifier(p_kind text, p_value text
 
 CREATE FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) RETURNS text
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_keys jsonb := beamline_internal.devstate_keys();
@@ -2247,7 +2305,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor tex
 
 CREATE FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reason text, p_hint text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.policy_bad_input(p_argument, p_reason,
@@ -2269,7 +2327,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_bad_input(p_argument text, p_reas
 
 CREATE FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) RETURNS text
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     case pg_catalog.jsonb_typeof(p_doc)
@@ -2308,7 +2366,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) IS 'C
 
 CREATE FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key text;
@@ -2380,7 +2438,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_entry_message(p_id bigint, p_ts t
 
 CREATE FUNCTION beamline_internal.devstate_history_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -2405,7 +2463,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_history_guard() IS 'BEFORE statem
 
 CREATE FUNCTION beamline_internal.devstate_history_link() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_head devstate.chain_head;
@@ -2466,7 +2524,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_history_link() IS 'AFTER INSERT s
 
 CREATE FUNCTION beamline_internal.devstate_history_no_fork() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if exists (select 1 from devstate.history_entries e where e.hmac_prev = new.hmac_prev) then
@@ -2494,7 +2552,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_history_no_fork() IS 'BEFORE INSE
 
 CREATE FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) RETURNS TABLE(ord bigint, id bigint, ts timestamp with time zone, actor text, action text, cp_from text, cp_to text, state_checksum text, key_id text, hmac_prev text, hmac text, metadata jsonb)
     LANGUAGE sql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select r.ord, (r.e ->> 'id')::bigint, (r.e ->> 'ts')::timestamptz, r.e ->> 'actor', r.e ->> 'action',
            r.e ->> 'cp_from', r.e ->> 'cp_to', r.e ->> 'state_checksum', r.e ->> 'key_id',
@@ -2516,7 +2574,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) IS '
 
 CREATE FUNCTION beamline_internal.devstate_initial_state() RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     RETURN '{"version": 1, "checkpoints": {}, "current_checkpoint": null}'::jsonb;
 
 ALTER FUNCTION beamline_internal.devstate_initial_state() OWNER TO beamline_owner;
@@ -2533,7 +2591,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_initial_state() IS 'The initial D
 
 CREATE FUNCTION beamline_internal.devstate_keys() RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_secret text := pg_catalog.current_setting('beamline.hmac_secret', true);
@@ -2578,7 +2636,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_keys() IS 'The session''s HMAC ke
 
 CREATE FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     RETURN encode(sha256(convert_to(beamline_internal.devstate_canonical_json(p_doc), 'UTF8'::name)), 'hex'::text);
 
 ALTER FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) OWNER TO beamline_owner;
@@ -2595,7 +2653,7 @@ COMMENT ON FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) IS 'S
 
 CREATE FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) RETURNS TABLE(checked bigint, first_id bigint, last_id bigint, bad_id bigint)
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),
            pg_catalog.min(e.id) filter (where e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
@@ -2651,6 +2709,7 @@ COMMENT ON FUNCTION beamline_internal.has_permission(p_tenant text, p_user text,
 
 CREATE FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb) RETURNS record
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key   text;
@@ -2836,6 +2895,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_node(p_root jsonb, p_sche
 
 CREATE FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if pg_catalog.char_length(p_pattern) > p_max_length then
@@ -2863,6 +2923,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p
 
 CREATE FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_res    record;
@@ -2914,6 +2975,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) IS
 
 CREATE FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_res record;
@@ -2953,6 +3015,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) IS 'Fas
 
 CREATE FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) RETURNS record
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_terms  text[] := '{}';
@@ -3312,7 +3375,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_sc
 
 CREATE FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text, p_root jsonb, p_doc jsonb) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_pred jsonpath;
@@ -3349,7 +3412,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text
 
 CREATE FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_fast jsonb;
@@ -3386,6 +3449,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_s
 
 CREATE FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_check jsonb;
@@ -3471,6 +3535,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value t
 
 CREATE FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) RETURNS text[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_refs text[] := '{}';
@@ -3513,6 +3578,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb) IS
 
 CREATE FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_result jsonb;
@@ -4032,7 +4098,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) IS 'A local
 
 CREATE FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_problems jsonb;
@@ -4089,6 +4155,7 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant 
 
 CREATE FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
     if p_value is null then
@@ -4118,14 +4185,14 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_valu
 
 CREATE FUNCTION beamline_internal.notify_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-    if pg_catalog.current_setting('beamline.notify_done', true) = 'on' then
-        return null;
+    if exists (select 1 from beamline.change_log c where c.xid = new.xid and c.id < new.id) then
+        return null;  -- an earlier change of this transaction already had its chance
     end if;
-    perform pg_catalog.set_config('beamline.notify_done', 'on', true);
-    if pg_catalog.pg_try_advisory_xact_lock(beamline_internal.notify_lock_key()) then
+    perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
+    if found then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
@@ -4144,29 +4211,12 @@ ALTER FUNCTION beamline_internal.notify_change() OWNER TO beamline_owner;
 COMMENT ON FUNCTION beamline_internal.notify_change() IS 'Deferred trigger function: at commit, NOTIFY beamline_changes once per transaction, only if no other notifying transaction is in flight (coalescing; see docs/CACHE_COHERENCE.md).';
 
 --
--- Name: notify_lock_key(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
---
-
-CREATE FUNCTION beamline_internal.notify_lock_key() RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
-    AS $$ select pg_catalog.hashtextextended('beamline.notify', 0) $$;
-
-ALTER FUNCTION beamline_internal.notify_lock_key() OWNER TO beamline_owner;
-
---
--- Name: FUNCTION notify_lock_key(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON FUNCTION beamline_internal.notify_lock_key() IS 'Advisory lock key (bigint space) held by the single transaction allowed to NOTIFY beamline_changes at a time.';
-
---
 -- Name: policy_bad_input(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
 CREATE FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason text, p_hint text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -4191,7 +4241,7 @@ COMMENT ON FUNCTION beamline_internal.policy_bad_input(p_argument text, p_reason
 
 CREATE FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT policy_id text, OUT version integer) RETURNS record
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_json jsonb;
@@ -4229,7 +4279,7 @@ COMMENT ON FUNCTION beamline_internal.policy_cursor_decode(p_cursor text, OUT po
 
 CREATE FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_version integer) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select pg_catalog.translate(
         pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_policy_id, p_version)::text, 'UTF8'), 'base64'),
@@ -4250,7 +4300,7 @@ COMMENT ON FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, p_v
 
 CREATE FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) RETURNS beamline.policies
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row beamline.policies;
@@ -4287,7 +4337,7 @@ COMMENT ON FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_
 
 CREATE FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
     select 'select p.tenant_id, p.policy_id, p.version, p.is_active, p.data, p.created_at, p.updated_at,'
         || ' p.created_by, p.updated_by, beamline_internal.policy_cursor_encode(p.policy_id, p.version)'
@@ -4313,7 +4363,7 @@ COMMENT ON FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contai
 
 CREATE FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
@@ -4340,7 +4390,7 @@ COMMENT ON FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id tex
 
 CREATE FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_id text, p_version integer DEFAULT NULL::integer, p_what text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -4367,7 +4417,7 @@ COMMENT ON FUNCTION beamline_internal.policy_not_found(p_tenant text, p_policy_i
 
 CREATE FUNCTION beamline_internal.policy_reject_change() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if tg_op = 'UPDATE'
@@ -4400,7 +4450,7 @@ COMMENT ON FUNCTION beamline_internal.policy_reject_change() IS 'Trigger functio
 
 CREATE FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_errors    jsonb := '[]';
@@ -4526,7 +4576,7 @@ COMMENT ON FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) IS 'S
 
 CREATE FUNCTION beamline_internal.quota_check_active(p_tenant text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_limit integer;
@@ -4556,7 +4606,7 @@ COMMENT ON FUNCTION beamline_internal.quota_check_active(p_tenant text) IS 'Unde
 
 CREATE FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text, p_limit integer, p_requested integer) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     raise exception using
@@ -4581,7 +4631,7 @@ COMMENT ON FUNCTION beamline_internal.quota_exceeded(p_tenant text, p_quota text
 
 CREATE FUNCTION beamline_internal.quota_lock(p_tenant text) RETURNS void
     LANGUAGE sql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$ select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_tenant, 4242)) $$;
 
 ALTER FUNCTION beamline_internal.quota_lock(p_tenant text) OWNER TO beamline_owner;
@@ -4630,7 +4680,7 @@ COMMENT ON COLUMN beamline.tenant_quotas.max_policies IS 'Maximum number of poli
 
 CREATE FUNCTION beamline_internal.quota_of(p_tenant text) RETURNS beamline.tenant_quotas
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row beamline.tenant_quotas;
@@ -4660,7 +4710,7 @@ COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s 
 
 CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) RETURNS record
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_quota beamline.tenant_quotas;
@@ -4691,7 +4741,7 @@ COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id 
 
 CREATE FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb) RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_missing text;
@@ -4742,7 +4792,7 @@ COMMENT ON FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor t
 
 CREATE FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_allowed boolean;
@@ -4783,7 +4833,7 @@ COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor 
 
 CREATE FUNCTION beamline_internal.schema_for(p_name text, p_tenant text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_schema jsonb;
@@ -4818,7 +4868,7 @@ COMMENT ON FUNCTION beamline_internal.schema_for(p_name text, p_tenant text) IS 
 
 CREATE FUNCTION beamline_internal.set_actor(p_actor text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.check_identifier('actor', p_actor, 128);
@@ -4840,7 +4890,7 @@ COMMENT ON FUNCTION beamline_internal.set_actor(p_actor text) IS 'Validate p_act
 
 CREATE FUNCTION devstate.append_history(p_entry jsonb, p_actor text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_entry jsonb;
@@ -4865,7 +4915,7 @@ COMMENT ON FUNCTION devstate.append_history(p_entry jsonb, p_actor text) IS 'App
 
 CREATE FUNCTION devstate.export_entries(p_actor text, p_after bigint DEFAULT 0, p_limit integer DEFAULT 10000) RETURNS TABLE(id bigint, line text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission('devstate', p_actor, 'state:read');
@@ -4906,7 +4956,7 @@ COMMENT ON FUNCTION devstate.export_entries(p_actor text, p_after bigint, p_limi
 
 CREATE FUNCTION devstate.export_snapshot(p_actor text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_state jsonb;
@@ -4939,7 +4989,7 @@ COMMENT ON FUNCTION devstate.export_snapshot(p_actor text) IS 'State (canonical 
 
 CREATE FUNCTION devstate.get_state(p_actor text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row devstate.state_current;
@@ -4970,7 +5020,7 @@ COMMENT ON FUNCTION devstate.get_state(p_actor text) IS 'The DevState document: 
 
 CREATE FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_actor text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row devstate.state_current;
@@ -5031,7 +5081,7 @@ COMMENT ON FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_acto
 
 CREATE FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_keys jsonb := beamline_internal.devstate_keys();
@@ -5117,7 +5167,7 @@ COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'L
 
 CREATE FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_lock_id uuid;
@@ -5168,7 +5218,7 @@ COMMENT ON FUNCTION devstate.lock_state(p_scope text, p_ttl interval, p_owner te
 
 CREATE FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_limit integer DEFAULT 100, p_cursor bigint DEFAULT NULL::bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_filters jsonb := coalesce(p_filters, '{}');
@@ -5243,7 +5293,7 @@ COMMENT ON FUNCTION devstate.search_history(p_filters jsonb, p_actor text, p_lim
 
 CREATE FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_held devstate.locks;
@@ -5285,7 +5335,7 @@ COMMENT ON FUNCTION devstate.unlock_state(p_lock_id uuid, p_owner text) IS 'Rele
 
 CREATE FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expected_checksum text DEFAULT NULL::text, p_history_entry jsonb DEFAULT NULL::jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_row devstate.state_current;
@@ -5370,7 +5420,7 @@ COMMENT ON FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expecte
 
 CREATE FUNCTION devstate.verify_hmac_chain(p_from bigint DEFAULT NULL::bigint, p_to bigint DEFAULT NULL::bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';
@@ -5955,6 +6005,77 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
 
 --
+-- Name: audit_contexts; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.audit_contexts (
+    xid xid8 NOT NULL,
+    context jsonb NOT NULL,
+    CONSTRAINT audit_contexts_object CHECK ((jsonb_typeof(context) = 'object'::text)),
+    CONSTRAINT audit_contexts_size CHECK ((octet_length((context)::text) <= 4096))
+);
+
+ALTER TABLE beamline_internal.audit_contexts OWNER TO beamline_owner;
+
+--
+-- Name: TABLE audit_contexts; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.audit_contexts IS 'Audit context per transaction (written by beamline_internal.audit_set_context, read by audit_metadata); owner only.';
+
+--
+-- Name: notifier; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.notifier (
+    id smallint DEFAULT 1 NOT NULL,
+    CONSTRAINT notifier_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.notifier OWNER TO beamline_owner;
+
+--
+-- Name: TABLE notifier; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.notifier IS 'Singleton row locked by the one transaction allowed to NOTIFY beamline_changes at a time (owner only).';
+
+--
+-- Name: settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.settings (
+    id smallint DEFAULT 1 NOT NULL,
+    max_document_bytes integer DEFAULT 1048576 NOT NULL,
+    max_document_depth integer DEFAULT 32 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT CURRENT_USER NOT NULL,
+    CONSTRAINT settings_max_document_bytes_check CHECK (((max_document_bytes >= 2) AND (max_document_bytes <= 268435455))),
+    CONSTRAINT settings_max_document_depth_check CHECK (((max_document_depth >= 1) AND (max_document_depth <= 256))),
+    CONSTRAINT settings_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.settings OWNER TO beamline_owner;
+
+--
+-- Name: TABLE settings; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.settings IS 'Owner-only limits (singleton row), changed with beamline_admin.set_setting; session settings cannot override them.';
+
+--
+-- Name: COLUMN settings.max_document_bytes; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.settings.max_document_bytes IS 'Largest JSON text of a document (policy, state, history metadata, validate input), bytes; BL009 above.';
+
+--
+-- Name: COLUMN settings.max_document_depth; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.settings.max_document_depth IS 'Deepest nesting of containers in a document ({} is 1, {"a": []} is 2); BL009 above.';
+
+--
 -- Name: chain_head; Type: TABLE; Schema: devstate; Owner: beamline_owner
 --
 
@@ -6228,11 +6349,32 @@ ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
 
 --
+-- Name: audit_contexts audit_contexts_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.audit_contexts
+    ADD CONSTRAINT audit_contexts_pkey PRIMARY KEY (xid);
+
+--
 -- Name: maintenance_settings maintenance_settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
 --
 
 ALTER TABLE ONLY beamline_internal.maintenance_settings
     ADD CONSTRAINT maintenance_settings_pkey PRIMARY KEY (id);
+
+--
+-- Name: notifier notifier_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.notifier
+    ADD CONSTRAINT notifier_pkey PRIMARY KEY (id);
+
+--
+-- Name: settings settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.settings
+    ADD CONSTRAINT settings_pkey PRIMARY KEY (id);
 
 --
 -- Name: chain_head chain_head_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
@@ -6773,6 +6915,12 @@ REVOKE ALL ON FUNCTION beamline_admin.register_default_schema(p_name text, p_sch
 REVOKE ALL ON FUNCTION beamline_admin.set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean) FROM PUBLIC;
 
 --
+-- Name: FUNCTION set_setting(p_name text, p_value text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.set_setting(p_name text, p_value text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION assert_valid(p_schema jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -7059,12 +7207,6 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_v
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.notify_change() FROM PUBLIC;
-
---
--- Name: FUNCTION notify_lock_key(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
---
-
-REVOKE ALL ON FUNCTION beamline_internal.notify_lock_key() FROM PUBLIC;
 
 --
 -- Name: FUNCTION policy_bad_input(p_argument text, p_reason text, p_hint text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
