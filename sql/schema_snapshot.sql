@@ -229,10 +229,11 @@ COMMENT ON COLUMN beamline.user_roles.expires_at IS 'When the grant stops giving
 
 CREATE FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb DEFAULT '[]'::jsonb, p_expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_permissions jsonb;
+    v_actor_expires timestamptz;
     v_old beamline.user_roles;
     v_row beamline.user_roles;
 begin
@@ -252,13 +253,37 @@ begin
             detail = pg_catalog.json_build_object('argument', 'expires_at', 'reason', 'is not in the future')::text,
             hint = 'Pass null for a grant that never expires, or revoke_role to remove access.';
     end if;
-    perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
-    perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_user = p_actor then
+        raise exception using
+            errcode = 'BL001',
+            message = pg_catalog.format('permission denied: %s cannot assign its own grant in tenant %s', p_actor, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', 'rbac:manage')::text,
+            hint = 'A grant is always made by another user with rbac:manage; revoke_role may remove your own.';
+    end if;
 
     -- Grant changes of a tenant are serialised (with revoke_role and bootstrap_admin): the row
     -- read below cannot appear or change before the upsert, so the upsert never overwrites a
-    -- grant that require_grantable did not see.
+    -- grant that require_grantable did not see. Taken before require_permission so the lock
+    -- order is always tenant lock -> actor's grant (FOR SHARE) -> target grant (FOR UPDATE):
+    -- two managers changing each other's grants cannot deadlock.
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
+    -- Pins the actor's grant (FOR SHARE) until commit: the bounds below hold at commit time.
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
+    select ur.expires_at into v_actor_expires from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_actor;
+    if v_actor_expires is not null and (p_expires_at is null or p_expires_at > v_actor_expires) then
+        raise exception using
+            errcode = 'BL001',
+            message = pg_catalog.format('permission denied: %s cannot give a grant that outlives its own (expires %s) in tenant %s',
+                                        p_actor, v_actor_expires, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', 'rbac:manage',
+                                                  'max_expires_at', v_actor_expires)::text,
+            hint = 'Pass an expires_at no later than your own grant''s; a grant without expiry needs a grantor without expiry.';
+    end if;
+
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
@@ -285,7 +310,7 @@ ALTER FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_a
 -- Name: FUNCTION assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage and no escalation. Returns the grant row.';
+COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage; the grant never exceeds or outlives the actor''s own, and nobody assigns their own grant (BL001). Returns the grant row.';
 
 --
 -- Name: changes_since(bigint, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -1025,6 +1050,11 @@ begin
     end if;
     -- require_permission, inlined for the allowed case (has_permission is inlined into this
     -- query); any other outcome goes through require_permission for its precise BL007 / BL001.
+    -- As require_permission does for writes: lock the actor's grant FOR SHARE first (held to
+    -- commit), then evaluate it, so a revoke and this write serialise (docs/RBAC.md).
+    perform 1 from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_actor
+       for share;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, 'policy:write') h;
     if v_allowed then
         perform pg_catalog.set_config('beamline.actor', p_actor, true);
@@ -1156,14 +1186,17 @@ COMMENT ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_schem
 
 CREATE FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) RETURNS beamline.user_roles
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_old beamline.user_roles;
 begin
     perform beamline_internal.check_identifier('user', p_user, 128);
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    -- Lock order as assign_role: tenant lock, then the actor's grant (require_permission, FOR
+    -- SHARE), then the target grant (FOR UPDATE: waits for the target's in-flight writes).
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));  -- as assign_role
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
@@ -1196,10 +1229,14 @@ COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor tex
 
 CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_quota beamline.tenant_quotas;
+    v_quota    beamline.tenant_quotas;
+    v_platform boolean;
+    v_name     text;
+    v_ceiling  integer;
+    v_value    integer;
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('actor', p_actor, 128);
@@ -1215,18 +1252,49 @@ begin
     if p_max_providers not between 0 and 1000 then
         perform beamline_internal.policy_bad_input('max_providers', 'must be between 0 and 1000');
     end if;
-    perform beamline_internal.require_permission(p_tenant, p_actor, 'quota:manage');
+    select h.allowed into v_platform from beamline_internal.has_permission('global', p_actor, 'quota:manage') h;
+    if v_platform then
+        perform beamline_internal.require_permission('global', p_actor, 'quota:manage');  -- pins the grant, records the actor
+    else
+        perform beamline_internal.require_permission(p_tenant, p_actor, 'quota:manage');
+    end if;
     perform beamline_internal.quota_lock(p_tenant);
     v_quota := beamline_internal.quota_of(p_tenant);
-    insert into beamline.tenant_quotas as q (tenant_id, max_policies, max_rules_per_policy, max_providers_per_policy)
+    if not v_platform then
+        for v_name, v_ceiling, v_value in
+            values ('max_policies', v_quota.platform_max_policies, p_max_policies),
+                   ('max_rules_per_policy', v_quota.platform_max_rules_per_policy, p_max_rules),
+                   ('max_providers_per_policy', v_quota.platform_max_providers_per_policy, p_max_providers)
+        loop
+            if v_value > v_ceiling then
+                raise exception using
+                    errcode = 'BL001',
+                    message = pg_catalog.format('permission denied: %s above its ceiling %s needs quota:manage in tenant global (%s asked %s for tenant %s)',
+                                                v_name, v_ceiling, p_actor, v_value, p_tenant),
+                    detail = pg_catalog.json_build_object('tenant', 'global', 'actor', p_actor, 'permission', 'quota:manage',
+                                                          'quota', v_name, 'ceiling', v_ceiling, 'requested', v_value)::text,
+                    hint = 'Quotas are a platform limit: a tenant sets its limits up to the ceilings; the platform (quota:manage in tenant global) raises them.';
+            end if;
+        end loop;
+    end if;
+    insert into beamline.tenant_quotas as q
+        (tenant_id, max_policies, max_rules_per_policy, max_providers_per_policy,
+         platform_max_policies, platform_max_rules_per_policy, platform_max_providers_per_policy)
     values (p_tenant,
             coalesce(p_max_policies, v_quota.max_policies),
             coalesce(p_max_rules, v_quota.max_rules_per_policy),
-            coalesce(p_max_providers, v_quota.max_providers_per_policy))
+            coalesce(p_max_providers, v_quota.max_providers_per_policy),
+            -- only the platform moves a ceiling; it moves it to the limit it sets
+            case when v_platform then coalesce(p_max_policies, v_quota.platform_max_policies) else v_quota.platform_max_policies end,
+            case when v_platform then coalesce(p_max_rules, v_quota.platform_max_rules_per_policy) else v_quota.platform_max_rules_per_policy end,
+            case when v_platform then coalesce(p_max_providers, v_quota.platform_max_providers_per_policy) else v_quota.platform_max_providers_per_policy end)
     on conflict on constraint tenant_quotas_tenant_id_key do update
        set max_policies = excluded.max_policies,
            max_rules_per_policy = excluded.max_rules_per_policy,
            max_providers_per_policy = excluded.max_providers_per_policy,
+           platform_max_policies = excluded.platform_max_policies,
+           platform_max_rules_per_policy = excluded.platform_max_rules_per_policy,
+           platform_max_providers_per_policy = excluded.platform_max_providers_per_policy,
            updated_at = pg_catalog.now();
     return query select * from beamline_internal.quota_report(p_tenant);
 end;
@@ -1238,7 +1306,7 @@ ALTER FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies in
 -- Name: FUNCTION set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) IS 'Set a tenant''s limits (quota:manage); null keeps a value. BL007 out of range (0..1000000 policies, 0..10000 rules, 0..1000 providers).';
+COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) IS 'Set a tenant''s limits; null keeps a value. quota:manage in tenant global (the platform) sets limits and their ceilings; the tenant''s own quota:manage stays at or below the ceilings (BL001). BL007 out of range (0..1000000 policies, 0..10000 rules, 0..1000 providers).';
 
 --
 -- Name: validate(jsonb, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -4484,9 +4552,18 @@ CREATE TABLE beamline.tenant_quotas (
     max_providers_per_policy integer DEFAULT 20 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    platform_max_policies integer DEFAULT 10 NOT NULL,
+    platform_max_rules_per_policy integer DEFAULT 50 NOT NULL,
+    platform_max_providers_per_policy integer DEFAULT 20 NOT NULL,
+    CONSTRAINT tenant_quotas_max_policies_ceiling CHECK ((max_policies <= platform_max_policies)),
     CONSTRAINT tenant_quotas_max_policies_range CHECK (((max_policies >= 0) AND (max_policies <= 1000000))),
+    CONSTRAINT tenant_quotas_max_providers_ceiling CHECK ((max_providers_per_policy <= platform_max_providers_per_policy)),
     CONSTRAINT tenant_quotas_max_providers_range CHECK (((max_providers_per_policy >= 0) AND (max_providers_per_policy <= 1000))),
+    CONSTRAINT tenant_quotas_max_rules_ceiling CHECK ((max_rules_per_policy <= platform_max_rules_per_policy)),
     CONSTRAINT tenant_quotas_max_rules_range CHECK (((max_rules_per_policy >= 0) AND (max_rules_per_policy <= 10000))),
+    CONSTRAINT tenant_quotas_platform_max_policies_range CHECK (((platform_max_policies >= 0) AND (platform_max_policies <= 1000000))),
+    CONSTRAINT tenant_quotas_platform_max_providers_range CHECK (((platform_max_providers_per_policy >= 0) AND (platform_max_providers_per_policy <= 1000))),
+    CONSTRAINT tenant_quotas_platform_max_rules_range CHECK (((platform_max_rules_per_policy >= 0) AND (platform_max_rules_per_policy <= 10000))),
     CONSTRAINT tenant_quotas_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text))
 );
 
@@ -4505,12 +4582,30 @@ COMMENT ON TABLE beamline.tenant_quotas IS 'Per-tenant limits; a tenant without 
 COMMENT ON COLUMN beamline.tenant_quotas.max_policies IS 'Maximum number of policies with an active version.';
 
 --
+-- Name: COLUMN tenant_quotas.platform_max_policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.platform_max_policies IS 'Ceiling of max_policies, set only by the platform (quota:manage in tenant global); the tenant''s own quota:manage stays at or below it.';
+
+--
+-- Name: COLUMN tenant_quotas.platform_max_rules_per_policy; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.platform_max_rules_per_policy IS 'Ceiling of max_rules_per_policy (platform only, as platform_max_policies).';
+
+--
+-- Name: COLUMN tenant_quotas.platform_max_providers_per_policy; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.platform_max_providers_per_policy IS 'Ceiling of max_providers_per_policy (platform only, as platform_max_policies).';
+
+--
 -- Name: quota_of(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
 CREATE FUNCTION beamline_internal.quota_of(p_tenant text) RETURNS beamline.tenant_quotas
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row beamline.tenant_quotas;
@@ -4521,6 +4616,10 @@ begin
         v_row.max_policies := 10;
         v_row.max_rules_per_policy := 50;
         v_row.max_providers_per_policy := 20;
+        -- the ceilings default to the same values (migrations/0060_quota_ceilings.sql)
+        v_row.platform_max_policies := 10;
+        v_row.platform_max_rules_per_policy := 50;
+        v_row.platform_max_providers_per_policy := 20;
     end if;
     return v_row;
 end;
@@ -4532,7 +4631,7 @@ ALTER FUNCTION beamline_internal.quota_of(p_tenant text) OWNER TO beamline_owner
 -- Name: FUNCTION quota_of(p_tenant text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s tenant_quotas row, or the column defaults (id null) when it has none.';
+COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s tenant_quotas row, or the column defaults (limits and platform ceilings; id null) when it has none.';
 
 --
 -- Name: quota_report(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4622,13 +4721,18 @@ COMMENT ON FUNCTION beamline_internal.require_grantable(p_tenant text, p_actor t
 
 CREATE FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_allowed boolean;
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_permission not like '%:read' and pg_catalog.current_setting('transaction_read_only') = 'off' then
+        perform 1 from beamline.user_roles ur
+         where ur.tenant_id = p_tenant and ur.user_id = p_actor
+           for share;
+    end if;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, p_permission) h;
     if v_allowed is null then
         raise exception using
@@ -4655,7 +4759,7 @@ ALTER FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text,
 -- Name: FUNCTION require_permission(p_tenant text, p_actor text, p_permission text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) IS 'Raise BL001 unless p_actor holds p_permission in p_tenant (BL007 for bad ids or an unknown permission); on success record the actor in beamline.actor.';
+COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) IS 'Raise BL001 unless p_actor holds p_permission in p_tenant (BL007 for bad ids or an unknown permission); on success record the actor in beamline.actor. For non-read permissions the actor''s grant stays locked FOR SHARE until commit (serialises with revoke_role).';
 
 --
 -- Name: schema_for(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
