@@ -379,12 +379,12 @@ ALTER FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT w
 COMMENT ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) IS 'Change-log entries (keys only) with xid >= p_watermark and the next safe watermark, horizon, more, complete (exact resync; de-duplicate on change_id).';
 
 --
--- Name: check_permission(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+-- Name: check_permission(text, text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) RETURNS boolean
+CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text DEFAULT NULL::text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_allowed boolean;
@@ -395,6 +395,17 @@ begin
                and pg_catalog.length(p_user) <= 128 and p_user ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$') then
         perform beamline_internal.check_identifier('tenant', p_tenant, 64);
         perform beamline_internal.check_identifier('user', p_user, 128);
+    end if;
+    if p_actor is not null and p_actor <> p_user then
+        perform beamline_internal.check_identifier('actor', p_actor, 128);
+        select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, 'rbac:manage') h;
+        if not v_allowed then
+            raise exception using
+                errcode = 'BL001',
+                message = pg_catalog.format('permission denied: %s lacks rbac:manage in tenant %s (needed to ask about %s)', p_actor, p_tenant, p_user),
+                detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', 'rbac:manage')::text,
+                hint = 'A user may ask about itself; asking about another user needs rbac:manage in that user''s tenant.';
+        end if;
     end if;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_user, p_action) h;
     if v_allowed is null then
@@ -408,13 +419,13 @@ begin
 end;
 $_$;
 
-ALTER FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) OWNER TO beamline_owner;
+ALTER FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) IS 'True if p_user may do p_action (a permission such as policy:write) in p_tenant: role or extra grant, wildcards, not expired. BL007 for bad ids or unknown actions.';
+COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) IS 'True if p_user may do p_action (a permission such as policy:write) in p_tenant: role or extra grant, wildcards, not expired. Asked by p_user itself (p_actor null or = p_user) or by an actor with rbac:manage in p_tenant (BL001 otherwise). BL007 for bad ids or unknown actions.';
 
 --
 -- Name: cleanup_old_logs(interval, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -6506,11 +6517,11 @@ REVOKE ALL ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit intege
 GRANT ALL ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) TO beamline_app;
 
 --
--- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text); Type: ACL; Schema: beamline; Owner: beamline_owner
+-- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) FROM PUBLIC;
-GRANT ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) TO beamline_app;
+REVOKE ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) TO beamline_app;
 
 --
 -- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: ACL; Schema: beamline; Owner: beamline_owner
