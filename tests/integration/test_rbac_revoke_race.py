@@ -125,6 +125,31 @@ def test_revoke_waits_for_the_actors_open_write(
     ).fetchone() == (1,)
 
 
+def test_a_downgrade_waits_for_the_actors_open_write_too(
+    db_url: str, tenant: psycopg.Connection[Any]
+) -> None:
+    """assign_role replacing the grant (operator -> viewer) serialises like a revoke."""
+    writer = _app(db_url, autocommit=False)
+    admin = _app(db_url, autocommit=True)
+    downgrade = "select role from beamline.assign_role('t1', 'bob', 'viewer', 'alice')"
+    try:
+        writer.execute(PUT, ["p5", Jsonb(DOC)])
+        change = _Background(lambda: admin.execute(downgrade).fetchone())
+        _wait_until_blocked(tenant, _pid(admin))
+        assert change.running
+        writer.commit()
+        change.join()
+        assert change.sqlstate is None and change.result == ("viewer",)
+    finally:
+        writer.close()
+        admin.close()
+    rows = tenant.execute(
+        "select action from beamline.policy_audit_log where tenant_id = 't1'"
+        " and action in ('CREATE', 'UPDATE') order by \"timestamp\", id"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["CREATE", "UPDATE"]
+
+
 def test_write_after_an_open_revoke_waits_then_fails(
     db_url: str, tenant: psycopg.Connection[Any]
 ) -> None:
