@@ -48,6 +48,11 @@ begin
     if p_max_providers not between 0 and 1000 then
         perform beamline_internal.policy_bad_input('max_providers', 'must be between 0 and 1000');
     end if;
+    -- Is the actor the platform? Its global grant is locked first, as every write's is
+    -- (docs/RBAC.md "Revocation"; sql/tests/27-rbac-write-locks.sql checks the pattern).
+    perform 1 from beamline.user_roles ur
+     where ur.tenant_id = 'global' and ur.user_id = p_actor
+       for share;
     select h.allowed into v_platform from beamline_internal.has_permission('global', p_actor, 'quota:manage') h;
     if v_platform then
         perform beamline_internal.require_permission('global', p_actor, 'quota:manage');  -- pins the grant, records the actor
