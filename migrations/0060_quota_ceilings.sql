@@ -16,6 +16,17 @@ alter table beamline.tenant_quotas
     add column platform_max_rules_per_policy     integer,
     add column platform_max_providers_per_policy integer;
 
+-- On an existing database the UPDATE below fires the audit and change-log triggers, which need an
+-- actor: the upgrade is recorded as actor 'migration' (set_actor exists only there; on a fresh
+-- database the table is empty and the stored logic is installed after the migrations).
+do $actor$
+begin
+    if pg_catalog.to_regprocedure('beamline_internal.set_actor(text)') is not null then
+        perform beamline_internal.set_actor('migration');
+    end if;
+end
+$actor$;
+
 update beamline.tenant_quotas
    set platform_max_policies = greatest(max_policies, 10),
        platform_max_rules_per_policy = greatest(max_rules_per_policy, 50),

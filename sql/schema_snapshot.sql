@@ -703,9 +703,9 @@ COMMENT ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor
 -- Name: get_quota(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
+CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone, platform_max_policies integer, platform_max_rules_per_policy integer, platform_max_providers_per_policy integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     perform beamline_internal.require_permission(p_tenant, p_actor, 'policy:read');
@@ -719,7 +719,7 @@ ALTER FUNCTION beamline.get_quota(p_tenant text, p_actor text) OWNER TO beamline
 -- Name: FUNCTION get_quota(p_tenant text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tenant''s quota (max_policies, max_rules_per_policy, max_providers_per_policy; is_default when unset) and active_policies (policy:read).';
+COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tenant''s quota (max_policies, max_rules_per_policy, max_providers_per_policy; is_default when unset), active_policies and the platform ceilings platform_max_* (policy:read).';
 
 --
 -- Name: get_usage(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -1238,7 +1238,7 @@ COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor tex
 -- Name: set_quota(text, text, integer, integer, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
+CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone, platform_max_policies integer, platform_max_rules_per_policy integer, platform_max_providers_per_policy integer)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1263,6 +1263,11 @@ begin
     if p_max_providers not between 0 and 1000 then
         perform beamline_internal.policy_bad_input('max_providers', 'must be between 0 and 1000');
     end if;
+    -- Is the actor the platform? Its global grant is locked first, as every write's is
+    -- (docs/RBAC.md "Revocation"; sql/tests/27-rbac-write-locks.sql checks the pattern).
+    perform 1 from beamline.user_roles ur
+     where ur.tenant_id = 'global' and ur.user_id = p_actor
+       for share;
     select h.allowed into v_platform from beamline_internal.has_permission('global', p_actor, 'quota:manage') h;
     if v_platform then
         perform beamline_internal.require_permission('global', p_actor, 'quota:manage');  -- pins the grant, records the actor
@@ -4648,9 +4653,9 @@ COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s 
 -- Name: quota_report(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) RETURNS record
+CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) RETURNS record
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_quota beamline.tenant_quotas;
@@ -4662,18 +4667,21 @@ begin
     max_providers_per_policy := v_quota.max_providers_per_policy;
     is_default := v_quota.id is null;
     updated_at := v_quota.updated_at;
+    platform_max_policies := v_quota.platform_max_policies;
+    platform_max_rules_per_policy := v_quota.platform_max_rules_per_policy;
+    platform_max_providers_per_policy := v_quota.platform_max_providers_per_policy;
     select pg_catalog.count(*)::integer into active_policies
       from beamline.policies p where p.tenant_id = p_tenant and p.is_active;
 end;
 $$;
 
-ALTER FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) IS 'A tenant''s quota (or the defaults, is_default) with its active policy count.';
+COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) IS 'A tenant''s quota (or the defaults, is_default) with its active policy count and the platform ceilings of its limits.';
 
 --
 -- Name: require_grantable(text, text, text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -7047,10 +7055,10 @@ GRANT SELECT ON TABLE beamline.tenant_quotas TO beamline_readonly;
 REVOKE ALL ON FUNCTION beamline_internal.quota_of(p_tenant text) FROM PUBLIC;
 
 --
--- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -13,6 +13,18 @@
 -- refused (BL003) until usage drops. Serialised with policy creation by the tenant lock.
 -- Returns the get_quota row.
 --   BL007 bad ids, out-of-range values, all three null;  BL001 as above, or no quota:manage
+-- The ceilings (platform_max_*) were added to the returned row (issue 11): a function's row
+-- type cannot change in place, so an older one is dropped first.
+do $drop$
+begin
+    if exists (select 1 from pg_catalog.pg_proc p
+                where p.oid = pg_catalog.to_regprocedure('beamline.set_quota(text,text,integer,integer,integer)')
+                  and not ('platform_max_policies' = any (p.proargnames))) then
+        drop function beamline.set_quota(text, text, integer, integer, integer);
+    end if;
+end
+$drop$;
+
 create or replace function beamline.set_quota(
     p_tenant text,
     p_actor text,
@@ -21,7 +33,8 @@ create or replace function beamline.set_quota(
     p_max_providers integer default null)
     returns table (tenant_id varchar, max_policies integer, max_rules_per_policy integer,
                    max_providers_per_policy integer, is_default boolean, active_policies integer,
-                   updated_at timestamptz)
+                   updated_at timestamptz, platform_max_policies integer,
+                   platform_max_rules_per_policy integer, platform_max_providers_per_policy integer)
     volatile
     security definer
     set search_path = pg_catalog, pg_temp

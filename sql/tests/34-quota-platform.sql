@@ -5,9 +5,10 @@
 -- three limits above the default ceilings (to the maximum); lowers then raises past the ceiling;
 -- raises past a ceiling the platform lowered; a global user without quota:manage; an admin of
 -- another tenant. Allowed: lowering, raising back up to the ceiling, the platform raising
--- (the new ceiling) and lowering (a lower ceiling). The table refuses a limit above its ceiling.
+-- (the new ceiling) and lowering (a lower ceiling); get_quota shows the ceilings. The table
+-- refuses a limit above its ceiling.
 begin;
-select plan(20);
+select plan(22);
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('t2', 'zed');
@@ -49,6 +50,12 @@ select is((select row(q.max_policies, q.max_rules_per_policy, q.max_providers_pe
 select is((select q.max_policies from beamline.set_quota('t1', 'alice', 400) q), 400, 'the tenant may move within the raised ceiling');
 select is((select q.max_policies from beamline.set_quota('t1', 'alice', 1000) q), 1000, 'up to it');
 select throws_ok($$ select beamline.set_quota('t1', 'alice', 1001) $$, 'BL001', null, 'not past the raised ceiling');
+select is((select row(q.max_policies, q.platform_max_policies, q.platform_max_rules_per_policy, q.platform_max_providers_per_policy)::text
+             from beamline.get_quota('t1', 'alice') q),
+          '(1000,1000,500,100)', 'get_quota shows the tenant its ceilings');
+select is((select row(q.platform_max_policies, q.platform_max_rules_per_policy, q.platform_max_providers_per_policy)::text
+             from beamline.get_quota('t2', 'zed') q),
+          '(10,50,20)', 'a tenant nobody raised has the default ceilings');
 select is((select q.max_policies from beamline.set_quota('t1', 'plat', 5) q), 5, 'the platform lowers a tenant');
 select throws_ok($$ select beamline.set_quota('t1', 'alice', 10) $$, 'BL001', null, 'a ceiling the platform lowered holds for the tenant, even below the default');
 reset role;
