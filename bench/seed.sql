@@ -15,8 +15,10 @@ select count(beamline.assign_role('t' || t, 'u' || u,
                  case when u % 10 = 0 then '["audit:read"]'::jsonb else '[]'::jsonb end,
                  case when u % 7 = 0 then now() + interval '1 second' end)) as users
   from generate_series(1, :tenants) t, generate_series(2, :users) u;
+-- Raising quotas is the platform's: quota:manage in the reserved tenant global (docs/RBAC.md).
+select count(beamline_admin.bootstrap_admin('global', 'platform')) as platform;
 select count(*) as quotas
-  from generate_series(1, :tenants) t, beamline.set_quota('t' || t, 'u1', 1000000, 10000, 1000) q;
+  from generate_series(1, :tenants) t, beamline.set_quota('t' || t, 'platform', 1000000, 10000, 1000) q;
 select count(beamline.put_policy('t' || t, 'p' || p, jsonb_build_object(
            'providers', '[{"id":"openai","weight":70},{"id":"anthropic","weight":30}]'::jsonb,
            'rules', '[{"id":"r1","match":{"model":"gpt-4*"},"route":["openai"],"priority":10}]'::jsonb,

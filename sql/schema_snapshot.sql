@@ -233,6 +233,7 @@ CREATE FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_
     AS $$
 declare
     v_permissions jsonb;
+    v_actor_expires timestamptz;
     v_old beamline.user_roles;
     v_row beamline.user_roles;
 begin
@@ -252,13 +253,37 @@ begin
             detail = pg_catalog.json_build_object('argument', 'expires_at', 'reason', 'is not in the future')::text,
             hint = 'Pass null for a grant that never expires, or revoke_role to remove access.';
     end if;
-    perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
-    perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_user = p_actor then
+        raise exception using
+            errcode = 'BL001',
+            message = pg_catalog.format('permission denied: %s cannot assign its own grant in tenant %s', p_actor, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', 'rbac:manage')::text,
+            hint = 'A grant is always made by another user with rbac:manage; revoke_role may remove your own.';
+    end if;
 
     -- Grant changes of a tenant are serialised (with revoke_role and bootstrap_admin): the row
     -- read below cannot appear or change before the upsert, so the upsert never overwrites a
-    -- grant that require_grantable did not see.
+    -- grant that require_grantable did not see. Taken before require_permission so the lock
+    -- order is always tenant lock -> actor's grant (FOR SHARE) -> target grant (FOR UPDATE):
+    -- two managers changing each other's grants cannot deadlock.
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
+    -- Pins the actor's grant (FOR SHARE) until commit: the bounds below hold at commit time.
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
+    perform beamline_internal.require_grantable(p_tenant, p_actor, p_role, v_permissions);
+    select ur.expires_at into v_actor_expires from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_actor;
+    if v_actor_expires is not null and (p_expires_at is null or p_expires_at > v_actor_expires) then
+        raise exception using
+            errcode = 'BL001',
+            message = pg_catalog.format('permission denied: %s cannot give a grant that outlives its own (expires %s) in tenant %s',
+                                        p_actor, v_actor_expires, p_tenant),
+            detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', 'rbac:manage',
+                                                  'max_expires_at', v_actor_expires)::text,
+            hint = 'Pass an expires_at no later than your own grant''s; a grant without expiry needs a grantor without expiry.';
+    end if;
+
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
@@ -285,7 +310,7 @@ ALTER FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_a
 -- Name: FUNCTION assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage and no escalation. Returns the grant row.';
+COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage; the grant never exceeds or outlives the actor''s own, and nobody assigns their own grant (BL001). Returns the grant row.';
 
 --
 -- Name: changes_since(bigint, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -354,10 +379,10 @@ ALTER FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT w
 COMMENT ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) IS 'Change-log entries (keys only) with xid >= p_watermark and the next safe watermark, horizon, more, complete (exact resync; de-duplicate on change_id).';
 
 --
--- Name: check_permission(text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+-- Name: check_permission(text, text, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) RETURNS boolean
+CREATE FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text DEFAULT NULL::text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
@@ -371,6 +396,17 @@ begin
         perform beamline_internal.check_identifier('tenant', p_tenant, 64);
         perform beamline_internal.check_identifier('user', p_user, 128);
     end if;
+    if p_actor is not null and p_actor <> p_user then
+        perform beamline_internal.check_identifier('actor', p_actor, 128);
+        select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, 'rbac:manage') h;
+        if not v_allowed then
+            raise exception using
+                errcode = 'BL001',
+                message = pg_catalog.format('permission denied: %s lacks rbac:manage in tenant %s (needed to ask about %s)', p_actor, p_tenant, p_user),
+                detail = pg_catalog.json_build_object('tenant', p_tenant, 'actor', p_actor, 'permission', 'rbac:manage')::text,
+                hint = 'A user may ask about itself; asking about another user needs rbac:manage in that user''s tenant.';
+        end if;
+    end if;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_user, p_action) h;
     if v_allowed is null then
         raise exception using
@@ -383,13 +419,13 @@ begin
 end;
 $_$;
 
-ALTER FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) OWNER TO beamline_owner;
+ALTER FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) IS 'True if p_user may do p_action (a permission such as policy:write) in p_tenant: role or extra grant, wildcards, not expired. BL007 for bad ids or unknown actions.';
+COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) IS 'True if p_user may do p_action (a permission such as policy:write) in p_tenant: role or extra grant, wildcards, not expired. Asked by p_user itself (p_actor null or = p_user) or by an actor with rbac:manage in p_tenant (BL001 otherwise). BL007 for bad ids or unknown actions.';
 
 --
 -- Name: cleanup_old_logs(interval, text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -667,7 +703,7 @@ COMMENT ON FUNCTION beamline.get_policy(p_tenant text, p_policy_id text, p_actor
 -- Name: get_quota(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
+CREATE FUNCTION beamline.get_quota(p_tenant text, p_actor text) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone, platform_max_policies integer, platform_max_rules_per_policy integer, platform_max_providers_per_policy integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -683,7 +719,7 @@ ALTER FUNCTION beamline.get_quota(p_tenant text, p_actor text) OWNER TO beamline
 -- Name: FUNCTION get_quota(p_tenant text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tenant''s quota (max_policies, max_rules_per_policy, max_providers_per_policy; is_default when unset) and active_policies (policy:read).';
+COMMENT ON FUNCTION beamline.get_quota(p_tenant text, p_actor text) IS 'The tenant''s quota (max_policies, max_rules_per_policy, max_providers_per_policy; is_default when unset), active_policies and the platform ceilings platform_max_* (policy:read).';
 
 --
 -- Name: get_usage(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -1029,6 +1065,11 @@ begin
     end if;
     -- require_permission, inlined for the allowed case (has_permission is inlined into this
     -- query); any other outcome goes through require_permission for its precise BL007 / BL001.
+    -- As require_permission does for writes: lock the actor's grant FOR SHARE first (held to
+    -- commit), then evaluate it, so a revoke and this write serialise (docs/RBAC.md).
+    perform 1 from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_actor
+       for share;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, 'policy:write') h;
     if v_allowed then
         perform pg_catalog.set_config('beamline.actor', p_actor, true);
@@ -1166,8 +1207,11 @@ declare
     v_old beamline.user_roles;
 begin
     perform beamline_internal.check_identifier('user', p_user, 128);
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    -- Lock order as assign_role: tenant lock, then the actor's grant (require_permission, FOR
+    -- SHARE), then the target grant (FOR UPDATE: waits for the target's in-flight writes).
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));  -- as assign_role
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
@@ -1198,12 +1242,16 @@ COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor tex
 -- Name: set_quota(text, text, integer, integer, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone)
+CREATE FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer DEFAULT NULL::integer, p_max_rules integer DEFAULT NULL::integer, p_max_providers integer DEFAULT NULL::integer) RETURNS TABLE(tenant_id character varying, max_policies integer, max_rules_per_policy integer, max_providers_per_policy integer, is_default boolean, active_policies integer, updated_at timestamp with time zone, platform_max_policies integer, platform_max_rules_per_policy integer, platform_max_providers_per_policy integer)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_quota beamline.tenant_quotas;
+    v_quota    beamline.tenant_quotas;
+    v_platform boolean;
+    v_name     text;
+    v_ceiling  integer;
+    v_value    integer;
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('actor', p_actor, 128);
@@ -1219,18 +1267,54 @@ begin
     if p_max_providers not between 0 and 1000 then
         perform beamline_internal.policy_bad_input('max_providers', 'must be between 0 and 1000');
     end if;
-    perform beamline_internal.require_permission(p_tenant, p_actor, 'quota:manage');
+    -- Is the actor the platform? Its global grant is locked first, as every write's is
+    -- (docs/RBAC.md "Revocation"; sql/tests/27-rbac-write-locks.sql checks the pattern).
+    perform 1 from beamline.user_roles ur
+     where ur.tenant_id = 'global' and ur.user_id = p_actor
+       for share;
+    select h.allowed into v_platform from beamline_internal.has_permission('global', p_actor, 'quota:manage') h;
+    if v_platform then
+        perform beamline_internal.require_permission('global', p_actor, 'quota:manage');  -- pins the grant, records the actor
+    else
+        perform beamline_internal.require_permission(p_tenant, p_actor, 'quota:manage');
+    end if;
     perform beamline_internal.quota_lock(p_tenant);
     v_quota := beamline_internal.quota_of(p_tenant);
-    insert into beamline.tenant_quotas as q (tenant_id, max_policies, max_rules_per_policy, max_providers_per_policy)
+    if not v_platform then
+        for v_name, v_ceiling, v_value in
+            values ('max_policies', v_quota.platform_max_policies, p_max_policies),
+                   ('max_rules_per_policy', v_quota.platform_max_rules_per_policy, p_max_rules),
+                   ('max_providers_per_policy', v_quota.platform_max_providers_per_policy, p_max_providers)
+        loop
+            if v_value > v_ceiling then
+                raise exception using
+                    errcode = 'BL001',
+                    message = pg_catalog.format('permission denied: %s above its ceiling %s needs quota:manage in tenant global (%s asked %s for tenant %s)',
+                                                v_name, v_ceiling, p_actor, v_value, p_tenant),
+                    detail = pg_catalog.json_build_object('tenant', 'global', 'actor', p_actor, 'permission', 'quota:manage',
+                                                          'quota', v_name, 'ceiling', v_ceiling, 'requested', v_value)::text,
+                    hint = 'Quotas are a platform limit: a tenant sets its limits up to the ceilings; the platform (quota:manage in tenant global) raises them.';
+            end if;
+        end loop;
+    end if;
+    insert into beamline.tenant_quotas as q
+        (tenant_id, max_policies, max_rules_per_policy, max_providers_per_policy,
+         platform_max_policies, platform_max_rules_per_policy, platform_max_providers_per_policy)
     values (p_tenant,
             coalesce(p_max_policies, v_quota.max_policies),
             coalesce(p_max_rules, v_quota.max_rules_per_policy),
-            coalesce(p_max_providers, v_quota.max_providers_per_policy))
+            coalesce(p_max_providers, v_quota.max_providers_per_policy),
+            -- only the platform moves a ceiling; it moves it to the limit it sets
+            case when v_platform then coalesce(p_max_policies, v_quota.platform_max_policies) else v_quota.platform_max_policies end,
+            case when v_platform then coalesce(p_max_rules, v_quota.platform_max_rules_per_policy) else v_quota.platform_max_rules_per_policy end,
+            case when v_platform then coalesce(p_max_providers, v_quota.platform_max_providers_per_policy) else v_quota.platform_max_providers_per_policy end)
     on conflict on constraint tenant_quotas_tenant_id_key do update
        set max_policies = excluded.max_policies,
            max_rules_per_policy = excluded.max_rules_per_policy,
            max_providers_per_policy = excluded.max_providers_per_policy,
+           platform_max_policies = excluded.platform_max_policies,
+           platform_max_rules_per_policy = excluded.platform_max_rules_per_policy,
+           platform_max_providers_per_policy = excluded.platform_max_providers_per_policy,
            updated_at = pg_catalog.now();
     return query select * from beamline_internal.quota_report(p_tenant);
 end;
@@ -1242,7 +1326,7 @@ ALTER FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies in
 -- Name: FUNCTION set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) IS 'Set a tenant''s limits (quota:manage); null keeps a value. BL007 out of range (0..1000000 policies, 0..10000 rules, 0..1000 providers).';
+COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer) IS 'Set a tenant''s limits; null keeps a value. quota:manage in tenant global (the platform) sets limits and their ceilings; the tenant''s own quota:manage stays at or below the ceilings (BL001). BL007 out of range (0..1000000 policies, 0..10000 rules, 0..1000 providers).';
 
 --
 -- Name: validate(jsonb, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -4654,9 +4738,18 @@ CREATE TABLE beamline.tenant_quotas (
     max_providers_per_policy integer DEFAULT 20 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    platform_max_policies integer DEFAULT 10 NOT NULL,
+    platform_max_rules_per_policy integer DEFAULT 50 NOT NULL,
+    platform_max_providers_per_policy integer DEFAULT 20 NOT NULL,
+    CONSTRAINT tenant_quotas_max_policies_ceiling CHECK ((max_policies <= platform_max_policies)),
     CONSTRAINT tenant_quotas_max_policies_range CHECK (((max_policies >= 0) AND (max_policies <= 1000000))),
+    CONSTRAINT tenant_quotas_max_providers_ceiling CHECK ((max_providers_per_policy <= platform_max_providers_per_policy)),
     CONSTRAINT tenant_quotas_max_providers_range CHECK (((max_providers_per_policy >= 0) AND (max_providers_per_policy <= 1000))),
+    CONSTRAINT tenant_quotas_max_rules_ceiling CHECK ((max_rules_per_policy <= platform_max_rules_per_policy)),
     CONSTRAINT tenant_quotas_max_rules_range CHECK (((max_rules_per_policy >= 0) AND (max_rules_per_policy <= 10000))),
+    CONSTRAINT tenant_quotas_platform_max_policies_range CHECK (((platform_max_policies >= 0) AND (platform_max_policies <= 1000000))),
+    CONSTRAINT tenant_quotas_platform_max_providers_range CHECK (((platform_max_providers_per_policy >= 0) AND (platform_max_providers_per_policy <= 1000))),
+    CONSTRAINT tenant_quotas_platform_max_rules_range CHECK (((platform_max_rules_per_policy >= 0) AND (platform_max_rules_per_policy <= 10000))),
     CONSTRAINT tenant_quotas_tenant_id_format CHECK (((tenant_id)::text ~ '^[A-Za-z0-9][A-Za-z0-9._:@+-]*$'::text))
 );
 
@@ -4675,6 +4768,24 @@ COMMENT ON TABLE beamline.tenant_quotas IS 'Per-tenant limits; a tenant without 
 COMMENT ON COLUMN beamline.tenant_quotas.max_policies IS 'Maximum number of policies with an active version.';
 
 --
+-- Name: COLUMN tenant_quotas.platform_max_policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.platform_max_policies IS 'Ceiling of max_policies, set only by the platform (quota:manage in tenant global); the tenant''s own quota:manage stays at or below it.';
+
+--
+-- Name: COLUMN tenant_quotas.platform_max_rules_per_policy; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.platform_max_rules_per_policy IS 'Ceiling of max_rules_per_policy (platform only, as platform_max_policies).';
+
+--
+-- Name: COLUMN tenant_quotas.platform_max_providers_per_policy; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.tenant_quotas.platform_max_providers_per_policy IS 'Ceiling of max_providers_per_policy (platform only, as platform_max_policies).';
+
+--
 -- Name: quota_of(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -4691,6 +4802,10 @@ begin
         v_row.max_policies := 10;
         v_row.max_rules_per_policy := 50;
         v_row.max_providers_per_policy := 20;
+        -- the ceilings default to the same values (migrations/0060_quota_ceilings.sql)
+        v_row.platform_max_policies := 10;
+        v_row.platform_max_rules_per_policy := 50;
+        v_row.platform_max_providers_per_policy := 20;
     end if;
     return v_row;
 end;
@@ -4702,13 +4817,13 @@ ALTER FUNCTION beamline_internal.quota_of(p_tenant text) OWNER TO beamline_owner
 -- Name: FUNCTION quota_of(p_tenant text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s tenant_quotas row, or the column defaults (id null) when it has none.';
+COMMENT ON FUNCTION beamline_internal.quota_of(p_tenant text) IS 'The tenant''s tenant_quotas row, or the column defaults (limits and platform ceilings; id null) when it has none.';
 
 --
 -- Name: quota_report(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) RETURNS record
+CREATE FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) RETURNS record
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -4722,18 +4837,21 @@ begin
     max_providers_per_policy := v_quota.max_providers_per_policy;
     is_default := v_quota.id is null;
     updated_at := v_quota.updated_at;
+    platform_max_policies := v_quota.platform_max_policies;
+    platform_max_rules_per_policy := v_quota.platform_max_rules_per_policy;
+    platform_max_providers_per_policy := v_quota.platform_max_providers_per_policy;
     select pg_catalog.count(*)::integer into active_policies
       from beamline.policies p where p.tenant_id = p_tenant and p.is_active;
 end;
 $$;
 
-ALTER FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) IS 'A tenant''s quota (or the defaults, is_default) with its active policy count.';
+COMMENT ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) IS 'A tenant''s quota (or the defaults, is_default) with its active policy count and the platform ceilings of its limits.';
 
 --
 -- Name: require_grantable(text, text, text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4799,6 +4917,11 @@ declare
 begin
     perform beamline_internal.check_identifier('tenant', p_tenant, 64);
     perform beamline_internal.check_identifier('actor', p_actor, 128);
+    if p_permission not like '%:read' and pg_catalog.current_setting('transaction_read_only') = 'off' then
+        perform 1 from beamline.user_roles ur
+         where ur.tenant_id = p_tenant and ur.user_id = p_actor
+           for share;
+    end if;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, p_permission) h;
     if v_allowed is null then
         raise exception using
@@ -4825,7 +4948,7 @@ ALTER FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text,
 -- Name: FUNCTION require_permission(p_tenant text, p_actor text, p_permission text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) IS 'Raise BL001 unless p_actor holds p_permission in p_tenant (BL007 for bad ids or an unknown permission); on success record the actor in beamline.actor.';
+COMMENT ON FUNCTION beamline_internal.require_permission(p_tenant text, p_actor text, p_permission text) IS 'Raise BL001 unless p_actor holds p_permission in p_tenant (BL007 for bad ids or an unknown permission); on success record the actor in beamline.actor. For non-read permissions the actor''s grant stays locked FOR SHARE until commit (serialises with revoke_role).';
 
 --
 -- Name: schema_for(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -6751,11 +6874,11 @@ REVOKE ALL ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit intege
 GRANT ALL ON FUNCTION beamline.changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb) TO beamline_app;
 
 --
--- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text); Type: ACL; Schema: beamline; Owner: beamline_owner
+-- Name: FUNCTION check_permission(p_tenant text, p_user text, p_action text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) FROM PUBLIC;
-GRANT ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text) TO beamline_app;
+REVOKE ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_action text, p_actor text) TO beamline_app;
 
 --
 -- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: ACL; Schema: beamline; Owner: beamline_owner
@@ -7293,10 +7416,10 @@ GRANT SELECT ON TABLE beamline.tenant_quotas TO beamline_readonly;
 REVOKE ALL ON FUNCTION beamline_internal.quota_of(p_tenant text) FROM PUBLIC;
 
 --
--- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.quota_report(p_tenant text, OUT tenant_id character varying, OUT max_policies integer, OUT max_rules_per_policy integer, OUT max_providers_per_policy integer, OUT is_default boolean, OUT active_policies integer, OUT updated_at timestamp with time zone, OUT platform_max_policies integer, OUT platform_max_rules_per_policy integer, OUT platform_max_providers_per_policy integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION require_grantable(p_tenant text, p_actor text, p_role text, p_permissions jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -48,9 +48,11 @@ POLICY_HISTORY: Final = (
 )
 
 # -- RBAC ------------------------------------------------------------------------------------
+# Asked by *actor* about another user: needs rbac:manage in the tenant (docs/RBAC.md).
 CHECK_PERMISSION: Final = (
     "select beamline.check_permission("
-    "p_tenant => %(tenant)s, p_user => %(user)s, p_action => %(action)s) as allowed"
+    "p_tenant => %(tenant)s, p_user => %(user)s, p_action => %(action)s, p_actor => %(actor)s)"
+    " as allowed"
 )
 # The decision plus how long it may be cached: the user's own grant is readable by the user,
 # so the expiry comes from get_user_roles(actor = user). valid_for is null without expiry.

@@ -479,8 +479,19 @@ class Store:
 
     # -- RBAC ------------------------------------------------------------------------------
 
-    def check_permission(self, tenant: str, user: str, action: str) -> bool:
-        """May *user* do *action* in *tenant*? Cached; never beyond the grant's expiry."""
+    def check_permission(
+        self, tenant: str, user: str, action: str, *, actor: str | None = None
+    ) -> bool:
+        """May *user* do *action* in *tenant*? Cached; never beyond the grant's expiry.
+
+        Asked as *user* itself unless *actor* names someone else: then the database requires
+        rbac:manage in *tenant* (PermissionDenied otherwise) and the answer is not cached."""
+        if actor is not None and actor != user:
+            row = self._one(
+                "CHECK_PERMISSION",
+                {"tenant": tenant, "user": user, "action": action, "actor": actor},
+            )
+            return bool(row["allowed"])
         key = (tenant, user, action)
         value = self._rbac.peek(key, self._timer())
         if value is True or value is False:

@@ -57,6 +57,11 @@ begin
     end if;
     -- require_permission, inlined for the allowed case (has_permission is inlined into this
     -- query); any other outcome goes through require_permission for its precise BL007 / BL001.
+    -- As require_permission does for writes: lock the actor's grant FOR SHARE first (held to
+    -- commit), then evaluate it, so a revoke and this write serialise (docs/RBAC.md).
+    perform 1 from beamline.user_roles ur
+     where ur.tenant_id = p_tenant and ur.user_id = p_actor
+       for share;
     select h.allowed into v_allowed from beamline_internal.has_permission(p_tenant, p_actor, 'policy:write') h;
     if v_allowed then
         perform pg_catalog.set_config('beamline.actor', p_actor, true);

@@ -1,5 +1,9 @@
 -- revoke_role: remove p_user's grant in p_tenant. Needs rbac:manage, and (unless the grant has
--- already expired) the actor must hold everything the grant gives. Audited as REVOKE.
+-- already expired) the actor must hold everything the grant gives. An actor may revoke its own
+-- grant. Audited as REVOKE.
+-- Serialised with the user's writes: every write's permission check holds the user's grant
+-- FOR SHARE until it commits (require_permission), so the FOR UPDATE below waits for writes in
+-- flight, and no write of the user starts after it (docs/RBAC.md "Revocation").
 --   BL007  bad ids
 --   BL001  actor lacks rbac:manage or a permission of the grant
 --   BL002  the user has no grant in the tenant (detail {"tenant", "user"})
@@ -14,8 +18,11 @@ declare
     v_old beamline.user_roles;
 begin
     perform beamline_internal.check_identifier('user', p_user, 128);
+    perform beamline_internal.check_identifier('tenant', p_tenant, 64);
+    -- Lock order as assign_role: tenant lock, then the actor's grant (require_permission, FOR
+    -- SHARE), then the target grant (FOR UPDATE: waits for the target's in-flight writes).
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     perform beamline_internal.require_permission(p_tenant, p_actor, 'rbac:manage');
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));  -- as assign_role
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;

@@ -16,10 +16,14 @@ begin
         v_row.max_policies := 10;
         v_row.max_rules_per_policy := 50;
         v_row.max_providers_per_policy := 20;
+        -- the ceilings default to the same values (migrations/0060_quota_ceilings.sql)
+        v_row.platform_max_policies := 10;
+        v_row.platform_max_rules_per_policy := 50;
+        v_row.platform_max_providers_per_policy := 20;
     end if;
     return v_row;
 end;
 $$;
 
 comment on function beamline_internal.quota_of(text) is
-    'The tenant''s tenant_quotas row, or the column defaults (id null) when it has none.';
+    'The tenant''s tenant_quotas row, or the column defaults (limits and platform ceilings; id null) when it has none.';

@@ -10,7 +10,8 @@ select beamline_admin.register_default_schema('policy/default', '{"type": "objec
  where not exists (select 1 from beamline.json_schemas s where s.name = 'policy/default');
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('t2', 'zed');
-select beamline.set_quota('t1', 'alice', 100);
+select tests.grant('global', 'platform', 'viewer', '["quota:manage"]');  -- raising is the platform's (34-quota-platform)
+select beamline.set_quota('t1', 'platform', 100);
 select beamline.put_policy('t1', 'p' || i, jsonb_build_object(
          'providers', jsonb_build_array(jsonb_build_object('id', 'prov' || i, 'weight', 10)),
          'rules', jsonb_build_array(jsonb_build_object('id', 'r1', 'match', jsonb_build_object('model', '*'), 'route', jsonb_build_array('prov' || i)))),

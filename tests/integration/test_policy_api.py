@@ -27,14 +27,20 @@ def prepare_tenant(
     max_policies: int | None = None,
 ) -> None:
     """First admin of *tenant*, the default policy schema if the migrator did not load one, and
-    optionally a max_policies quota. *conn* is an autocommit superuser connection."""
+    optionally a max_policies quota (set by the platform user ``platform``). *conn* is an
+    autocommit superuser connection."""
     conn.execute(
         "select beamline_admin.register_default_schema('policy/default', '{\"type\": \"object\"}')"
         " where not exists (select 1 from beamline.json_schemas s where s.name = 'policy/default')"
     )
     conn.execute("select beamline_admin.bootstrap_admin(%s, %s)", [tenant, admin])
     if max_policies is not None:
-        conn.execute("select beamline.set_quota(%s, %s, %s)", [tenant, admin, max_policies])
+        # Quotas are a platform limit: quota:manage in the tenant `global` sets them (RBAC.md).
+        conn.execute(
+            "select beamline_admin.bootstrap_admin('global', 'platform') where not exists"
+            " (select 1 from beamline.user_roles r where r.tenant_id = 'global')"
+        )
+        conn.execute("select beamline.set_quota(%s, 'platform', %s)", [tenant, max_policies])
 
 
 def put(

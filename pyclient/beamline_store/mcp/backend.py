@@ -75,7 +75,7 @@ class Backend:
 
     def check_permission(self, tenant: str, action: str, user: str | None = None) -> dict[str, Any]:
         who = user or self.actor
-        allowed = self.store.check_permission(tenant, who, action)
+        allowed = self.store.check_permission(tenant, who, action, actor=self.actor)
         return {"tenant": tenant, "user": who, "action": action, "allowed": bool(allowed)}
 
     def get_audit_log(
