@@ -48,7 +48,9 @@ def populate(url: str) -> None:
             "'[\"policy:delete\"]', now() + interval '30 days')"
         )
         conn.execute("select beamline.assign_role('acme', 'carol', 'viewer', 'alice')")
-        conn.execute("select beamline.set_quota('acme', 'alice', 50, 20, 10)")
+        # Quotas are a platform limit: quota:manage in the tenant `global` sets them (RBAC.md).
+        conn.execute("select beamline_admin.bootstrap_admin('global', 'platform')")
+        conn.execute("select beamline.set_quota('acme', 'platform', 50, 20, 10)")
         for i in range(5):
             for weight in (10, 20, 30):
                 doc = json.loads(json.dumps(POLICY))
@@ -253,7 +255,7 @@ def test_edited_row_fails_verify_naming_the_file_and_table(
     data = _data_file(bad, "beamline.tenant_quotas")
     text = gzip.decompress(data.read_bytes()).decode()
     assert "\t50\t" in text
-    data.write_bytes(gzip.compress(text.replace("\t50\t", "\t5000\t", 1).encode()))
+    data.write_bytes(gzip.compress(text.replace("\t50\t", "\t49\t", 1).encode()))
     result = bk.verify(bad, settings_secret)
     problem = result.first_problem
     assert problem is not None and problem.name == "files"
@@ -268,7 +270,7 @@ def test_edited_row_with_rewritten_manifest_fails_on_signature(
     bad = _copy(backup_dir, tmp_path, "resigned")
     data = _data_file(bad, "beamline.tenant_quotas")
     text = gzip.decompress(data.read_bytes()).decode()
-    data.write_bytes(gzip.compress(text.replace("\t50\t", "\t5000\t", 1).encode()))
+    data.write_bytes(gzip.compress(text.replace("\t50\t", "\t49\t", 1).encode()))
     manifest = json.loads((bad / "manifest.json").read_text())
     name = str(data.relative_to(bad))
     manifest["files"][name] = {
@@ -289,7 +291,7 @@ def test_edited_row_behind_a_consistent_file_list_fails_on_the_table_checksum(
     bad = _copy(backup_dir, tmp_path, "deep")
     data = _data_file(bad, "beamline.tenant_quotas")
     text = gzip.decompress(data.read_bytes()).decode()
-    data.write_bytes(gzip.compress(text.replace("\t50\t", "\t5000\t", 1).encode()))
+    data.write_bytes(gzip.compress(text.replace("\t50\t", "\t49\t", 1).encode()))
     _rewrite_manifest(bad)
     result = bk.verify(bad, settings_secret)
     problem = result.first_problem
