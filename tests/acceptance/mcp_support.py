@@ -3,6 +3,7 @@ own stdio client."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -73,12 +74,20 @@ async def ok(session: ClientSession, name: str, **arguments: Any) -> dict[str, A
     return result.structured_content
 
 
-async def err(session: ClientSession, name: str, **arguments: Any) -> dict[str, Any]:
-    """Call a tool that must fail with a tool error; its structured error payload."""
-    result = await call(session, name, **arguments)
-    assert result.is_error, (name, result.structured_content)
-    text = result.content[0].text  # type: ignore[union-attr]
+def error_of(result: types.CallToolResult) -> dict[str, Any]:
+    """The error payload of a tool error: isError, no structuredContent (it would have to
+    match the output schema), one text block with the JSON payload."""
+    assert result.is_error, result
+    assert result.structured_content is None, result.structured_content
+    assert len(result.content) == 1 and isinstance(result.content[0], types.TextContent)
+    text = result.content[0].text
     assert "Traceback" not in text
-    assert isinstance(result.structured_content, dict)
-    assert text.startswith(result.structured_content["error"] + ":"), text
-    return result.structured_content
+    payload = json.loads(text)
+    assert isinstance(payload, dict)
+    assert list(payload) == ["error", "sqlstate", "message", "detail", "hint"], payload
+    return payload
+
+
+async def err(session: ClientSession, name: str, **arguments: Any) -> dict[str, Any]:
+    """Call a tool that must fail with a tool error; its error payload."""
+    return error_of(await call(session, name, **arguments))
