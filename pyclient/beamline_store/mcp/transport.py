@@ -154,17 +154,25 @@ class MessageGuard:
             )
         try:
             return types.jsonrpc_message_adapter.validate_python(value, by_name=False)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'][1:]) or 'message'}: {e['msg']}"
-                for e in exc.errors()[:3]
-            )
+        except ValidationError:
             raise Refused(
-                types.INVALID_REQUEST,
-                "invalid request: not a JSON-RPC 2.0 request, notification or response "
-                f"({problems})",
-                request_id,
+                types.INVALID_REQUEST, f"invalid request: {_what_is_wrong(value)}", request_id
             ) from None
+
+
+def _what_is_wrong(value: dict[str, Any]) -> str:
+    """Why *value* (an object) is not a JSON-RPC 2.0 message, in one phrase."""
+    if value.get("jsonrpc") != "2.0":
+        return 'jsonrpc must be "2.0"'
+    if "method" in value:
+        if not isinstance(value["method"], str):
+            return "method must be a string"
+        if "params" in value and not isinstance(value["params"], dict | None):
+            return "params must be an object"
+        return "id must be a string or an integer"
+    if "result" in value or "error" in value:
+        return "a response needs an id, and a result object or an error object"
+    return "no method (a request or notification needs one)"
 
 
 # ---- stdio --------------------------------------------------------------------------------
