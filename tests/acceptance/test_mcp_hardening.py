@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ import pytest
 
 from tests.acceptance.mcp_support import (
     ADMIN,
+    BEAMLINE,
     POLICY,
     TENANT,
     TOKEN,
@@ -92,6 +95,64 @@ def test_stdio_answers_every_malformed_message_and_keeps_serving(tenant_db: str)
     assert len(by_id[50]["result"]["tools"]) == 18  # still serving, in order
 
 
+def test_repeated_initialize_on_stdio_keeps_one_store(
+    tenant_db: str, db_conn: psycopg.Connection[Any]
+) -> None:
+    """50 initialize requests with distinct client names on one stdio connection (the old
+    server opened a Store, two connections and threads, per name): the server's connections
+    stay within the pool plus the listener, and the audit row names the latest client."""
+    proc = subprocess.Popen(
+        [BEAMLINE, "mcp"], env=server_env(tenant_db, BEAMLINE_POOL_MAX_SIZE="2"), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    watchdog = threading.Timer(120, proc.kill)
+    watchdog.start()
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def exchange(message: dict[str, Any]) -> dict[str, Any]:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(message) + "\n")
+        proc.stdin.flush()
+        reply: dict[str, Any] = json.loads(proc.stdout.readline())
+        assert reply["id"] == message["id"], reply
+        return reply
+
+    try:
+        for n in range(50):
+            init = json.loads(json.dumps(INIT))
+            init["id"] = 1000 + n
+            init["params"]["clientInfo"]["name"] = f"again-{n}"
+            assert "result" in exchange(init)
+            reply = exchange(
+                {"jsonrpc": "2.0", "id": 2000 + n, "method": "tools/call",
+                 "params": {"name": "check_permission",
+                            "arguments": {"tenant": TENANT, "action": "policy:read"}}}
+            )  # fmt: skip
+            assert reply["result"]["structuredContent"]["allowed"] is True
+        written = exchange(
+            {"jsonrpc": "2.0", "id": 3000, "method": "tools/call",
+             "params": {"name": "put_policy",
+                        "arguments": {"tenant": TENANT, "policy_id": "p", "data": POLICY}}}
+        )  # fmt: skip
+        assert written["result"]["isError"] is False, written
+        (count,) = db_conn.execute(  # type: ignore[misc]
+            "select count(*) from pg_catalog.pg_stat_activity where datname = %s "
+            "and pid <> pg_catalog.pg_backend_pid()",
+            (db_conn.info.dbname,),
+        ).fetchone()
+        assert 1 <= count <= 2 + 1, count  # pool max 2 + the listener
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+        watchdog.cancel()
+    (app,) = db_conn.execute(  # type: ignore[misc]
+        "select metadata->>'application_name' from beamline.policy_audit_log "
+        "where tenant_id = %s and policy_id = 'p'",
+        (TENANT,),
+    ).fetchone()
+    assert app == "beamline-mcp:again-49"
+
+
 def test_http_requires_the_bearer_token(tenant_db: str, db_conn: psycopg.Connection[Any]) -> None:
     with http_server(tenant_db) as (url, _), HttpClient(timeout=30) as client:
         headers = {"Accept": "application/json, text/event-stream"}
@@ -108,6 +169,11 @@ def test_http_requires_the_bearer_token(tenant_db: str, db_conn: psycopg.Connect
                 assert response.headers["www-authenticate"].startswith("Bearer")
                 assert response.json()["error"]["message"].startswith("unauthorized")
             assert client.get(url, headers=sent).status_code == 401
+        # the SDK's Host/Origin checks (DNS rebinding) still apply with the right token
+        good = headers | {"Authorization": f"Bearer {TOKEN}"}
+        for bad_header in ({"Host": "evil.example:80"}, {"Origin": "http://evil.example"}):
+            refused = client.post(url, json=INIT, headers=good | bad_header)
+            assert refused.status_code in (400, 403, 421), refused.status_code
         session = HttpSession(client, url)  # the right token works
         assert session.call(3, "check_permission", tenant=TENANT, action="policy:read")["result"][
             "structuredContent"

@@ -55,10 +55,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Strings (with their escapes) removed, what is left of a JSON text is punctuation and scalars:
-# nesting is then the running count of brackets.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKET = re.compile(rb"[\[\]{}]")
 # The request id, read from the head of a message that cannot be parsed (too large, too
 # deep), so the client can match the error to its request: JSON-RPC clients (the TypeScript
 # SDK included) write jsonrpc, id and method before params.
@@ -99,19 +95,16 @@ def _head_id(raw: bytes) -> Any:
         return None
 
 
-def _depth(raw: bytes, limit: int) -> int:
-    """The nesting depth of JSON text *raw*, counted up to just past *limit*."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub(b"", raw)):
-        if match[0] in (b"[", b"{"):
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    break
-        else:
-            depth -= 1
-    return deepest
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Is parsed JSON *value* nested more than *limit* levels (``{}`` is 1)? Iterative."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
 
 
 class MessageGuard:
@@ -129,22 +122,30 @@ class MessageGuard:
             _head_id(head),
         )
 
-    def check(self, raw: bytes) -> types.JSONRPCMessage:
-        """The message in *raw*, or :class:`Refused`."""
+    def too_deep(self, head: bytes) -> Refused:
+        return Refused(
+            types.INVALID_REQUEST,
+            f"message nested too deeply: more than {self.max_depth} levels",
+            _head_id(head),
+        )
+
+    def check(self, raw: bytes) -> None:
+        """Return if *raw* is an acceptable message, else raise :class:`Refused`."""
         if len(raw) > self.max_bytes:
             raise self.too_large(raw)
-        if _depth(raw, self.max_depth) > self.max_depth:
-            raise Refused(
-                types.INVALID_REQUEST,
-                f"message nested too deeply: more than {self.max_depth} levels",
-                _head_id(raw),
-            )
         try:
+            # The C decoder stops at the interpreter's recursion limit (RecursionError, no
+            # crash); anything shallower is measured below.
             value = json.loads(raw)
+        except RecursionError:
+            raise self.too_deep(raw) from None
         except ValueError as exc:  # UnicodeDecodeError included
             raise Refused(types.PARSE_ERROR, f"parse error: {exc}", _head_id(raw)) from None
+        if isinstance(value, dict | list) and _deeper_than(value, self.max_depth):
+            raise self.too_deep(raw)
         request_id = value.get("id") if isinstance(value, dict) else None
-        if not isinstance(request_id, int | str) or isinstance(request_id, bool):
+        valid_id = isinstance(request_id, int | str) and not isinstance(request_id, bool)
+        if not valid_id:
             request_id = None
         if not isinstance(value, dict):
             kind = "a batch (array)" if isinstance(value, list) else type(value).__name__
@@ -152,8 +153,15 @@ class MessageGuard:
                 types.INVALID_REQUEST,
                 f"invalid request: a JSON-RPC message is an object, not {kind}",
             )
+        if (  # the common case, a request or notification, without a second validation
+            value.get("jsonrpc") == "2.0"
+            and isinstance(value.get("method"), str)
+            and isinstance(value.get("params", {}), dict)
+            and (valid_id or "id" not in value)
+        ):
+            return
         try:
-            return types.jsonrpc_message_adapter.validate_python(value, by_name=False)
+            types.jsonrpc_message_adapter.validate_python(value, by_name=False)
         except ValidationError:
             raise Refused(
                 types.INVALID_REQUEST, f"invalid request: {_what_is_wrong(value)}", request_id
