@@ -33,6 +33,7 @@ from .server import BeamlineMcp
 __all__ = [
     "MAX_DEPTH",
     "MAX_MESSAGE_BYTES",
+    "UNAUTHORIZED",
     "HttpGuard",
     "MessageGuard",
     "Refused",
@@ -45,6 +46,9 @@ log = logging.getLogger("beamline_store.mcp")
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 """Largest incoming message (bytes of JSON text). A policy document is at most 1 MiB
 (``beamline.max_document_bytes``); escaping and the envelope fit in the rest."""
+UNAUTHORIZED = -32010
+"""JSON-RPC code of the 401 body (the implementation-defined band -32000..-32019; the SDK
+keeps -32000 and -32001 for itself)."""
 MAX_DEPTH = 64
 """Deepest nesting of an incoming message (a document is at most 32 deep, plus the
 envelope)."""
@@ -281,7 +285,7 @@ class HttpGuard:
             await _respond(
                 send,
                 401,
-                Refused(-32001, "unauthorized: send Authorization: Bearer <token>").body(),
+                Refused(UNAUTHORIZED, "unauthorized: send Authorization: Bearer <token>").body(),
                 [(b"www-authenticate", b'Bearer realm="beamline-mcp"')],
             )
             return
