@@ -288,6 +288,9 @@ def test_file_root_confines_export_and_import(devstate_db: str, tmp_path: Path) 
                     refused = await err(s, tool, dir=bad)
                     assert refused["error"] == "InvalidArguments", (tool, bad, refused)
             assert _listing(tmp_path) == before  # nothing written anywhere
+            # a directory without the files: said relative to the root, no server path shown
+            empty = await err(s, "import_files", dir="nothing/here")
+            assert empty["error"] == "InvalidArguments" and str(tmp_path) not in json.dumps(empty)
             # inside the root: fine (the default dir is the root itself)
             done = await ok(s, "export_files")
             assert done["dir"] == "." and (root / "state.json").is_file()

@@ -209,6 +209,13 @@ class Backend:
 
     def import_files(self, dir: str | None = None) -> dict[str, Any]:
         source = self.root.resolve(dir, create=False)
+        missing = [f for f in (STATE_FILE, HISTORY_FILE) if not (source / f).is_file()]
+        if missing:  # said relative to the root: the server's own paths stay private
+            raise InvalidArguments(
+                f"dir {self.root.shown(source)!r} of the file root has no "
+                + " and no ".join(missing),
+                detail=[{"path": "/dir", "message": f"missing {f}"} for f in missing],
+            )
         done = self.store.import_files(source, actor=self.actor)
         return {
             "dir": self.root.shown(source),
