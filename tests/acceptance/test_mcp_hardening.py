@@ -29,6 +29,7 @@ import anyio
 import psycopg
 import pytest
 
+from beamline_store.mcp.transport import MessageGuard, Refused
 from tests.acceptance.mcp_support import (
     ADMIN,
     BEAMLINE,
@@ -205,6 +206,7 @@ def test_http_answers_every_malformed_message_and_keeps_serving(tenant_db: str) 
             (_huge(13).encode(), 413, -32600, 13),
             (_deep(14, 100_000).encode(), 400, -32600, 14),
             (b"\xff\xfe not utf-8", 400, -32700, None),
+            (json.dumps(LIST).encode("utf-16"), 400, -32700, None),  # JSON, but not UTF-8
         ]
         for body, status, code, request_id in cases:
             response = s.post(body)
@@ -331,3 +333,25 @@ def test_versions_are_bounded_integers(tenant_db: str) -> None:
                 assert (await err(s, "verify_hmac_chain", **bad))["error"] == "InvalidArguments"
 
     anyio.run(main)
+
+
+def test_guard_decides_from_the_bytes_alone() -> None:
+    """The guard's verdicts without a server: UTF-8 only (json.loads would accept UTF-16 and
+    the stdio reader then fail to decode it), depth counted past the decoder's own limit, the
+    request id recovered from the head of an unparsable message."""
+    guard = MessageGuard(max_bytes=1024, max_depth=4)
+    message = json.dumps(LIST).encode()
+    guard.check(message)  # fine
+    for raw, code, request_id in (
+        (json.dumps(LIST).encode("utf-16"), -32700, None),
+        (b'{"jsonrpc":"2.0","id":"a\\"b","method":"x","params":{"a":[[[[]]]]}}', -32600, 'a"b'),
+        (b'{"jsonrpc":"2.0","id":7,"method":"x","params":' + b"[" * 5000 + b"]" * 5000 + b"}",
+         -32600, 7),
+        (b'{"jsonrpc":"2.0","id":8,"method":"x","params":{"s":"' + b"x" * 2000 + b'"}}',
+         -32600, 8),
+        (b'{"jsonrpc":"2.0","id":9,"method":"x","params":{"id":10}', -32700, 9),
+        (b'{"jsonrpc":"2.0","id":true,"method":"x"}', -32600, None),
+    ):  # fmt: skip
+        with pytest.raises(Refused) as refused:
+            guard.check(raw)
+        assert (refused.value.code, refused.value.request_id) == (code, request_id), raw[:60]

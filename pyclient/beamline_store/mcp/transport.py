@@ -140,7 +140,7 @@ class MessageGuard:
         try:
             # The C decoder stops at the interpreter's recursion limit (RecursionError, no
             # crash); anything shallower is measured below.
-            value = json.loads(raw)
+            value = json.loads(raw.decode("utf-8"))  # UTF-8 only (json would guess UTF-16/32)
         except RecursionError:
             raise self.too_deep(raw) from None
         except ValueError as exc:  # UnicodeDecodeError included
@@ -156,6 +156,11 @@ class MessageGuard:
             raise Refused(
                 types.INVALID_REQUEST,
                 f"invalid request: a JSON-RPC message is an object, not {kind}",
+            )
+        if "method" in value and "id" in value and not valid_id:
+            # (the SDK would take it for a notification and never answer)
+            raise Refused(
+                types.INVALID_REQUEST, "invalid request: id must be a string or an integer"
             )
         if (  # the common case, a request or notification, without a second validation
             value.get("jsonrpc") == "2.0"
