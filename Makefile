@@ -14,7 +14,8 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client bench-backup clean help vsix bench-mcp bench-validation bench-devstate
+        schema-snapshot bench bench-sql bench-client bench-backup clean help vsix bench-mcp inspector-deps \
+        bench-validation bench-devstate
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -54,7 +55,7 @@ test-sql: deps testdeps
 	scripts/run_pgtap.sh
 	scripts/run_pgtap.sh --shifted-clock
 
-test-py: deps sysdeps testdeps
+test-py: deps sysdeps testdeps inspector-deps
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck check-container test-node test-sql test-py
@@ -82,6 +83,15 @@ $(VSCODE_DIR)/node_modules/.package-lock.json: $(VSCODE_DIR)/package-lock.json
 vsix: $(VSCODE_DIR)/node_modules/.package-lock.json
 	cd $(VSCODE_DIR) && ./node_modules/.bin/vsce package --no-dependencies --out beamline-store.vsix
 	$(PYTHON) $(VSCODE_DIR)/scripts/check_vsix.py $(VSIX)
+
+# The official MCP Inspector CLI (pinned in tests/inspector/package-lock.json) that
+# tests/acceptance/test_mcp_inspector.py drives over stdio and HTTP.
+INSPECTOR_DIR := tests/inspector
+
+$(INSPECTOR_DIR)/node_modules/.package-lock.json: $(INSPECTOR_DIR)/package-lock.json
+	cd $(INSPECTOR_DIR) && npm ci --no-audit --no-fund --ignore-scripts
+
+inspector-deps: $(INSPECTOR_DIR)/node_modules/.package-lock.json
 
 # MCP tool latency through a real client session, beside an in-process Store baseline.
 bench-mcp: deps sysdeps

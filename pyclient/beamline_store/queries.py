@@ -118,6 +118,13 @@ LISTEN: Final = "listen beamline_changes"
 IS_IN_RECOVERY: Final = "select pg_catalog.pg_is_in_recovery() as in_recovery"
 PING: Final = "select 1"
 
+# -- connections -----------------------------------------------------------------------------
+# Re-name a pooled connection for one caller (Store(call_application_name=...)): session-level,
+# so audit_metadata() and pg_stat_activity see it until the next caller re-names it.
+SET_APPLICATION_NAME: Final = (
+    "select pg_catalog.set_config('application_name', %(application_name)s, false)"
+)
+
 QUERIES: Final[dict[str, LiteralString]] = {
     name: value
     for name, value in dict(globals()).items()

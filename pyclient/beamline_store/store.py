@@ -124,7 +124,10 @@ class Store:
     fake one). *probe_interval*: while the server is unreachable, at most one attempt per this
     many seconds; other calls fail at once. *application_name* names the connections in
     ``pg_stat_activity`` and in every audit row's metadata (default ``beamline-store``; the MCP
-    server passes ``beamline-mcp:<client>``).
+    server passes ``beamline-mcp``). *call_application_name*, when given, is asked at each call
+    for the name of that call (None: *application_name*); a pooled connection is re-named when
+    it differs, so one Store can serve several clients and each audit row names its client
+    (the MCP server passes its per-request MCP client).
     """
 
     def __init__(
@@ -138,9 +141,11 @@ class Store:
         timer: Callable[[], float] = time.monotonic,
         probe_interval: float = 1.0,
         application_name: str | None = None,
+        call_application_name: Callable[[], str | None] | None = None,
     ) -> None:
         self.settings = settings = settings or load_settings()
         self.application_name = application_name or "beamline-store"
+        self._call_application_name = call_application_name
         self.actor = actor or settings.actor
         self.conninfo = conninfo or resolve_dsn(settings)
         self._timer = timer
@@ -288,6 +293,7 @@ class Store:
                         self._pool.connection(timeout=self.settings.pool_timeout) as conn,
                         conn.cursor(row_factory=dict_row) as cur,
                     ):
+                        self._name_connection(conn)
                         cur.execute(query, params)
                         rows = cur.fetchall()
                     self._down_since = None
@@ -326,6 +332,15 @@ class Store:
                 reason = " ".join(str(exc).split()) or type(exc).__name__
                 return DatabaseUnavailable(mask_text(f"lost the database connection: {reason}"))
         return exc
+
+    def _name_connection(self, conn: psycopg.Connection[Any]) -> None:
+        """Give *conn* this call's application_name (see *call_application_name*); one extra
+        round trip only when the connection last served another name."""
+        if self._call_application_name is None:
+            return
+        wanted = self._call_application_name() or self.application_name
+        if conn.info.parameter_status("application_name") != wanted:
+            conn.execute(queries.SET_APPLICATION_NAME, {"application_name": wanted})
 
     def _mark_down(self) -> None:
         if self._down_since is None:
@@ -774,6 +789,7 @@ class Store:
         error: str | None = None
         try:
             with self._devstate_connections().connection() as conn:
+                self._name_connection(conn)
                 return function(conn, *args, **kwargs)
         except PoolTimeout as exc:
             translated = self._translate(exc)

@@ -75,12 +75,15 @@ def test_devstate_tools_happy_and_error_paths(
 ) -> None:
     t = Transcript()
     exported, again = tmp_path / "exported", tmp_path / "again"
+    root = str(tmp_path)  # the servers' file root: dir arguments are relative to it
 
     async def main() -> None:
         async with (
-            mcp_session(devstate_db, "--log-level", "DEBUG", errlog=log) as s,
+            mcp_session(devstate_db, "--log-level", "DEBUG", "--root", root, errlog=log) as s,
             mcp_session(devstate_db, actor=OTHER, client_name="other", errlog=log) as b,
-            mcp_session(devstate_db, actor="mallory", client_name="intruder", errlog=log) as m,
+            mcp_session(
+                devstate_db, "--root", root, actor="mallory", client_name="intruder", errlog=log
+            ) as m,
         ):
             # get_state: the initial document; a user without state:read is refused
             state = await t.ok(s, "get_state")
@@ -165,31 +168,29 @@ def test_devstate_tools_happy_and_error_paths(
             await t.ok(b, "update_state", patch={"project": "bobs"}, history={"action": "rename"})
 
             # export_files: both files, canonical; a user without state:read is refused
-            done = await t.ok(s, "export_files", dir=str(exported))
-            assert done["dir"] == str(exported) and done["files"] == ["state.json", "history.json"]
+            done = await t.ok(s, "export_files", dir="exported")
+            assert done["dir"] == "exported" and done["files"] == ["state.json", "history.json"]
             assert (
                 done["entries"] == 5
                 and done["head"] == (await t.ok(s, "verify_hmac_chain"))["head"]
             )
             assert json.loads((exported / "state.json").read_text())["project"] == "bobs"
-            assert (await t.err(m, "export_files", dir=str(tmp_path / "x")))["error"] == (
-                "PermissionDenied"
-            )
+            assert (await t.err(m, "export_files", dir="x"))["error"] == ("PermissionDenied")
 
             # import_files: refused into a non-empty DevState, and nothing changes
             again_state = await t.ok(s, "get_state")
-            exists = await t.err(s, "import_files", dir=str(exported))
+            exists = await t.err(s, "import_files", dir="exported")
             assert exists["error"] == "AlreadyExists" and exists["sqlstate"] == "BL013"
             assert (await t.ok(s, "get_state"))["checksum"] == again_state["checksum"]
 
         # import_files into an empty database: all entries verified and loaded; re-export is
         # byte-identical
-        async with mcp_session(empty_db, errlog=log) as e:
-            loaded = await t.ok(e, "import_files", dir=str(exported))
+        async with mcp_session(empty_db, "--root", root, errlog=log) as e:
+            loaded = await t.ok(e, "import_files", dir="exported")
             assert loaded["entries"] == 5 and loaded["head"] == done["head"]
             assert (await t.ok(e, "verify_hmac_chain"))["checked"] == 5
             assert (await t.ok(e, "get_state"))["checksum"] == again_state["checksum"]
-            await t.ok(e, "export_files", dir=str(again))
+            await t.ok(e, "export_files", dir="again")
             # the resource offers the same document
             res = await e.read_resource("beamline://devstate/state")
             t.texts.append(res.contents[0].text)  # type: ignore[union-attr]

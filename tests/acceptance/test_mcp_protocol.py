@@ -27,6 +27,7 @@ from tests.acceptance.mcp_support import (
     POLICY,
     TENANT,
     err,
+    error_of,
     mcp_session,
     ok,
     server_env,
@@ -129,7 +130,8 @@ def test_secrets_never_reach_stdout_or_stderr(pg_cluster: Any, tenant_db: str) -
     assert password not in out and HMAC_SECRET not in out, out
     assert password not in json.dumps(responses) and HMAC_SECRET not in json.dumps(responses)
     assert responses[2]["result"]["isError"] is True
-    assert responses[2]["result"]["content"][0]["text"].split(":")[0] in {
+    assert "structuredContent" not in responses[2]["result"]
+    assert json.loads(responses[2]["result"]["content"][0]["text"])["error"] in {
         "DatabaseUnavailable",
         "OperationalError",
         "PoolTimeout",
@@ -146,7 +148,7 @@ def test_tool_results_and_errors_are_masked(monkeypatch: pytest.MonkeyPatch) -> 
     result = error_result(error_payload(failure), ["extra-secret"])
     text = json.dumps(result.model_dump(mode="json"))
     assert "hmac-secret-xyz" not in text and "dbpass-123" not in text
-    assert result.structured_content == {
+    assert error_of(result) == {
         "error": "ValidationFailed", "sqlstate": "BL004", "message": "bad [MASKED]",
         "detail": [{"path": "/a", "message": "[MASKED]"}], "hint": None,
     }  # fmt: skip

@@ -113,11 +113,15 @@ function buildServerSpec(settings, secrets = {}, paths = {}) {
   }
   const args = ['mcp'];
   if (settings.readOnly) args.push('--read-only');
+  const env = buildEnv(settings, secrets, paths);
+  // export_files / import_files are confined to this directory (the server's file root): the
+  // workspace's .trae, where the extension's own Export command writes too.
+  if (paths.workspaceFolder) env.BEAMLINE_MCP_ROOT = `${paths.workspaceFolder.replace(/[\\/]+$/, '')}/.trae`;
   return {
     label: SERVER_LABEL,
     command: expandPath(settings.executable, paths),
     args,
-    env: buildEnv(settings, secrets, paths),
+    env,
     // A new version makes the editor re-list the tools (e.g. after switching read-only).
     version: settingsVersion(settings),
   };

@@ -33,7 +33,11 @@ test('provide lists the server without secrets; resolve adds them from SecretSto
   const [def] = await provider.provideMcpServerDefinitions();
   assert.equal(def.command, FAKE);
   assert.deepEqual(def.args, ['mcp', '--read-only']);
-  assert.deepEqual(def.env, { DATABASE_URL: 'postgresql://router@db:5432/beamline', BEAMLINE_ACTOR: 'alice' });
+  assert.deepEqual(def.env, {
+    DATABASE_URL: 'postgresql://router@db:5432/beamline',
+    BEAMLINE_ACTOR: 'alice',
+    BEAMLINE_MCP_ROOT: `${os.tmpdir()}/.trae`, // the file root: the (stub) workspace folder's .trae
+  });
   const resolved = await provider.resolveMcpServerDefinition(def);
   assert.equal(resolved.env.DATABASE_URL, 'postgresql://router:db-pass-42@db:5432/beamline');
   assert.equal(resolved.env.BEAMLINE_HMAC_SECRET, 'hmac-key-42');

@@ -33,6 +33,7 @@ test('buildServerSpec: `beamline mcp --read-only`, actor and secrets in env only
     DATABASE_URL: 'postgresql://router:pw1234@db/beamline',
     BEAMLINE_ACTOR: 'alice',
     BEAMLINE_HMAC_SECRET: 'hmac-secret',
+    BEAMLINE_MCP_ROOT: '/w/.trae',
   });
   assert.ok(!spec.args.join(' ').includes('pw1234'));
 });

@@ -102,6 +102,21 @@ class FileFormatError(BadInput):
         self.reason = reason
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux /proc; elsewhere set and restored,
+    which other threads could observe for an instant)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -109,7 +124,9 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        # mkstemp creates 0600; the final file gets what open() would give: 0666 minus the
+        # umask (the exported files hold no secret; a umask of 077 keeps them private).
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,15 +8,64 @@ and its LISTEN/NOTIFY invalidation keep concurrent MCP sessions coherent.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..devstate.files import HISTORY_FILE, STATE_FILE
-from .results import jsonable
+from .results import InvalidArguments, jsonable
 
-__all__ = ["DEFAULT_DIR", "Backend"]
+__all__ = ["DEFAULT_ROOT", "Backend", "FileRoot"]
 
-DEFAULT_DIR = ".trae"
+DEFAULT_ROOT = ".trae"
+
+
+class FileRoot:
+    """The one directory export_files / import_files may touch (``--root``; default
+    ``./.trae`` of the server's working directory).
+
+    A tool's ``dir`` is a relative path inside it (default: the root itself). Refused, before
+    anything is read or written: absolute paths, ``..`` components, and any path whose real
+    location (symlinks resolved) is outside the root's real location, for the directory and
+    for the two files in it. The root is created on the first export (mode from the umask).
+    What is checked is the path at the time of the call: someone who can write inside the
+    root could still swap in a symlink between the check and the write (the root is meant to
+    be the user's own working tree).
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(os.path.abspath(root))
+
+    def resolve(self, dir: str | None, *, create: bool) -> Path:
+        """The real path of *dir* inside the root, or :class:`InvalidArguments`."""
+        relative = PurePosixPath(dir or ".")
+        if relative.is_absolute() or (dir is not None and dir.startswith(("/", "\\", "~"))):
+            raise InvalidArguments(
+                f"dir {dir!r} is absolute: give a path relative to the file root",
+                detail=[{"path": "/dir", "message": "must be relative to the file root"}],
+            )
+        if ".." in relative.parts or "\\" in str(dir or ""):
+            raise InvalidArguments(
+                f"dir {dir!r} leaves the file root ('..')",
+                detail=[{"path": "/dir", "message": "must not contain '..'"}],
+            )
+        if create:
+            self.root.mkdir(exist_ok=True)
+        real_root = Path(os.path.realpath(self.root))
+        target = Path(os.path.realpath(real_root / relative))
+        checks = [target, *(Path(os.path.realpath(target / f)) for f in (STATE_FILE, HISTORY_FILE))]
+        for path in checks:
+            if path != real_root and not path.is_relative_to(real_root):
+                raise InvalidArguments(
+                    f"dir {dir!r} leads outside the file root (symlink)",
+                    detail=[{"path": "/dir", "message": "resolves outside the file root"}],
+                )
+        return target
+
+    def shown(self, path: Path) -> str:
+        """*path* as the client sees it: relative to the root ('.' for the root)."""
+        real_root = Path(os.path.realpath(self.root))
+        return str(path.relative_to(real_root)) if path != real_root else "."
 
 
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
@@ -26,9 +75,10 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
 class Backend:
     """Runs the tools as *actor* against *store* (a ``beamline_store.store.Store``)."""
 
-    def __init__(self, store: Any, actor: str) -> None:
+    def __init__(self, store: Any, actor: str, *, root: FileRoot | None = None) -> None:
         self.store = store
         self.actor = actor
+        self.root = root or FileRoot(DEFAULT_ROOT)
 
     # ---- policies -------------------------------------------------------------------------
     def get_policy(self, tenant: str, policy_id: str, version: int | None = None) -> dict[str, Any]:
@@ -146,20 +196,29 @@ class Backend:
             result.setdefault("position", result.get("id"))
         return result
 
-    def export_files(self, dir: str = DEFAULT_DIR) -> dict[str, Any]:
-        done = self.store.export_files(Path(dir), actor=self.actor)
+    def export_files(self, dir: str | None = None) -> dict[str, Any]:
+        target = self.root.resolve(dir, create=True)
+        done = self.store.export_files(target, actor=self.actor)
         return {
-            "dir": str(done.directory),
+            "dir": self.root.shown(target),
             "files": [STATE_FILE, HISTORY_FILE],
             "entries": done.count,
             "head": done.head,
             "state_checksum": done.state_checksum,
         }
 
-    def import_files(self, dir: str = DEFAULT_DIR) -> dict[str, Any]:
-        done = self.store.import_files(Path(dir), actor=self.actor)
+    def import_files(self, dir: str | None = None) -> dict[str, Any]:
+        source = self.root.resolve(dir, create=False)
+        missing = [f for f in (STATE_FILE, HISTORY_FILE) if not (source / f).is_file()]
+        if missing:  # said relative to the root: the server's own paths stay private
+            raise InvalidArguments(
+                f"dir {self.root.shown(source)!r} of the file root has no "
+                + " and no ".join(missing),
+                detail=[{"path": "/dir", "message": f"missing {f}"} for f in missing],
+            )
+        done = self.store.import_files(source, actor=self.actor)
         return {
-            "dir": str(dir),
+            "dir": self.root.shown(source),
             "entries": done.count,
             "head": done.head,
             "state_checksum": done.state_checksum,

@@ -1,9 +1,17 @@
 """Turning backend results and errors into MCP tool results.
 
 Successful calls return ``structuredContent`` (the tool's output schema) plus the same JSON as
-text for clients that read only ``content``. Errors return ``isError`` results naming the error
-class, the database's message, its detail (parsed JSON: e.g. the list of validation errors) and
-hint; never a traceback, always masked.
+text for clients that read only ``content``.
+
+Errors are ``isError: true`` results with **no** ``structuredContent`` and one text block
+holding the JSON object ``{"error", "sqlstate", "message", "detail", "hint"}`` (the error
+class, the database's SQLSTATE and message, its detail as parsed JSON, e.g. the list of
+validation errors, and its hint). The MCP specification (2025-06-18 and later) says
+``structuredContent`` must conform to the tool's ``outputSchema``; the TypeScript SDK's
+``Client.callTool`` (VS Code, TRAE, the Inspector) enforces that on every result carrying
+``structuredContent``, error or not, and skips the check only when it is absent. So the error
+travels as text, which every client shows and an assistant can parse. Never a traceback,
+always masked (docs/TRAE.md "Tool errors").
 """
 
 from __future__ import annotations
@@ -21,7 +29,24 @@ import psycopg
 from ..errors import BeamlineError, from_database_error
 from ..secrets import _KW_PASSWORD, _URL_PASSWORD, mask_text
 
-__all__ = ["error_payload", "error_result", "jsonable", "mask_value", "ok_result"]
+__all__ = [
+    "InvalidArguments",
+    "error_payload",
+    "error_result",
+    "jsonable",
+    "mask_value",
+    "ok_result",
+]
+
+
+class InvalidArguments(ValueError):
+    """A tool's arguments are refused before anything runs (schema, bounds, file root);
+    *detail* lists the problems as ``{"path", "message"}``."""
+
+    def __init__(self, message: str, *, detail: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
 
 
 def jsonable(value: Any) -> Any:
@@ -112,6 +137,14 @@ def error_payload(exc: BaseException) -> dict[str, Any]:
                 "detail": diag.message_detail,
                 "hint": diag.message_hint,
             }
+    if isinstance(exc, InvalidArguments):
+        return {
+            "error": "InvalidArguments",
+            "sqlstate": None,
+            "message": exc.message,
+            "detail": exc.detail,
+            "hint": None,
+        }
     if isinstance(exc, BeamlineError):
         return {
             "error": type(exc).__name__,
@@ -130,15 +163,14 @@ def error_payload(exc: BaseException) -> dict[str, Any]:
 
 
 def error_result(payload: dict[str, Any], secrets: list[str | None]) -> types.CallToolResult:
-    """An ``isError`` tool result: one readable line, then the payload as JSON; all masked."""
-    line = f"{payload['error']}: {payload['message']}"
-    if payload.get("detail") is not None:
-        line += f" (detail: {_dump(payload['detail'])})"
-    if payload.get("hint"):
-        line += f" (hint: {payload['hint']})"
-    masked = mask_value(payload, secrets)
+    """An ``isError`` tool result: the payload as one JSON text block, masked; no
+    ``structuredContent`` (it would have to match the tool's output schema)."""
+    masked = mask_value(
+        {key: payload.get(key) for key in ("error", "sqlstate", "message", "detail", "hint")},
+        secrets,
+    )
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=mask_text(line, secrets))],
-        structured_content=masked,
+        # Key order kept (error class first), so the line reads well in a client's log too.
+        content=[types.TextContent(type="text", text=json.dumps(masked, ensure_ascii=False))],
         is_error=True,
     )

@@ -18,6 +18,8 @@ __all__ = [
     "CURSOR",
     "HISTORY_ENTRY",
     "IDENTIFIER_PATTERN",
+    "INT4_MAX",
+    "JS_SAFE_MAX",
     "LIMIT",
     "POLICY",
     "POLICY_DATA",
@@ -26,10 +28,29 @@ __all__ = [
     "TIMESTAMP",
     "USER",
     "VERSION",
+    "nullable",
     "obj",
 ]
 
 Schema = dict[str, Any]
+
+INT4_MAX = 2**31 - 1
+"""Largest policy version (an ``integer`` column)."""
+JS_SAFE_MAX = 2**53 - 1
+"""Largest integer a JavaScript client (the TypeScript SDK) holds exactly: bigint ids."""
+
+
+def nullable(schema: Schema) -> Schema:
+    """*schema* or null, spelled ``anyOf`` with one ``type`` per branch: a ``type`` array
+    (``["string", "null"]``) is legal JSON Schema but not portable (the Inspector's
+    ``--strict`` check warns about it)."""
+    description = schema.get("description")
+    inner = {k: v for k, v in schema.items() if k != "description"}
+    result: Schema = {"anyOf": [inner, {"type": "null"}]}
+    if description:
+        result["description"] = description
+    return result
+
 
 # As beamline_internal.check_identifier: a letter or digit, then letters, digits, . _ : @ + -
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$"
@@ -72,7 +93,12 @@ USER: Schema = {
     "pattern": IDENTIFIER_PATTERN,
     "description": "User id, e.g. 'alice'.",
 }
-VERSION: Schema = {"type": "integer", "minimum": 1, "description": "Policy version (1, 2, ...)."}
+VERSION: Schema = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": INT4_MAX,
+    "description": "Policy version (1, 2, ...).",
+}
 LIMIT: Schema = {
     "type": "integer",
     "minimum": 1,
@@ -82,6 +108,7 @@ LIMIT: Schema = {
 }
 CURSOR: Schema = {
     "type": "string",
+    "minLength": 1,
     "maxLength": 1024,
     "description": "Opaque cursor from a previous page's next_cursor; omit for the first page.",
 }
@@ -116,7 +143,11 @@ POLICY_DATA: Schema = {
     ),
 }
 
-_NULLABLE_STR: Schema = {"type": ["string", "null"]}
+_NULLABLE_STR: Schema = nullable({"type": "string"})
+# Any JSON value (audit old/new data), spelled as single-type branches.
+_ANY_JSON: Schema = {
+    "anyOf": [{"type": t} for t in ("object", "array", "string", "number", "boolean", "null")]
+}
 
 POLICY: Schema = obj(
     {
@@ -145,8 +176,8 @@ AUDIT_ENTRY: Schema = obj(
         "action": {"type": "string"},
         "actor": {"type": "string"},
         "timestamp": {"type": "string"},
-        "old_data": {},
-        "new_data": {},
+        "old_data": _ANY_JSON,
+        "new_data": _ANY_JSON,
         "metadata": {"type": "object"},
     },
     ["action", "actor"],

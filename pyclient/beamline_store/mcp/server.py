@@ -1,9 +1,12 @@
 """``beamline mcp``: the MCP server (official ``mcp`` SDK, low-level ``Server``).
 
-Tools are the catalog of :mod:`.tools`, run through :class:`.backend.Backend` on a
-:class:`beamline_store.store.Store` acting as ``BEAMLINE_ACTOR``. The MCP client's name (the
-``clientInfo`` of its initialize request) goes into the connections' ``application_name``
-(``beamline-mcp:<client>``), which the audit triggers record in every audit row's metadata.
+Tools are the catalog of :mod:`.tools`, run through :class:`.backend.Backend` on ONE
+:class:`beamline_store.store.Store` per server process acting as ``BEAMLINE_ACTOR``: however
+many sessions and clients connect, the server holds at most the Store's pools plus its
+listener connection. The MCP client's name (the ``clientInfo`` of its initialize request) is
+given to each call (:data:`CALL_CLIENT`), and the Store names the connection serving that call
+``beamline-mcp:<client>`` (``application_name``), which the audit triggers record in every
+audit row's metadata.
 
 Read-only mode offers only the tools with ``readOnlyHint`` and refuses the others. Policies and
 the DevState document are also resources: ``beamline://policy/{tenant}/{policy_id}``
@@ -17,6 +20,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -33,11 +37,11 @@ from ..config import Settings
 from ..database import resolve_dsn
 from ..errors import ConfigurationError
 from ..secrets import mask_text
-from .backend import Backend
+from .backend import DEFAULT_ROOT, Backend, FileRoot
 from .results import error_payload, error_result, jsonable, ok_result
 from .tools import TOOLS, ToolSpec
 
-__all__ = ["APP_NAME_PREFIX", "BeamlineMcp", "StoreFactory", "application_name"]
+__all__ = ["APP_NAME_PREFIX", "CALL_CLIENT", "BeamlineMcp", "StoreFactory", "application_name"]
 
 log = logging.getLogger("beamline_store.mcp")
 
@@ -46,8 +50,12 @@ APP_NAME_PREFIX = "beamline-mcp"
 _APP_NAME_MAX = 63
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:@+/ -]")
 
-StoreFactory = Callable[[Settings, str, str], Any]
-"""``(settings, conninfo, application_name) -> Store``."""
+StoreFactory = Callable[[Settings, str, Callable[[], str | None]], Any]
+"""``(settings, conninfo, call_application_name) -> Store`` (called once per server)."""
+
+CALL_CLIENT: ContextVar[str | None] = ContextVar("beamline_mcp_call_client", default=None)
+"""The ``application_name`` (``beamline-mcp:<client>``) of the tool call running in this
+context; set in the worker thread of each call, read by the Store at each connection use."""
 
 INSTRUCTIONS = (
     "beamline-store: routing policies per tenant and the DevState document, stored in "
@@ -89,16 +97,26 @@ def application_name(client_name: str | None) -> str:
     return name[:_APP_NAME_MAX]
 
 
-def _default_store_factory(settings: Settings, conninfo: str, application_name: str) -> Any:
+def _default_store_factory(
+    settings: Settings, conninfo: str, call_application_name: Callable[[], str | None]
+) -> Any:
     from ..store import Store  # imported late: the MCP layer sits on top of the client
 
     return Store(
-        settings, conninfo=conninfo, actor=settings.actor, application_name=application_name
+        settings,
+        conninfo=conninfo,
+        actor=settings.actor,
+        application_name=APP_NAME_PREFIX,
+        call_application_name=call_application_name,
     )
 
 
+def _is_integer_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "integer"
+
+
 class BeamlineMcp:
-    """The server's state: settings, mode, and one Store per MCP client name."""
+    """The server's state: settings, mode, file root, and the one Store of the process."""
 
     def __init__(
         self,
@@ -106,6 +124,7 @@ class BeamlineMcp:
         *,
         read_only: bool = False,
         store_factory: StoreFactory | None = None,
+        root: str | None = None,
     ) -> None:
         if not settings.actor:
             raise ConfigurationError(
@@ -121,31 +140,48 @@ class BeamlineMcp:
             t.name: jsonschema.Draft202012Validator(t.input_schema, format_checker=FORMATS)
             for t in self.tools
         }
+        # Integer arguments: JSON has one number type, and 5.0 passes "type": "integer".
+        self._integers = {
+            t.name: {
+                key
+                for key, schema in t.input_schema.get("properties", {}).items()
+                if _is_integer_schema(schema)
+            }
+            for t in self.tools
+        }
+        self.root = FileRoot(root or DEFAULT_ROOT)
         self._store_factory = store_factory or _default_store_factory
-        self._backends: dict[str, Backend] = {}
+        self._backend: Backend | None = None
         self._lock = threading.Lock()
         self.secrets: list[str | None] = [settings.hmac_secret, _password(settings.database_url)]
 
-    # ---- stores and backends --------------------------------------------------------------
-    def backend_for(self, client_name: str | None) -> Backend:
-        """The backend for MCP client *client_name* (its Store opened on first use)."""
-        app = application_name(client_name)
+    # ---- the store ------------------------------------------------------------------------
+    @property
+    def backend(self) -> Backend:
+        """The backend on the process's one Store (opened on first use)."""
         with self._lock:
-            backend = self._backends.get(app)
-            if backend is None:
-                dsn = make_conninfo(resolve_dsn(self.settings), application_name=app)
+            if self._backend is None:
+                dsn = make_conninfo(resolve_dsn(self.settings), application_name=APP_NAME_PREFIX)
                 self.secrets.append(_password(dsn))
-                store = self._store_factory(self.settings, dsn, app)
-                backend = self._backends[app] = Backend(store, self.actor)
-            return backend
+                store = self._store_factory(self.settings, dsn, CALL_CLIENT.get)
+                self._backend = Backend(store, self.actor, root=self.root)
+            return self._backend
+
+    def run_as(self, client_name: str | None, call: Callable[[Backend], Any]) -> Any:
+        """``call(backend)`` with *client_name*'s application_name for its connections (in a
+        worker thread: the Store is synchronous)."""
+        token = CALL_CLIENT.set(application_name(client_name))
+        try:
+            return call(self.backend)
+        finally:
+            CALL_CLIENT.reset(token)
 
     def close(self) -> None:
         with self._lock:
-            backends, self._backends = list(self._backends.values()), {}
-        for backend in backends:
-            close = getattr(backend.store, "close", None)
-            if callable(close):
-                close()
+            backend, self._backend = self._backend, None
+        close = getattr(backend.store, "close", None) if backend is not None else None
+        if callable(close):
+            close()
 
     # ---- MCP handlers ---------------------------------------------------------------------
     async def list_tools(
@@ -189,11 +225,13 @@ class BeamlineMcp:
                 },
                 self.secrets,
             )
+        for key in self._integers[spec.name] & arguments.keys():
+            arguments[key] = int(arguments[key])  # bounded by the schema: never 1e300
         client = _client_name(ctx)
         try:
             # One worker-thread hop per call: the Store is synchronous (psycopg pool).
             result = await anyio.to_thread.run_sync(
-                lambda: getattr(self.backend_for(client), spec.name)(**arguments)
+                lambda: self.run_as(client, lambda b: getattr(b, spec.name)(**arguments))
             )
         except Exception as exc:  # every failure becomes a tool error, never a traceback
             payload = error_payload(exc)
@@ -245,18 +283,20 @@ class BeamlineMcp:
         self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = str(params.uri)
-        backend = await anyio.to_thread.run_sync(self.backend_for, _client_name(ctx))
-        call: Callable[[], dict[str, Any]]
+        client = _client_name(ctx)
+        call: Callable[[Backend], dict[str, Any]]
         if uri == STATE_URI:
-            call = backend.get_state
-        elif (m := _POLICY_URI.match(uri)) is not None:
+            call = Backend.get_state
+        elif (m := _POLICY_URI.match(uri)) is not None and (
+            not m["version"] or (len(m["version"]) <= 10 and int(m["version"]) <= 2**31 - 1)
+        ):
             version = int(m["version"]) if m["version"] else None
             tenant, policy_id = m["tenant"], m["policy_id"]
-            call = lambda: backend.get_policy(tenant, policy_id, version)  # noqa: E731
+            call = lambda b: b.get_policy(tenant, policy_id, version)  # noqa: E731
         else:
             raise MCPError(types.INVALID_PARAMS, f"unknown resource {uri!r}", {"uri": uri})
         try:
-            value = await anyio.to_thread.run_sync(call)
+            value = await anyio.to_thread.run_sync(lambda: self.run_as(client, call))
         except Exception as exc:
             payload = error_payload(exc)
             text = mask_text(f"{payload['error']}: {payload['message']}", self.secrets)

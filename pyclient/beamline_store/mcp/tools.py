@@ -18,6 +18,8 @@ from .schemas import (
     CHECKSUM,
     CURSOR,
     HISTORY_ENTRY,
+    INT4_MAX,
+    JS_SAFE_MAX,
     LIMIT,
     POLICY,
     POLICY_DATA,
@@ -26,6 +28,7 @@ from .schemas import (
     TIMESTAMP,
     USER,
     VERSION,
+    nullable,
     obj,
 )
 
@@ -65,10 +68,17 @@ class ToolSpec:
 
 
 _PAGE = {
-    "next_cursor": {
-        "type": ["string", "null"],
-        "description": "Cursor of the next page; null at the end.",
-    }
+    "next_cursor": nullable(
+        {"type": "string", "description": "Cursor of the next page; null at the end."}
+    )
+}
+_ID: Schema = {"type": "integer", "minimum": 1, "maximum": JS_SAFE_MAX}
+# A relative path inside the file root (checked again, symlinks resolved, by FileRoot).
+_DIR: Schema = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": "^[A-Za-z0-9._ -][A-Za-z0-9._/ -]*$",
 }
 
 TOOLS: tuple[ToolSpec, ...] = (
@@ -107,6 +117,7 @@ TOOLS: tuple[ToolSpec, ...] = (
                 "expected_version": {
                     "type": "integer",
                     "minimum": 0,
+                    "maximum": INT4_MAX,
                     "description": "Compare-and-set: the currently active version you based this "
                     "change on (0 = the policy must not exist yet).",
                 },
@@ -132,11 +143,13 @@ TOOLS: tuple[ToolSpec, ...] = (
                     "type": "object",
                     "description": "Only documents containing this JSON (@>).",
                 },
-                "active": {
-                    "type": ["boolean", "null"],
-                    "description": "true (default): active versions; false: inactive versions "
-                    "only; null: every version.",
-                },
+                "active": nullable(
+                    {
+                        "type": "boolean",
+                        "description": "true (default): active versions; false: inactive "
+                        "versions only; null: every version.",
+                    }
+                ),
                 "updated_since": TIMESTAMP
                 | {"description": "Only versions updated at or after this time."},
                 "limit": LIMIT,
@@ -266,7 +279,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             {
                 "json": {"type": "object"},
                 "checksum": {"type": "string"},
-                "updated_at": {"type": ["string", "null"]},
+                "updated_at": nullable({"type": "string"}),
             },
             ["json", "checksum"],
             extra=True,
@@ -330,7 +343,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             ["action"],
         ),
         obj(
-            {"id": {"type": ["integer", "null"]}, "hmac": {"type": "string"}}, ["hmac"], extra=True
+            {"id": nullable({"type": "integer"}), "hmac": {"type": "string"}}, ["hmac"], extra=True
         ),
         read_only=False,
         destructive=False,
@@ -346,14 +359,12 @@ TOOLS: tuple[ToolSpec, ...] = (
         "truncated).",
         obj(
             {
-                "from_id": {
-                    "type": "integer",
-                    "minimum": 1,
+                "from_id": _ID
+                | {
                     "description": "First entry id to check; omit for the start of the chain.",
                 },
-                "to_id": {
-                    "type": "integer",
-                    "minimum": 1,
+                "to_id": _ID
+                | {
                     "description": "Last entry id to check; omit for the head.",
                 },
             }
@@ -361,11 +372,11 @@ TOOLS: tuple[ToolSpec, ...] = (
         obj(
             {
                 "ok": {"type": "boolean"},
-                "checked": {"type": ["integer", "null"]},
-                "head": {"type": ["string", "null"]},
-                "id": {"type": ["integer", "null"]},
-                "position": {"type": ["integer", "null"]},
-                "reason": {"type": ["string", "null"]},
+                "checked": nullable({"type": "integer"}),
+                "head": nullable({"type": "string"}),
+                "id": nullable({"type": "integer"}),
+                "position": nullable({"type": "integer"}),
+                "reason": nullable({"type": "string"}),
             },
             ["ok"],
             extra=True,
@@ -376,18 +387,10 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "export_files",
         "Export DevState files",
-        "Write state.json and history.json (canonical, deterministic bytes, atomic) into a "
-        "directory, by default .trae under the server's working directory. Overwrites them.",
-        obj(
-            {
-                "dir": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 4096,
-                    "description": "Target directory; default .trae.",
-                }
-            }
-        ),
+        "Write state.json and history.json (canonical, deterministic bytes, atomic) into the "
+        "server's file root (beamline mcp --root; default .trae under its working directory) or "
+        "a subdirectory of it. Overwrites them. Paths outside the root are refused.",
+        obj({"dir": _DIR | {"description": "Subdirectory of the file root; default the root."}}),
         obj(
             {
                 "dir": {"type": "string"},
@@ -406,19 +409,11 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "import_files",
         "Import DevState files",
-        "Load state.json and history.json from a directory (default .trae) into the database after "
-        "checking the schema, the checksums and the whole HMAC chain; refuses with the reason and "
-        "writes nothing otherwise (AlreadyExists when the database already has DevState).",
-        obj(
-            {
-                "dir": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 4096,
-                    "description": "Source directory; default .trae.",
-                }
-            }
-        ),
+        "Load state.json and history.json from the server's file root (default .trae) or a "
+        "subdirectory of it into the database after checking the schema, the checksums and the "
+        "whole HMAC chain; refuses with the reason and writes nothing otherwise (AlreadyExists "
+        "when the database already has DevState). Paths outside the root are refused.",
+        obj({"dir": _DIR | {"description": "Subdirectory of the file root; default the root."}}),
         obj(
             {
                 "dir": {"type": "string"},
@@ -516,20 +511,16 @@ TOOLS: tuple[ToolSpec, ...] = (
                     "description": "Only entries whose metadata contains this JSON (@>).",
                 },
                 "limit": LIMIT,
-                "cursor": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "description": "next_cursor of the previous page; omit for the first page.",
-                },
+                "cursor": _ID
+                | {"description": "next_cursor of the previous page; omit for the first page."},
             }
         ),
         obj(
             {
                 "items": {"type": "array", "items": HISTORY_ENTRY},
-                "next_cursor": {
-                    "type": ["integer", "null"],
-                    "description": "Cursor of the next page; null at the end.",
-                },
+                "next_cursor": nullable(
+                    {"type": "integer", "description": "Cursor of the next page; null at the end."}
+                ),
             },
             ["items"],
             extra=True,
