@@ -2475,10 +2475,11 @@ COMMENT ON FUNCTION beamline_internal.devstate_state_checksum(p_doc jsonb) IS 'S
 
 CREATE FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) RETURNS TABLE(checked bigint, first_id bigint, last_id bigint, bad_id bigint)
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),
-           pg_catalog.min(e.id) filter (where e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
+           pg_catalog.min(e.id) filter (where e.metadata::text is distinct from e.metadata_canonical::jsonb::text
+                                          or e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
                beamline_internal.devstate_entry_message(e.id, e.ts, e.actor, e.action, e.cp_from, e.cp_to,
                    e.state_checksum, e.key_id, e.hmac_prev, e.metadata_canonical),
                pg_catalog.decode(p_keys ->> e.key_id, 'hex'), 'sha256'), 'hex'))
@@ -2492,7 +2493,7 @@ ALTER FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigin
 -- Name: FUNCTION devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) IS 'Count, first / last id and the first id with a wrong hmac among entries p_from..p_to, under the keys {key_id: hex}; parallel-safe aggregate used by verify_hmac_chain.';
+COMMENT ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) IS 'Count, first / last id and the first id with a wrong hmac (or metadata that is not its signed canonical text) among entries p_from..p_to, under the keys {key_id: hex}; parallel-safe aggregate used by verify_hmac_chain.';
 
 --
 -- Name: has_permission(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -5250,7 +5251,7 @@ COMMENT ON FUNCTION devstate.update_state(p_patch jsonb, p_actor text, p_expecte
 
 CREATE FUNCTION devstate.verify_hmac_chain(p_from bigint DEFAULT NULL::bigint, p_to bigint DEFAULT NULL::bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';
@@ -5294,7 +5295,8 @@ begin
       into v_count, v_first, v_last, v_hmac_id
       from beamline_internal.devstate_verify_hmacs(p_from, p_to, v_keys) v;
     if v_hmac_id is not null then
-        select case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
+        select case when e.metadata::text is distinct from e.metadata_canonical::jsonb::text then 'metadata mismatch'
+                    when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
           into v_hmac_reason from devstate.history_entries e where e.id = v_hmac_id;
     end if;
     if v_last is not null then
@@ -5327,7 +5329,7 @@ ALTER FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) OWNER TO b
 -- Name: FUNCTION verify_hmac_chain(p_from bigint, p_to bigint); Type: COMMENT; Schema: devstate; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) IS 'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, unknown key, truncated). BL012 without a key.';
+COMMENT ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) IS 'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, metadata mismatch, unknown key, truncated). BL012 without a key.';
 
 --
 -- Name: change_log; Type: TABLE; Schema: beamline; Owner: beamline_owner

@@ -157,8 +157,8 @@ select throws_ok($$truncate beamline.policies cascade$$, 'BL011', null, 'truncat
 select lives_ok($$select set_config('beamline.actor', 'tests', true); update beamline.policies set updated_by = 'tests' where policy_id = 'p2'$$, 'updated_by / is_active may change');
 
 -- catalog ------------------------------------------------------------------------------------
-select is(array_agg(p.proname::text order by p.proname) filter (where not p.prosecdef or p.proconfig is distinct from array['search_path=""']), null,
-          'every policy/quota API function is SECURITY DEFINER with search_path pinned to empty')
+select is(array_agg(p.proname::text order by p.proname) filter (where not p.prosecdef or not (p.proconfig = array['search_path=""'] or p.proconfig = array['search_path=pg_catalog, pg_temp'])), null,
+          'every policy/quota API function is SECURITY DEFINER with search_path pinned ('''' or pg_catalog, pg_temp)')
   from pg_proc p
  where p.pronamespace = 'beamline'::regnamespace
    and p.proname in ('put_policy', 'get_policy', 'list_policies', 'delete_policy', 'activate_policy', 'deactivate_policy',

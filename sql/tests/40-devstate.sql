@@ -19,8 +19,9 @@ select is_definer('devstate', f, 'devstate.' || f || ' is SECURITY DEFINER')
                     'search_history', 'lock_state', 'unlock_state']) f;
 select is((select count(*)::int from pg_proc p
             where p.pronamespace = 'devstate'::regnamespace
-              and not coalesce(p.proconfig @> array['search_path=""'], false)),
-          0, 'every devstate function runs with search_path = ''''');
+              and not (coalesce(p.proconfig @> array['search_path=""'], false)
+                       or coalesce(p.proconfig @> array['search_path=pg_catalog, pg_temp'], false))),
+          0, 'every devstate function runs with search_path = '''' or pg_catalog, pg_temp');
 select is((select count(*)::int from pg_proc p
             where p.pronamespace = 'devstate'::regnamespace
               and has_function_privilege('public', p.oid, 'execute')),
