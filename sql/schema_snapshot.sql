@@ -834,10 +834,11 @@ COMMENT ON FUNCTION beamline.list_policies(p_tenant text, p_actor text, p_filter
 
 CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_count integer;
+    v_bytes integer;
     v_meta jsonb;
 begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
@@ -848,12 +849,21 @@ begin
             hint = 'Each entry is {"action": "...", "target_id": "...", "policy_id": "...", "data": {...}}.';
     end if;
     v_count := pg_catalog.jsonb_array_length(p_entries);
-    if v_count > 10000 then
+    if v_count > 1000 then
         raise exception using
             errcode = 'BL009',
             message = 'too many entries in one log_action batch',
-            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
-            hint = 'Split the events into batches of at most 10,000.';
+            detail = pg_catalog.json_build_object('limit', 1000, 'value', v_count)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
+    end if;
+    -- after the count bound, so at most 1,000 entries are ever serialised here
+    v_bytes := pg_catalog.octet_length(p_entries::text);
+    if v_bytes > 1048576 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'log_action batch is over 1 MiB',
+            detail = pg_catalog.json_build_object('limit', 1048576, 'value', v_bytes)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
     end if;
     perform beamline_internal.audit_check_entry(pg_catalog.format('entries[%s]', e.ord - 1), e.value)
        from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
@@ -897,7 +907,7 @@ ALTER FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb)
 -- Name: FUNCTION log_action(p_tenant text, p_actor text, p_entries jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) IS 'Record a batch (JSON array, <= 10,000) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
+COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) IS 'Record a batch (JSON array, <= 1,000 entries and <= 1 MiB) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
 
 --
 -- Name: log_action(text, text, text, text, jsonb, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -905,7 +915,7 @@ COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries j
 
 CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_action text, p_target_id text, p_data jsonb DEFAULT '{}'::jsonb, p_policy_id text DEFAULT NULL::text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_id uuid;

@@ -1,13 +1,15 @@
 -- log_action: record application events in the audit log (target_type 'app'); audit:write.
 -- Two forms (different arity, so calls are never ambiguous):
 --   log_action(tenant, actor, action, target_id, data default '{}', policy_id default null) -> uuid
---   log_action(tenant, actor, entries jsonb) -> bigint   batched: a JSON array of up to 10,000
---       objects {"action", "target_id"?, "policy_id"?, "data"?}, all validated before any row
---       is written, then inserted in one statement (one transaction, all or nothing).
+--   log_action(tenant, actor, entries jsonb) -> bigint   batched: a JSON array of up to 1,000
+--       objects {"action", "target_id"?, "policy_id"?, "data"?} and at most 1 MiB in total (the
+--       array's JSON text), all validated before any row is written, then inserted in one
+--       statement (one transaction, all or nothing). The total bound keeps one call from
+--       writing hundreds of MiB (1,000 x 64 KiB of data would be 64 MiB).
 -- action: upper-case token ^[A-Z][A-Z0-9_]*$ of at most 32 characters; target_id / policy_id:
 -- ids (<= 128) or null; data: a JSON object of at most 64 KiB, stored as new_data.
 --   BL007  bad ids / action / data / entry (detail argument names the entry: entries[3].action)
---   BL009  data over 64 KiB, or more than 10,000 entries (detail {"limit", "value"})
+--   BL009  data over 64 KiB, more than 1,000 entries, or a batch over 1 MiB (detail {"limit", "value"})
 --   BL001  actor lacks audit:write
 create or replace function beamline.log_action(
     p_tenant text,
@@ -19,7 +21,7 @@ create or replace function beamline.log_action(
     returns uuid
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -43,11 +45,12 @@ create or replace function beamline.log_action(p_tenant text, p_actor text, p_en
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
     v_count integer;
+    v_bytes integer;
     v_meta jsonb;
 begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
@@ -58,12 +61,21 @@ begin
             hint = 'Each entry is {"action": "...", "target_id": "...", "policy_id": "...", "data": {...}}.';
     end if;
     v_count := pg_catalog.jsonb_array_length(p_entries);
-    if v_count > 10000 then
+    if v_count > 1000 then
         raise exception using
             errcode = 'BL009',
             message = 'too many entries in one log_action batch',
-            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
-            hint = 'Split the events into batches of at most 10,000.';
+            detail = pg_catalog.json_build_object('limit', 1000, 'value', v_count)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
+    end if;
+    -- after the count bound, so at most 1,000 entries are ever serialised here
+    v_bytes := pg_catalog.octet_length(p_entries::text);
+    if v_bytes > 1048576 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'log_action batch is over 1 MiB',
+            detail = pg_catalog.json_build_object('limit', 1048576, 'value', v_bytes)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
     end if;
     perform beamline_internal.audit_check_entry(pg_catalog.format('entries[%s]', e.ord - 1), e.value)
        from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
@@ -102,4 +114,4 @@ end;
 $$;
 
 comment on function beamline.log_action(text, text, jsonb) is
-    'Record a batch (JSON array, <= 10,000) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
+    'Record a batch (JSON array, <= 1,000 entries and <= 1 MiB) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
