@@ -1547,6 +1547,35 @@ ALTER FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) 
 COMMENT ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) IS 'Validate one log_action event object; BL007 (detail argument e.g. entries[3].action) or BL009 (data over 64 KiB).';
 
 --
+-- Name: audit_json_schemas_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_json_schemas_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_prev jsonb;
+begin
+    select pg_catalog.to_jsonb(s) into v_prev from beamline.json_schemas s
+     where s.name = new.name and s.tenant_id is not distinct from new.tenant_id and s.version = new.version - 1;
+    insert into beamline.policy_audit_log
+        (tenant_id, target_type, policy_id, target_id, action, actor, old_data, new_data, metadata)
+    values (coalesce(new.tenant_id, 'global'), 'schema', null, new.name, 'REGISTER', new.created_by,
+            v_prev, pg_catalog.to_jsonb(new), beamline_internal.audit_metadata());
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_json_schemas_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_json_schemas_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_json_schemas_trigger() IS 'AFTER INSERT row trigger of beamline.json_schemas: a REGISTER audit row (target_type schema) with the replaced and the new version.';
+
+--
 -- Name: audit_log_guard(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1736,6 +1765,33 @@ ALTER FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id tex
 --
 
 COMMENT ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) IS 'Tell the policies audit trigger that the next deactivation of (p_tenant, p_policy_id) in this transaction is a DELETE or is SUPERSEDEd by a new/rolled-back version.';
+
+--
+-- Name: audit_state_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_state_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if tg_op = 'UPDATE' and old is not distinct from new then
+        return null;
+    end if;
+    perform beamline_internal.audit_write('devstate', 'state', null, 'state',
+        case tg_op when 'INSERT' then 'CREATE' else 'UPDATE' end,
+        case tg_op when 'UPDATE' then pg_catalog.to_jsonb(old) end, pg_catalog.to_jsonb(new));
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_state_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_state_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_state_trigger() IS 'AFTER INSERT / UPDATE row trigger of devstate.state_current: a CREATE / UPDATE audit row (tenant devstate, target_type state) with the row before and after.';
 
 --
 -- Name: audit_tenant_quotas_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -5627,7 +5683,7 @@ CREATE TABLE beamline.policy_audit_log (
     "timestamp" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     CONSTRAINT policy_audit_log_action_format CHECK (((action)::text ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT policy_audit_log_metadata_is_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying])::text[])))
+    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying])::text[])))
 );
 
 ALTER TABLE beamline.policy_audit_log OWNER TO beamline_owner;
@@ -5642,7 +5698,7 @@ COMMENT ON TABLE beamline.policy_audit_log IS 'Append-only audit trail of policy
 -- Name: COLUMN policy_audit_log.target_type; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.policy_audit_log.target_type IS 'What changed: policy | role (user_roles) | quota (tenant_quotas) | app (log_action events).';
+COMMENT ON COLUMN beamline.policy_audit_log.target_type IS 'What changed: policy | role (user_roles) | quota (tenant_quotas) | app (log_action events) | schema (json_schemas) | state (the DevState document).';
 
 --
 -- Name: COLUMN policy_audit_log.policy_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -5654,7 +5710,7 @@ COMMENT ON COLUMN beamline.policy_audit_log.policy_id IS 'The policy id for targ
 -- Name: COLUMN policy_audit_log.target_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.policy_audit_log.target_id IS 'The changed object: policy id, user id (role), tenant id (quota), or an application key.';
+COMMENT ON COLUMN beamline.policy_audit_log.target_id IS 'The changed object: policy id, user id (role), tenant id (quota), schema name (schema), ''state'' (state), or an application key.';
 
 --
 -- Name: COLUMN policy_audit_log.action; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -6204,6 +6260,18 @@ CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON beamline.policy_audit_log
 COMMENT ON TRIGGER append_only_truncate ON beamline.policy_audit_log IS 'Rejects TRUNCATE (BL011), for everyone.';
 
 --
+-- Name: json_schemas audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT ON beamline.json_schemas FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_json_schemas_trigger();
+
+--
+-- Name: TRIGGER audit ON json_schemas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON beamline.json_schemas IS 'Writes a REGISTER audit row for every schema version registered.';
+
+--
 -- Name: policies audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
@@ -6334,6 +6402,18 @@ CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON devstate.history_entries 
 --
 
 COMMENT ON TRIGGER append_only_truncate ON devstate.history_entries IS 'Rejects TRUNCATE (BL011), for everyone.';
+
+--
+-- Name: state_current audit; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE ON devstate.state_current FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_state_trigger();
+
+--
+-- Name: TRIGGER audit ON state_current; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON devstate.state_current IS 'Writes an audit row (tenant devstate, target_type state) for every write of the DevState document.';
 
 --
 -- Name: history_entries chain_link; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
@@ -6584,6 +6664,12 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_actor() FROM PUBLIC;
 REVOKE ALL ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION audit_json_schemas_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_json_schemas_trigger() FROM PUBLIC;
+
+--
 -- Name: FUNCTION audit_log_guard(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6612,6 +6698,12 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_set_context(p_context jsonb) FROM
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_state_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_state_trigger() FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_tenant_quotas_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
