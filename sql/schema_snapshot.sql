@@ -1414,6 +1414,84 @@ ALTER FUNCTION beamline_admin.register_default_schema(p_name text, p_schema json
 COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) IS 'Owner only: register the global version of a named JSON Schema (used by beamline migrate for the shipped defaults).';
 
 --
+-- Name: register_hmac_key(); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.register_hmac_key() RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_keys jsonb := beamline_internal.devstate_keys();
+    v_key_id text := v_keys ->> '';
+    v_salt bytea := beamline_ext.gen_random_bytes(16);
+begin
+    if v_key_id !~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' then
+        perform beamline_internal.devstate_bad_input('beamline.hmac_key_id',
+            'must be 1-64 characters: a letter or digit, then letters, digits and . _ -');
+    end if;
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.devstate_hmac_keys'));
+    if exists (select 1 from beamline_internal.devstate_hmac_keys k where k.key_id = v_key_id) then
+        perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], false);
+        return pg_catalog.jsonb_build_object('key_id', v_key_id, 'registered', false);
+    end if;
+    insert into beamline_internal.devstate_hmac_keys (key_id, salt, fingerprint)
+    values (v_key_id, v_salt,
+            beamline_internal.devstate_key_fingerprint(pg_catalog.decode(v_keys ->> v_key_id, 'hex'), v_key_id, v_salt));
+    perform pg_catalog.set_config('beamline.actor', 'owner', true);
+    perform beamline_internal.audit_write('devstate', 'key', null, v_key_id, 'REGISTER', null,
+                                          pg_catalog.jsonb_build_object('key_id', v_key_id));
+    return pg_catalog.jsonb_build_object('key_id', v_key_id, 'registered', true);
+end;
+$_$;
+
+ALTER FUNCTION beamline_admin.register_hmac_key() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION register_hmac_key(); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.register_hmac_key() IS 'Owner only: register the session''s current DevState HMAC key id (beamline.hmac_key_id) by a salted fingerprint of beamline.hmac_secret; BL025 if the id is registered with another secret. Audited.';
+
+--
+-- Name: retire_hmac_key(text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.retire_hmac_key(p_key_id text) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_retired timestamptz;
+begin
+    select k.retired_at into v_retired from beamline_internal.devstate_hmac_keys k
+     where k.key_id = p_key_id for update;
+    if not found then
+        raise exception using
+            errcode = 'BL002',
+            message = pg_catalog.format('HMAC key id %s is not registered', p_key_id),
+            detail = pg_catalog.json_build_object('key_id', p_key_id)::text;
+    end if;
+    if v_retired is not null then
+        return false;
+    end if;
+    update beamline_internal.devstate_hmac_keys k set retired_at = pg_catalog.now() where k.key_id = p_key_id;
+    perform pg_catalog.set_config('beamline.actor', 'owner', true);
+    perform beamline_internal.audit_write('devstate', 'key', null, p_key_id, 'RETIRE', null,
+                                          pg_catalog.jsonb_build_object('key_id', p_key_id));
+    return true;
+end;
+$$;
+
+ALTER FUNCTION beamline_admin.retire_hmac_key(p_key_id text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION retire_hmac_key(p_key_id text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.retire_hmac_key(p_key_id text) IS 'Owner only: stop new DevState entries under a key id (BL025 retired); its entries still verify. BL002 if unknown. Audited.';
+
+--
 -- Name: assert_valid(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -2149,7 +2227,7 @@ COMMENT ON FUNCTION beamline_internal.check_identifier(p_kind text, p_value text
 
 CREATE FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) RETURNS text
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_keys jsonb := beamline_internal.devstate_keys();
@@ -2161,6 +2239,7 @@ declare
     v_canonical text := beamline_internal.devstate_canonical_json(p_entry -> 'metadata');
     v_hmac text;
 begin
+    perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], true);
     -- everything above runs before the lock; from here to commit appends are serialised
     select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
     v_id := pg_catalog.nextval('devstate.history_entries_id_seq'::pg_catalog.regclass);
@@ -2185,7 +2264,7 @@ ALTER FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) OW
 -- Name: FUNCTION devstate_append(p_entry jsonb, p_actor text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) IS 'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret).';
+COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) IS 'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret, BL025 with an unregistered, retired or wrong key).';
 
 --
 -- Name: devstate_bad_input(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2303,6 +2382,52 @@ ALTER FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) OWNER TO be
 --
 
 COMMENT ON FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) IS 'Validate a DevState history entry argument (BL007 / BL009) and return it normalised to {action, cp_from, cp_to, state_checksum, metadata}.';
+
+--
+-- Name: devstate_check_keys(jsonb, text[], boolean); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_bad record;
+begin
+    select i.key_id,
+           case when k.key_id is null then 'not registered'
+                when p_signing and k.retired_at is not null then 'retired'
+                else 'does not match' end as reason
+      into v_bad
+      from pg_catalog.unnest(p_key_ids) i(key_id)
+      left join beamline_internal.devstate_hmac_keys k on k.key_id = i.key_id
+     where p_keys ? i.key_id
+       and (k.key_id is null
+            or (p_signing and k.retired_at is not null)
+            or k.fingerprint <> beamline_internal.devstate_key_fingerprint(
+                   pg_catalog.decode(p_keys ->> i.key_id, 'hex'), i.key_id, k.salt))
+     order by i.key_id
+     limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL025',
+            message = pg_catalog.format('the HMAC key %s of this session is refused: %s', v_bad.key_id, v_bad.reason),
+            detail = pg_catalog.json_build_object('key_id', v_bad.key_id, 'reason', v_bad.reason)::text,
+            hint = case v_bad.reason
+                when 'not registered' then 'The owner registers a key id once with beamline_admin.register_hmac_key() (beamline devstate register-key); see docs/DEVSTATE_MCP.md.'
+                when 'retired' then 'This key id was retired: sign with the current key (BEAMLINE_HMAC_KEY_ID / BEAMLINE_HMAC_SECRET).'
+                else 'BEAMLINE_HMAC_SECRET is not the secret registered for this key id.' end;
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) IS 'BL025 {"key_id", "reason"} unless the session''s key for each id matches its registered fingerprint (and, when signing, is not retired).';
 
 --
 -- Name: devstate_entry_message(bigint, timestamp with time zone, text, text, text, text, text, text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2472,6 +2597,23 @@ ALTER FUNCTION beamline_internal.devstate_initial_state() OWNER TO beamline_owne
 --
 
 COMMENT ON FUNCTION beamline_internal.devstate_initial_state() IS 'The initial DevState document {"version": 1, "current_checkpoint": null, "checkpoints": {}}.';
+
+--
+-- Name: devstate_key_fingerprint(bytea, text, bytea); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    RETURN encode(beamline_ext.hmac(convert_to(((('beamline-devstate-key-fingerprint/1,'::text || p_key_id) || ','::text) || encode(p_salt, 'hex'::text)), 'UTF8'::name), p_key, 'sha256'::text), 'hex'::text);
+
+ALTER FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) IS 'Salted HMAC-SHA256 fingerprint of a DevState HMAC key (see beamline_internal.devstate_hmac_keys).';
 
 --
 -- Name: devstate_keys(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4978,7 +5120,7 @@ COMMENT ON FUNCTION devstate.import_begin(p_state jsonb, p_checksum text, p_acto
 
 CREATE FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_keys jsonb := beamline_internal.devstate_keys();
@@ -5015,6 +5157,8 @@ begin
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
+    perform beamline_internal.devstate_check_keys(v_keys,
+        array(select distinct b.key_id from beamline_internal.devstate_import_rows(p_entries) b), false);
     -- insert first (the trigger checks every link), then recompute the hmacs from the stored
     -- rows, whose generated metadata_canonical spares a second serialisation; a failure raises,
     -- and the caller's transaction rolls back the whole import.
@@ -5056,7 +5200,7 @@ ALTER FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) OWNER TO b
 -- Name: FUNCTION import_entries(p_entries jsonb, p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger. Needs history:append.';
+COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger, every key id registered (BL025). Needs history:append.';
 
 --
 -- Name: lock_state(text, interval, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
@@ -5683,7 +5827,7 @@ CREATE TABLE beamline.policy_audit_log (
     "timestamp" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     CONSTRAINT policy_audit_log_action_format CHECK (((action)::text ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT policy_audit_log_metadata_is_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying])::text[])))
+    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying, 'key'::character varying])::text[])))
 );
 
 ALTER TABLE beamline.policy_audit_log OWNER TO beamline_owner;
@@ -5698,7 +5842,7 @@ COMMENT ON TABLE beamline.policy_audit_log IS 'Append-only audit trail of policy
 -- Name: COLUMN policy_audit_log.target_type; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.policy_audit_log.target_type IS 'What changed: policy | role (user_roles) | quota (tenant_quotas) | app (log_action events) | schema (json_schemas) | state (the DevState document).';
+COMMENT ON COLUMN beamline.policy_audit_log.target_type IS 'What changed: policy | role (user_roles) | quota (tenant_quotas) | app (log_action events) | schema (json_schemas) | state (the DevState document) | key (a DevState HMAC key registered or retired).';
 
 --
 -- Name: COLUMN policy_audit_log.policy_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -5800,6 +5944,42 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 --
 
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
+
+--
+-- Name: devstate_hmac_keys; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.devstate_hmac_keys (
+    key_id text NOT NULL,
+    salt bytea NOT NULL,
+    fingerprint text NOT NULL,
+    registered_at timestamp with time zone DEFAULT now() NOT NULL,
+    retired_at timestamp with time zone,
+    CONSTRAINT devstate_hmac_keys_fingerprint_format CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT devstate_hmac_keys_key_id_format CHECK ((key_id ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text)),
+    CONSTRAINT devstate_hmac_keys_retired_after_registered CHECK (((retired_at IS NULL) OR (retired_at >= registered_at))),
+    CONSTRAINT devstate_hmac_keys_salt_length CHECK ((octet_length(salt) = 16))
+);
+
+ALTER TABLE beamline_internal.devstate_hmac_keys OWNER TO beamline_owner;
+
+--
+-- Name: TABLE devstate_hmac_keys; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.devstate_hmac_keys IS 'Owner-only registry of DevState HMAC key ids: a salted HMAC fingerprint of each key (never the key). Appends and imports are refused (BL025) with a key that does not match.';
+
+--
+-- Name: COLUMN devstate_hmac_keys.fingerprint; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.devstate_hmac_keys.fingerprint IS 'hex(HMAC-SHA256(key, ''beamline-devstate-key-fingerprint/1,'' || key_id || '','' || hex(salt))).';
+
+--
+-- Name: COLUMN devstate_hmac_keys.retired_at; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.devstate_hmac_keys.retired_at IS 'Set by beamline_admin.retire_hmac_key: no new entries under this id; its entries still verify and import.';
 
 --
 -- Name: chain_head; Type: TABLE; Schema: devstate; Owner: beamline_owner
@@ -6094,6 +6274,13 @@ ALTER TABLE ONLY beamline.user_roles
 
 ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
+
+--
+-- Name: devstate_hmac_keys devstate_hmac_keys_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.devstate_hmac_keys
+    ADD CONSTRAINT devstate_hmac_keys_pkey PRIMARY KEY (key_id);
 
 --
 -- Name: chain_head chain_head_pkey; Type: CONSTRAINT; Schema: devstate; Owner: beamline_owner
@@ -6646,6 +6833,18 @@ REVOKE ALL ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text
 REVOKE ALL ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION register_hmac_key(); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.register_hmac_key() FROM PUBLIC;
+
+--
+-- Name: FUNCTION retire_hmac_key(p_key_id text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.retire_hmac_key(p_key_id text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION assert_valid(p_schema jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6790,6 +6989,12 @@ REVOKE ALL ON FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) FR
 REVOKE ALL ON FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) FROM PUBLIC;
+
+--
 -- Name: FUNCTION devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6824,6 +7029,12 @@ REVOKE ALL ON FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) F
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.devstate_initial_state() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) FROM PUBLIC;
 
 --
 -- Name: FUNCTION devstate_keys(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -2,13 +2,16 @@
 -- .trae/history.json, in order) after import_begin in the same transaction. Every entry keeps
 -- its id, ts, actor, key_id, hmac_prev and hmac; every hmac is recomputed with the session's
 -- keys and must match (BL008 {"id", "reason": "bad hmac" | "unknown key"}), and the insert
--- trigger checks every link (BL008). Bad fields are BL007. Returns the number of entries loaded.
+-- trigger checks every link (BL008). The session's key for every key id in the batch must match
+-- the fingerprint registered for it (BL025; retired ids are fine for old entries), so an import
+-- cannot found a chain on a key nobody else holds. Bad fields are BL007. Returns the number of
+-- entries loaded.
 -- Needs history:append in tenant devstate.
 create or replace function devstate.import_entries(p_entries jsonb, p_actor text)
     returns bigint
     volatile
     security definer
-    set search_path = ''
+    set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
 declare
@@ -46,6 +49,8 @@ begin
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
+    perform beamline_internal.devstate_check_keys(v_keys,
+        array(select distinct b.key_id from beamline_internal.devstate_import_rows(p_entries) b), false);
     -- insert first (the trigger checks every link), then recompute the hmacs from the stored
     -- rows, whose generated metadata_canonical spares a second serialisation; a failure raises,
     -- and the caller's transaction rolls back the whole import.
@@ -82,4 +87,4 @@ end;
 $$;
 
 comment on function devstate.import_entries(jsonb, text) is
-    'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger. Needs history:append.';
+    'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger, every key id registered (BL025). Needs history:append.';
