@@ -288,6 +288,33 @@ ALTER FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_a
 COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage and no escalation. Returns the grant row.';
 
 --
+-- Name: audit_chain_head(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_seq bigint;
+    v_hash text;
+begin
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
+    select h.seq, h.head_hash into v_seq, v_hash from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant;
+    return pg_catalog.jsonb_build_object('tenant', p_tenant, 'seq', coalesce(v_seq, 0),
+        'head', coalesce(v_hash, '0000000000000000000000000000000000000000000000000000000000000000'));
+end;
+$$;
+
+ALTER FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_head(p_tenant text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) IS 'The head {"tenant", "seq", "head"} of a tenant''s audit hash chain, to store outside the database and pass to beamline.verify_audit_chain later. Needs audit:read.';
+
+--
 -- Name: changes_since(bigint, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
@@ -397,7 +424,7 @@ COMMENT ON FUNCTION beamline.check_permission(p_tenant text, p_user text, p_acti
 
 CREATE FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_scope text := coalesce(p_tenant, 'global');
@@ -416,8 +443,20 @@ begin
     end if;
     perform beamline_internal.require_permission(v_scope, p_actor, 'audit:manage');
     v_cutoff := pg_catalog.now() - p_older_than;
+    -- The new anchor of each tenant: the row before its first row at or after the cutoff (or its
+    -- last row when all are older). Locks the tenants' head rows first, like every audit insert.
+    perform 1 from beamline_internal.audit_chain_heads h where v_all or h.tenant_id = p_tenant for update;
+    insert into beamline_internal.audit_chain_anchors as x (tenant_id, seq, row_hash, cut_at)
+    select a.tenant_id, a.seq, a.row_hash, pg_catalog.now()
+      from (select h.tenant_id,
+                   coalesce((select pg_catalog.min(b.seq) from beamline.policy_audit_log b
+                              where b.tenant_id = h.tenant_id and b."timestamp" >= v_cutoff) - 1, h.seq) as cut
+              from beamline_internal.audit_chain_heads h
+             where v_all or h.tenant_id = p_tenant) c
+      join beamline.policy_audit_log a on a.tenant_id = c.tenant_id and a.seq = c.cut
+    on conflict (tenant_id) do update set seq = excluded.seq, row_hash = excluded.row_hash, cut_at = excluded.cut_at;
     -- The guard recognises this exact statement text; keep it on one line and unchanged.
-    delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant);
+    delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant);
     get diagnostics v_deleted = row_count;
     perform beamline_internal.audit_write(v_scope, 'app', null, null, 'CLEANUP', null,
         pg_catalog.jsonb_build_object('older_than', p_older_than::text, 'cutoff', v_cutoff,
@@ -432,7 +471,7 @@ ALTER FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_
 -- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''); needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
+COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''), as a prefix of each tenant''s hash chain whose new start is recorded; needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
 
 --
 -- Name: current_watermark(); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -507,7 +546,7 @@ COMMENT ON FUNCTION beamline.delete_policy(p_tenant text, p_policy_id text, p_ac
 
 CREATE FUNCTION beamline.get_audit_log(p_tenant text, p_actor text, p_policy_id text DEFAULT NULL::text, p_filters jsonb DEFAULT '{}'::jsonb, p_limit integer DEFAULT 100, p_cursor text DEFAULT NULL::text) RETURNS TABLE(id uuid, tenant_id text, target_type text, policy_id text, target_id text, action text, actor text, old_data jsonb, new_data jsonb, metadata jsonb, "timestamp" timestamp with time zone, cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_key text;
@@ -553,8 +592,8 @@ begin
         end if;
         if v_action is not null and (pg_catalog.length(v_action) > 32 or v_action !~ '^[A-Z][A-Z0-9_]*$') then
             v_arg := 'filters.action'; v_reason := 'must be an upper-case token of at most 32 characters';
-        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app') then
-            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota or app';
+        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app', 'schema', 'state', 'key') then
+            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota, app, schema, state or key';
         else
             begin
                 v_from := (p_filters ->> 'from')::timestamptz;
@@ -1347,6 +1386,113 @@ ALTER FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) OWNER TO beamline_
 COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate p_doc against the JSON Schema p_schema (docs/VALIDATION.md): [] when valid, else [{"path", "keyword", "message"}]. BL009 over the document limits, BL010 for an unsupported or malformed schema.';
 
 --
+-- Name: verify_audit_chain(text, text, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb DEFAULT NULL::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';
+    v_start_seq bigint := 0;
+    v_start_hash text := c_genesis;
+    v_bad record;
+    v_count bigint;
+    v_first bigint;
+    v_last bigint;
+    v_last_hash text;
+    v_head record;
+    v_exp_seq bigint;
+    v_exp_hash text;
+    v_exp_state text;
+    v_result jsonb;
+begin
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
+    if p_expected_head is not null then
+        if pg_catalog.jsonb_typeof(p_expected_head) <> 'object'
+           or pg_catalog.jsonb_typeof(p_expected_head -> 'seq') <> 'number'
+           or (p_expected_head ->> 'seq') !~ '^[0-9]{1,18}$'
+           or coalesce(p_expected_head ->> 'head', '') !~ '^[0-9a-f]{64}$' then
+            raise exception using
+                errcode = 'BL007',
+                message = 'invalid expected_head: must be {"seq": n, "head": "<64 hex>"} as returned by beamline.audit_chain_head',
+                detail = pg_catalog.json_build_object('argument', 'expected_head', 'reason', 'must be {"seq", "head"}')::text;
+        end if;
+        v_exp_seq := (p_expected_head ->> 'seq')::bigint;
+        v_exp_hash := p_expected_head ->> 'head';
+    end if;
+    select c.seq, c.row_hash into v_start_seq, v_start_hash
+      from beamline_internal.audit_chain_anchors c where c.tenant_id = p_tenant;
+    if not found then
+        v_start_seq := 0;
+        v_start_hash := c_genesis;
+    end if;
+
+    -- the first bad row, in chain order
+    select s.seq, s.id,
+           case when s.gap then 'missing rows' when s.bad_hash then 'bad hash' else 'bad link' end as reason
+      into v_bad
+      from (select a.seq, a.id,
+                   a.seq is distinct from pg_catalog.lag(a.seq, 1, v_start_seq) over w + 1 as gap,
+                   a.row_hash is distinct from beamline_internal.audit_row_hash(a.tenant_id, a.seq, a.prev_hash, a.id,
+                       a.target_type, a.policy_id, a.target_id, a.action, a.actor, a.old_data, a.new_data,
+                       a.metadata, a."timestamp") as bad_hash,
+                   a.prev_hash is distinct from pg_catalog.lag(a.row_hash, 1, v_start_hash) over w as bad_link
+              from beamline.policy_audit_log a
+             where a.tenant_id = p_tenant
+            window w as (order by a.seq)) s
+     where s.gap or s.bad_hash or s.bad_link
+     order by s.seq
+     limit 1;
+
+    select pg_catalog.count(*), pg_catalog.min(a.seq), pg_catalog.max(a.seq)
+      into v_count, v_first, v_last
+      from beamline.policy_audit_log a where a.tenant_id = p_tenant;
+    select a.row_hash into v_last_hash from beamline.policy_audit_log a
+     where a.tenant_id = p_tenant and a.seq = v_last;
+    v_result := pg_catalog.jsonb_build_object('tenant', p_tenant, 'checked', v_count, 'first_seq', v_first,
+        'last_seq', v_last, 'head', coalesce(v_last_hash, v_start_hash), 'anchor_seq', v_start_seq);
+    if v_bad.seq is not null then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_bad.seq, 'id', v_bad.id, 'reason', v_bad.reason);
+    end if;
+
+    -- the tail: the recorded head
+    select h.seq, h.head_hash into v_head from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant;
+    if found and v_head.seq > coalesce(v_last, v_start_seq) then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_head.seq, 'reason', 'truncated');
+    elsif found and (v_head.seq <> coalesce(v_last, v_start_seq) or v_head.head_hash <> coalesce(v_last_hash, v_start_hash)) then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_head.seq, 'reason', 'head mismatch');
+    end if;
+
+    -- an exported head
+    if v_exp_seq is not null then
+        if v_exp_seq > coalesce(v_last, v_start_seq) then
+            return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_exp_seq, 'reason', 'truncated');
+        elsif v_exp_seq < v_start_seq then
+            v_exp_state := 'removed by cleanup';
+        elsif (v_exp_seq = v_start_seq and v_exp_hash = v_start_hash)
+              or exists (select 1 from beamline.policy_audit_log a
+                          where a.tenant_id = p_tenant and a.seq = v_exp_seq and a.row_hash = v_exp_hash) then
+            v_exp_state := 'found';
+        else
+            return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_exp_seq, 'reason', 'unexpected head');
+        end if;
+        v_result := v_result || pg_catalog.jsonb_build_object('expected_head', v_exp_state);
+    end if;
+    return v_result || pg_catalog.jsonb_build_object('ok', true);
+end;
+$_$;
+
+ALTER FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) IS 'Verify a tenant''s audit hash chain (set-based): {"ok": true, "checked", "first_seq", "last_seq", "head", ...} or the first bad {"seq", "id", "reason"} (missing rows, bad hash, bad link, truncated, head mismatch, unexpected head); optional exported head {"seq", "head"} to catch truncation and rewrites. Needs audit:read.';
+
+--
 -- Name: bootstrap_admin(text, text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
 --
 
@@ -1556,6 +1702,47 @@ ALTER FUNCTION beamline_internal.audit_actor() OWNER TO beamline_owner;
 COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor (setting beamline.actor); BL007 if unset or invalid, so audited changes are never anonymous.';
 
 --
+-- Name: audit_chain_link(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_chain_link() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_seq bigint;
+    v_prev text;
+begin
+    select h.seq, h.head_hash into v_seq, v_prev
+      from beamline_internal.audit_chain_heads h where h.tenant_id = new.tenant_id for update;
+    if not found then
+        insert into beamline_internal.audit_chain_heads (tenant_id, seq, head_hash)
+        values (new.tenant_id, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+        on conflict (tenant_id) do nothing;
+        select h.seq, h.head_hash into strict v_seq, v_prev
+          from beamline_internal.audit_chain_heads h where h.tenant_id = new.tenant_id for update;
+    end if;
+    new.seq := v_seq + 1;
+    new.prev_hash := v_prev;
+    new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
+        new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
+        new.metadata, new."timestamp");
+    update beamline_internal.audit_chain_heads h
+       set seq = new.seq, head_hash = new.row_hash, updated_at = pg_catalog.now()
+     where h.tenant_id = new.tenant_id;
+    return new;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_chain_link() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_link(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row trigger of beamline.policy_audit_log: under the tenant''s head-row lock, sets seq, prev_hash and row_hash and advances beamline_internal.audit_chain_heads.';
+
+--
 -- Name: audit_check_entry(text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1659,7 +1846,7 @@ COMMENT ON FUNCTION beamline_internal.audit_json_schemas_trigger() IS 'AFTER INS
 
 CREATE FUNCTION beamline_internal.audit_log_guard() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_context text;
@@ -1669,7 +1856,7 @@ begin
         get diagnostics v_context = pg_context;
         v_frames := pg_catalog.string_to_array(v_context, E'\n');
         if pg_catalog.array_length(v_frames, 1) >= 3
-           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant)"'
+           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant)"'
            and v_frames[3] ~ '^PL/pgSQL function beamline\.cleanup_old_logs\(interval,text,text\) line [0-9]+ at SQL statement$' then
             return null;
         end if;
@@ -1786,6 +1973,23 @@ ALTER FUNCTION beamline_internal.audit_policies_trigger() OWNER TO beamline_owne
 --
 
 COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row trigger of beamline.policies: CREATE / UPDATE / ACTIVATE / DEACTIVATE / DELETE audit rows.';
+
+--
+-- Name: audit_row_hash(text, bigint, text, uuid, text, text, text, text, text, jsonb, jsonb, jsonb, timestamp with time zone); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    RETURN encode(sha256(convert_to((((((((((((((((((((((((((('16:beamline-audit/1,'::text || COALESCE((((octet_length(p_tenant))::text || ':'::text) || p_tenant), '-'::text)) || ','::text) || COALESCE((((octet_length((p_seq)::text))::text || ':'::text) || (p_seq)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_prev_hash))::text || ':'::text) || p_prev_hash), '-'::text)) || ','::text) || COALESCE(('36:'::text || (p_id)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_type))::text || ':'::text) || p_target_type), '-'::text)) || ','::text) || COALESCE((((octet_length(p_policy_id))::text || ':'::text) || p_policy_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_id))::text || ':'::text) || p_target_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_action))::text || ':'::text) || p_action), '-'::text)) || ','::text) || COALESCE((((octet_length(p_actor))::text || ':'::text) || p_actor), '-'::text)) || ','::text) || COALESCE((((octet_length((p_old)::text))::text || ':'::text) || (p_old)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_new)::text))::text || ':'::text) || (p_new)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_metadata)::text))::text || ':'::text) || (p_metadata)::text), '-'::text)) || ','::text) || COALESCE(('27:'::text || to_char(timezone('UTC'::text, p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text)), '-'::text)) || ','::text), 'UTF8'::name)), 'hex'::text);
+
+ALTER FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) IS 'SHA-256 (hex) of the canonical message of an audit row (version 1, netstrings), chaining it to prev_hash; see docs/AUDIT.md.';
 
 --
 -- Name: audit_set_context(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -5825,8 +6029,14 @@ CREATE TABLE beamline.policy_audit_log (
     new_data jsonb,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     "timestamp" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    seq bigint NOT NULL,
+    prev_hash text NOT NULL,
+    row_hash text NOT NULL,
     CONSTRAINT policy_audit_log_action_format CHECK (((action)::text ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT policy_audit_log_metadata_is_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
+    CONSTRAINT policy_audit_log_prev_hash_format CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT policy_audit_log_row_hash_format CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT policy_audit_log_seq_positive CHECK ((seq >= 1)),
     CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying, 'key'::character varying])::text[])))
 );
 
@@ -5873,6 +6083,24 @@ COMMENT ON COLUMN beamline.policy_audit_log.actor IS 'The API caller (the actor 
 --
 
 COMMENT ON COLUMN beamline.policy_audit_log.metadata IS 'txid, application_name, client address, and caller-supplied context.';
+
+--
+-- Name: COLUMN policy_audit_log.seq; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log.seq IS 'Position in the tenant''s audit hash chain: 1, 2, 3, ... (set by the trigger chain; the chain order, independent of physical order and timestamps).';
+
+--
+-- Name: COLUMN policy_audit_log.prev_hash; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log.prev_hash IS 'row_hash of the tenant''s previous row (seq - 1), or 64 zeros for seq 1, or the cleanup anchor''s hash.';
+
+--
+-- Name: COLUMN policy_audit_log.row_hash; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log.row_hash IS 'SHA-256 (hex) of this row''s canonical message including prev_hash (beamline_internal.audit_row_hash, docs/AUDIT.md).';
 
 --
 -- Name: role_permissions; Type: TABLE; Schema: beamline; Owner: beamline_owner
@@ -5944,6 +6172,48 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 --
 
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
+
+--
+-- Name: audit_chain_anchors; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.audit_chain_anchors (
+    tenant_id character varying(64) NOT NULL,
+    seq bigint NOT NULL,
+    row_hash text NOT NULL,
+    cut_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audit_chain_anchors_hash_format CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT audit_chain_anchors_seq_positive CHECK ((seq >= 1))
+);
+
+ALTER TABLE beamline_internal.audit_chain_anchors OWNER TO beamline_owner;
+
+--
+-- Name: TABLE audit_chain_anchors; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.audit_chain_anchors IS 'Per tenant, the last audit row (seq, row_hash) removed by beamline.cleanup_old_logs: the remaining chain starts after it.';
+
+--
+-- Name: audit_chain_heads; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.audit_chain_heads (
+    tenant_id character varying(64) NOT NULL,
+    seq bigint NOT NULL,
+    head_hash text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audit_chain_heads_hash_format CHECK ((head_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT audit_chain_heads_seq_nonnegative CHECK ((seq >= 0))
+);
+
+ALTER TABLE beamline_internal.audit_chain_heads OWNER TO beamline_owner;
+
+--
+-- Name: TABLE audit_chain_heads; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.audit_chain_heads IS 'Per tenant, the head of the audit hash chain (last seq and row_hash). Every audit insert locks its tenant''s row: writers of a tenant are serialised and cannot fork the chain.';
 
 --
 -- Name: devstate_hmac_keys; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
@@ -6276,6 +6546,20 @@ ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
 
 --
+-- Name: audit_chain_anchors audit_chain_anchors_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.audit_chain_anchors
+    ADD CONSTRAINT audit_chain_anchors_pkey PRIMARY KEY (tenant_id);
+
+--
+-- Name: audit_chain_heads audit_chain_heads_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.audit_chain_heads
+    ADD CONSTRAINT audit_chain_heads_pkey PRIMARY KEY (tenant_id);
+
+--
 -- Name: devstate_hmac_keys devstate_hmac_keys_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6379,6 +6663,12 @@ CREATE INDEX policies_tenant_active_idx ON beamline.policies USING btree (tenant
 --
 
 CREATE INDEX policy_audit_log_tenant_policy_time_idx ON beamline.policy_audit_log USING btree (tenant_id, policy_id, "timestamp", id) WHERE (policy_id IS NOT NULL);
+
+--
+-- Name: policy_audit_log_tenant_seq_key; Type: INDEX; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE UNIQUE INDEX policy_audit_log_tenant_seq_key ON beamline.policy_audit_log USING btree (tenant_id, seq);
 
 --
 -- Name: policy_audit_log_tenant_time_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
@@ -6493,6 +6783,18 @@ CREATE TRIGGER audit AFTER INSERT OR DELETE OR UPDATE ON beamline.user_roles FOR
 --
 
 COMMENT ON TRIGGER audit ON beamline.user_roles IS 'Writes the audit log for every grant change (actor from beamline.actor).';
+
+--
+-- Name: policy_audit_log chain; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER chain BEFORE INSERT ON beamline.policy_audit_log FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_chain_link();
+
+--
+-- Name: TRIGGER chain ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER chain ON beamline.policy_audit_log IS 'Chains every inserted audit row to its tenant''s previous row (seq, prev_hash, row_hash), serialised per tenant.';
 
 --
 -- Name: change_log change_log__notify; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
@@ -6674,6 +6976,13 @@ REVOKE ALL ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role t
 GRANT ALL ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) TO beamline_app;
 
 --
+-- Name: FUNCTION audit_chain_head(p_tenant text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) TO beamline_app;
+
+--
 -- Name: FUNCTION changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
 --
 
@@ -6821,6 +7130,13 @@ REVOKE ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) FROM PUBLI
 GRANT ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) TO beamline_app;
 
 --
+-- Name: FUNCTION verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) TO beamline_app;
+
+--
 -- Name: FUNCTION bootstrap_admin(p_tenant text, p_user text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
 --
 
@@ -6857,6 +7173,12 @@ REVOKE ALL ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc json
 REVOKE ALL ON FUNCTION beamline_internal.audit_actor() FROM PUBLIC;
 
 --
+-- Name: FUNCTION audit_chain_link(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_link() FROM PUBLIC;
+
+--
 -- Name: FUNCTION audit_check_entry(p_where text, p_entry jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6885,6 +7207,12 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_metadata() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_policies_trigger() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_set_context(p_context jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -200,7 +200,7 @@ select throws_ok($$ delete from beamline.policy_audit_log $$, 'BL011', null, 'ow
 select throws_ok($$ truncate beamline.policy_audit_log $$, 'BL011', null, 'owner: TRUNCATE rejected (BL011)');
 select throws_ok($$ do $d$ begin perform set_config('beamline.cleanup', 'on', true); delete from beamline.policy_audit_log a where a."timestamp" < now() and (true or a.tenant_id = 't1'); end $d$ $$,
                  'BL011', null, 'owner: a DO block imitating cleanup is rejected');
-select throws_ok($$ do $d$ declare v_cutoff timestamptz := now(); v_all boolean := true; p_tenant text; begin delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant); end $d$ $$,
+select throws_ok($$ do $d$ declare v_all boolean := true; p_tenant text; begin delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant); end $d$ $$,
                  'BL011', null, 'owner: the exact cleanup statement outside cleanup_old_logs is rejected');
 reset role;
 -- ===== the superuser running the tests ===================================================
@@ -209,17 +209,19 @@ select throws_ok($$ delete from beamline.policy_audit_log where tenant_id = 't1'
 -- cleanup_old_logs -------------------------------------------------------------------------
 set local role beamline_owner;
 select beamline_internal.set_actor('ops');
+-- backdated rows start the chains of t3 and t4 (a cleanup removes a prefix of each chain)
 insert into beamline.policy_audit_log (tenant_id, target_type, action, actor, "timestamp")
-select t, 'app', 'OLD', 'ops', now() - interval '100 days' from unnest(array['t1', 't1', 't2']) t;
+select t, 'app', 'OLD', 'ops', now() - interval '100 days' from unnest(array['t3', 't3', 't4']) t;
 reset role;
 select tests.bootstrap('global', 'root');
+select tests.grant('t3', 'alice', 'admin');
 set local role beamline_app;
-select throws_ok($$ select beamline.cleanup_old_logs('90 days', 'vera', 't1') $$, 'BL001', null, 'cleanup without audit:manage: BL001');
+select throws_ok($$ select beamline.cleanup_old_logs('90 days', 'vera', 't3') $$, 'BL001', null, 'cleanup without audit:manage: BL001');
 select throws_ok($$ select beamline.cleanup_old_logs('90 days', 'alice') $$, 'BL001', null, 'global cleanup needs audit:manage in tenant global');
 select throws_ok($$ select beamline.cleanup_old_logs(null, 'alice', 't1') $$, 'BL007', null, 'cleanup NULL interval: BL007');
 select throws_ok($$ select beamline.cleanup_old_logs('-1 day', 'alice', 't1') $$, 'BL007', null, 'cleanup negative interval: BL007');
 select throws_ok($$ select beamline.cleanup_old_logs('90 days', null, 't1') $$, 'BL007', null, 'cleanup NULL actor: BL007');
-select is(beamline.cleanup_old_logs('90 days', 'alice', 't1'), 2::bigint, 'cleanup deletes the old rows of one tenant');
+select is(beamline.cleanup_old_logs('90 days', 'alice', 't3'), 2::bigint, 'cleanup deletes the old rows of one tenant');
 select is(beamline.cleanup_old_logs('90 days', 'root'), 1::bigint, 'global cleanup deletes the rest');
 reset role;
 select is((select count(*)::int from beamline.policy_audit_log where action = 'OLD'), 0, 'old rows are gone');
