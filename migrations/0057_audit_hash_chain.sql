@@ -33,7 +33,6 @@ create or replace function beamline_internal.audit_row_hash(
     returns text
     stable
     parallel safe
-    set search_path = pg_catalog, pg_temp
     language sql
 return pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
     '16:beamline-audit/1,'

@@ -1702,6 +1702,32 @@ ALTER FUNCTION beamline_internal.audit_actor() OWNER TO beamline_owner;
 COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor (setting beamline.actor); BL007 if unset or invalid, so audited changes are never anonymous.';
 
 --
+-- Name: audit_chain_advance(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_chain_advance() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    update beamline_internal.audit_chain_heads h
+       set seq = n.seq, head_hash = n.row_hash, updated_at = pg_catalog.now()
+      from (select distinct on (r.tenant_id) r.tenant_id, r.seq, r.row_hash
+              from new_rows r order by r.tenant_id, r.seq desc) n
+     where h.tenant_id = n.tenant_id and n.seq > h.seq;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_chain_advance() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_advance(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_chain_advance() IS 'AFTER INSERT statement trigger of beamline.policy_audit_log: advances each tenant''s recorded head (beamline_internal.audit_chain_heads) to the statement''s last row.';
+
+--
 -- Name: audit_chain_link(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1710,26 +1736,36 @@ CREATE FUNCTION beamline_internal.audit_chain_link() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
+    v_head_seq bigint;
+    v_head_hash text;
     v_seq bigint;
     v_prev text;
 begin
-    select h.seq, h.head_hash into v_seq, v_prev
-      from beamline_internal.audit_chain_heads h where h.tenant_id = new.tenant_id for update;
+    -- one query per row: lock the head, read the tenant's last row
+    select h.seq, h.head_hash, l.seq, l.row_hash into v_head_seq, v_head_hash, v_seq, v_prev
+      from beamline_internal.audit_chain_heads h
+      left join lateral (select a.seq, a.row_hash from beamline.policy_audit_log a
+                          where a.tenant_id = h.tenant_id order by a.seq desc limit 1) l on true
+     where h.tenant_id = new.tenant_id
+       for update of h;
     if not found then
         insert into beamline_internal.audit_chain_heads (tenant_id, seq, head_hash)
         values (new.tenant_id, 0, '0000000000000000000000000000000000000000000000000000000000000000')
         on conflict (tenant_id) do nothing;
-        select h.seq, h.head_hash into strict v_seq, v_prev
+        select h.seq, h.head_hash into strict v_head_seq, v_head_hash
           from beamline_internal.audit_chain_heads h where h.tenant_id = new.tenant_id for update;
+        select a.seq, a.row_hash into v_seq, v_prev
+          from beamline.policy_audit_log a where a.tenant_id = new.tenant_id order by a.seq desc limit 1;
+    end if;
+    if v_seq is null or v_head_seq > v_seq then
+        v_seq := v_head_seq;
+        v_prev := v_head_hash;
     end if;
     new.seq := v_seq + 1;
     new.prev_hash := v_prev;
     new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
         new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
         new.metadata, new."timestamp");
-    update beamline_internal.audit_chain_heads h
-       set seq = new.seq, head_hash = new.row_hash, updated_at = pg_catalog.now()
-     where h.tenant_id = new.tenant_id;
     return new;
 end;
 $$;
@@ -1740,7 +1776,7 @@ ALTER FUNCTION beamline_internal.audit_chain_link() OWNER TO beamline_owner;
 -- Name: FUNCTION audit_chain_link(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row trigger of beamline.policy_audit_log: under the tenant''s head-row lock, sets seq, prev_hash and row_hash and advances beamline_internal.audit_chain_heads.';
+COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row trigger of beamline.policy_audit_log: under the tenant''s head-row lock, sets seq, prev_hash and row_hash after the tenant''s last row or recorded head.';
 
 --
 -- Name: audit_check_entry(text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -1980,7 +2016,6 @@ COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row tri
 
 CREATE FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     RETURN encode(sha256(convert_to((((((((((((((((((((((((((('16:beamline-audit/1,'::text || COALESCE((((octet_length(p_tenant))::text || ':'::text) || p_tenant), '-'::text)) || ','::text) || COALESCE((((octet_length((p_seq)::text))::text || ':'::text) || (p_seq)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_prev_hash))::text || ':'::text) || p_prev_hash), '-'::text)) || ','::text) || COALESCE(('36:'::text || (p_id)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_type))::text || ':'::text) || p_target_type), '-'::text)) || ','::text) || COALESCE((((octet_length(p_policy_id))::text || ':'::text) || p_policy_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_id))::text || ':'::text) || p_target_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_action))::text || ':'::text) || p_action), '-'::text)) || ','::text) || COALESCE((((octet_length(p_actor))::text || ':'::text) || p_actor), '-'::text)) || ','::text) || COALESCE((((octet_length((p_old)::text))::text || ':'::text) || (p_old)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_new)::text))::text || ':'::text) || (p_new)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_metadata)::text))::text || ':'::text) || (p_metadata)::text), '-'::text)) || ','::text) || COALESCE(('27:'::text || to_char(timezone('UTC'::text, p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text)), '-'::text)) || ','::text), 'UTF8'::name)), 'hex'::text);
 
 ALTER FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) OWNER TO beamline_owner;
@@ -6797,6 +6832,18 @@ CREATE TRIGGER chain BEFORE INSERT ON beamline.policy_audit_log FOR EACH ROW EXE
 COMMENT ON TRIGGER chain ON beamline.policy_audit_log IS 'Chains every inserted audit row to its tenant''s previous row (seq, prev_hash, row_hash), serialised per tenant.';
 
 --
+-- Name: policy_audit_log chain_head; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER chain_head AFTER INSERT ON beamline.policy_audit_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.audit_chain_advance();
+
+--
+-- Name: TRIGGER chain_head ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER chain_head ON beamline.policy_audit_log IS 'Advances the recorded head of each tenant''s audit hash chain once per INSERT statement.';
+
+--
 -- Name: change_log change_log__notify; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
@@ -7171,6 +7218,12 @@ REVOKE ALL ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc json
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_actor() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_chain_advance(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_advance() FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_chain_link(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
