@@ -879,6 +879,14 @@ declare
     v_count integer;
     v_bytes integer;
     v_meta jsonb;
+    v_prev record;
+    v_entry record;
+    v_id uuid;
+    v_ts timestamptz;
+    v_hash text;
+    v_ids uuid[] := '{}';
+    v_times timestamptz[] := '{}';
+    v_hashes text[] := '{}';
 begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         raise exception using
@@ -930,11 +938,30 @@ begin
         return 0;
     end if;
     v_meta := beamline_internal.audit_metadata();
+    -- Chain the batch here (docs/AUDIT.md "Tamper evidence"): one head lock and lookup per
+    -- batch, the hashes computed in memory, instead of the per-row trigger's lock and lookup for
+    -- every row. The statement trigger chain_check verifies every row before the head moves.
+    v_prev := beamline_internal.audit_chain_prev(p_tenant);
+    v_hash := v_prev.row_hash;
+    for v_entry in select e.value, e.ord from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord) order by e.ord loop
+        v_id := pg_catalog.gen_random_uuid();
+        v_ts := pg_catalog.clock_timestamp();
+        v_hash := beamline_internal.audit_row_hash(p_tenant, v_prev.seq + v_entry.ord, v_hash, v_id, 'app',
+            v_entry.value ->> 'policy_id', v_entry.value ->> 'target_id', v_entry.value ->> 'action', p_actor,
+            null, coalesce(v_entry.value -> 'data', '{}'::jsonb), v_meta, v_ts);
+        v_ids := pg_catalog.array_append(v_ids, v_id);
+        v_times := pg_catalog.array_append(v_times, v_ts);
+        v_hashes := pg_catalog.array_append(v_hashes, v_hash);
+    end loop;
     insert into beamline.policy_audit_log
-        (tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata)
-    select p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
-           coalesce(e.value -> 'data', '{}'::jsonb), v_meta
+        (id, tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata, "timestamp",
+         seq, prev_hash, row_hash)
+    select c.id, p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
+           coalesce(e.value -> 'data', '{}'::jsonb), v_meta, c.ts,
+           v_prev.seq + e.ord, coalesce(v_hashes[e.ord - 1], v_prev.row_hash), c.row_hash
       from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
+      join rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_times), pg_catalog.unnest(v_hashes))
+           with ordinality c(id, ts, row_hash, ord) on c.ord = e.ord
      order by e.ord;
     return v_count;
 end;
@@ -1702,30 +1729,61 @@ ALTER FUNCTION beamline_internal.audit_actor() OWNER TO beamline_owner;
 COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor (setting beamline.actor); BL007 if unset or invalid, so audited changes are never anonymous.';
 
 --
--- Name: audit_chain_advance(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: audit_chain_check(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.audit_chain_advance() RETURNS trigger
+CREATE FUNCTION beamline_internal.audit_chain_check() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    v_bad record;
 begin
+    select s.tenant_id, s.seq, s.reason into v_bad
+      from (select n.tenant_id, n.seq,
+                   case when n.row_hash is distinct from beamline_internal.audit_row_hash(n.tenant_id, n.seq, n.prev_hash, n.id,
+                             n.target_type, n.policy_id, n.target_id, n.action, n.actor, n.old_data, n.new_data,
+                             n.metadata, n."timestamp") then 'bad hash'
+                        when pg_catalog.lag(n.seq) over w is null then
+                            case when n.seq <= h.seq then 'seq not after head'
+                                 when n.prev_hash is distinct from coalesce(
+                                        (select a.row_hash from beamline.policy_audit_log a
+                                          where a.tenant_id = n.tenant_id and a.seq = n.seq - 1),
+                                        case when h.seq = n.seq - 1 then h.head_hash end,
+                                        case when n.seq = 1 then '0000000000000000000000000000000000000000000000000000000000000000' end)
+                                      then 'bad link' end
+                        when n.seq <> pg_catalog.lag(n.seq) over w + 1 then 'missing rows'
+                        when n.prev_hash <> pg_catalog.lag(n.row_hash) over w then 'bad link'
+                   end as reason
+              from new_rows n
+              left join beamline_internal.audit_chain_heads h on h.tenant_id = n.tenant_id
+            window w as (partition by n.tenant_id order by n.seq)) s
+     where s.reason is not null
+     order by s.tenant_id, s.seq
+     limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL008',
+            message = pg_catalog.format('audit row %s of tenant %s does not extend the audit chain (%s)', v_bad.seq, v_bad.tenant_id, v_bad.reason),
+            detail = pg_catalog.json_build_object('tenant', v_bad.tenant_id, 'seq', v_bad.seq, 'reason', v_bad.reason)::text,
+            hint = 'Audit rows are chained by the trigger chain; do not supply seq, prev_hash or row_hash.';
+    end if;
     update beamline_internal.audit_chain_heads h
        set seq = n.seq, head_hash = n.row_hash, updated_at = pg_catalog.now()
       from (select distinct on (r.tenant_id) r.tenant_id, r.seq, r.row_hash
               from new_rows r order by r.tenant_id, r.seq desc) n
-     where h.tenant_id = n.tenant_id and n.seq > h.seq;
+     where h.tenant_id = n.tenant_id;
     return null;
 end;
 $$;
 
-ALTER FUNCTION beamline_internal.audit_chain_advance() OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.audit_chain_check() OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION audit_chain_advance(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION audit_chain_check(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.audit_chain_advance() IS 'AFTER INSERT statement trigger of beamline.policy_audit_log: advances each tenant''s recorded head (beamline_internal.audit_chain_heads) to the statement''s last row.';
+COMMENT ON FUNCTION beamline_internal.audit_chain_check() IS 'AFTER INSERT statement trigger of beamline.policy_audit_log: BL008 unless the new rows extend each tenant''s hash chain from its recorded head; then advances the head (beamline_internal.audit_chain_heads).';
 
 --
 -- Name: audit_chain_link(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -1736,33 +1794,11 @@ CREATE FUNCTION beamline_internal.audit_chain_link() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_head_seq bigint;
-    v_head_hash text;
-    v_seq bigint;
-    v_prev text;
+    v_prev record;
 begin
-    -- one query per row: lock the head, read the tenant's last row
-    select h.seq, h.head_hash, l.seq, l.row_hash into v_head_seq, v_head_hash, v_seq, v_prev
-      from beamline_internal.audit_chain_heads h
-      left join lateral (select a.seq, a.row_hash from beamline.policy_audit_log a
-                          where a.tenant_id = h.tenant_id order by a.seq desc limit 1) l on true
-     where h.tenant_id = new.tenant_id
-       for update of h;
-    if not found then
-        insert into beamline_internal.audit_chain_heads (tenant_id, seq, head_hash)
-        values (new.tenant_id, 0, '0000000000000000000000000000000000000000000000000000000000000000')
-        on conflict (tenant_id) do nothing;
-        select h.seq, h.head_hash into strict v_head_seq, v_head_hash
-          from beamline_internal.audit_chain_heads h where h.tenant_id = new.tenant_id for update;
-        select a.seq, a.row_hash into v_seq, v_prev
-          from beamline.policy_audit_log a where a.tenant_id = new.tenant_id order by a.seq desc limit 1;
-    end if;
-    if v_seq is null or v_head_seq > v_seq then
-        v_seq := v_head_seq;
-        v_prev := v_head_hash;
-    end if;
-    new.seq := v_seq + 1;
-    new.prev_hash := v_prev;
+    v_prev := beamline_internal.audit_chain_prev(new.tenant_id);
+    new.seq := v_prev.seq + 1;
+    new.prev_hash := v_prev.row_hash;
     new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
         new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
         new.metadata, new."timestamp");
@@ -1776,7 +1812,49 @@ ALTER FUNCTION beamline_internal.audit_chain_link() OWNER TO beamline_owner;
 -- Name: FUNCTION audit_chain_link(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row trigger of beamline.policy_audit_log: under the tenant''s head-row lock, sets seq, prev_hash and row_hash after the tenant''s last row or recorded head.';
+COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row trigger of beamline.policy_audit_log (rows without row_hash): under the tenant''s head-row lock, sets seq, prev_hash and row_hash after the tenant''s previous row.';
+
+--
+-- Name: audit_chain_prev(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_head_seq bigint;
+    v_head_hash text;
+begin
+    select h.seq, h.head_hash, l.seq, l.row_hash into v_head_seq, v_head_hash, seq, row_hash
+      from beamline_internal.audit_chain_heads h
+      left join lateral (select a.seq, a.row_hash from beamline.policy_audit_log a
+                          where a.tenant_id = h.tenant_id order by a.seq desc limit 1) l on true
+     where h.tenant_id = p_tenant
+       for update of h;
+    if not found then
+        insert into beamline_internal.audit_chain_heads (tenant_id, seq, head_hash)
+        values (p_tenant, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+        on conflict (tenant_id) do nothing;
+        select h.seq, h.head_hash into strict v_head_seq, v_head_hash
+          from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant for update;
+        select a.seq, a.row_hash into seq, row_hash
+          from beamline.policy_audit_log a where a.tenant_id = p_tenant order by a.seq desc limit 1;
+    end if;
+    if seq is null or v_head_seq > seq then
+        seq := v_head_seq;
+        row_hash := v_head_hash;
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) IS 'Lock a tenant''s audit chain head (FOR UPDATE, created if missing) and return (seq, row_hash) that the next audit row follows.';
 
 --
 -- Name: audit_check_entry(text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -6823,25 +6901,25 @@ COMMENT ON TRIGGER audit ON beamline.user_roles IS 'Writes the audit log for eve
 -- Name: policy_audit_log chain; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE TRIGGER chain BEFORE INSERT ON beamline.policy_audit_log FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_chain_link();
+CREATE TRIGGER chain BEFORE INSERT ON beamline.policy_audit_log FOR EACH ROW WHEN ((new.row_hash IS NULL)) EXECUTE FUNCTION beamline_internal.audit_chain_link();
 
 --
 -- Name: TRIGGER chain ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON TRIGGER chain ON beamline.policy_audit_log IS 'Chains every inserted audit row to its tenant''s previous row (seq, prev_hash, row_hash), serialised per tenant.';
+COMMENT ON TRIGGER chain ON beamline.policy_audit_log IS 'Chains every inserted audit row without row_hash to its tenant''s previous row (seq, prev_hash, row_hash), serialised per tenant.';
 
 --
--- Name: policy_audit_log chain_head; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+-- Name: policy_audit_log chain_check; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE TRIGGER chain_head AFTER INSERT ON beamline.policy_audit_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.audit_chain_advance();
+CREATE TRIGGER chain_check AFTER INSERT ON beamline.policy_audit_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.audit_chain_check();
 
 --
--- Name: TRIGGER chain_head ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+-- Name: TRIGGER chain_check ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON TRIGGER chain_head ON beamline.policy_audit_log IS 'Advances the recorded head of each tenant''s audit hash chain once per INSERT statement.';
+COMMENT ON TRIGGER chain_check ON beamline.policy_audit_log IS 'Rejects (BL008) inserted audit rows that do not extend their tenant''s hash chain; advances the recorded heads once per statement.';
 
 --
 -- Name: change_log change_log__notify; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
@@ -7220,16 +7298,22 @@ REVOKE ALL ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc json
 REVOKE ALL ON FUNCTION beamline_internal.audit_actor() FROM PUBLIC;
 
 --
--- Name: FUNCTION audit_chain_advance(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION audit_chain_check(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.audit_chain_advance() FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_check() FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_chain_link(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_chain_link() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_check_entry(p_where text, p_entry jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

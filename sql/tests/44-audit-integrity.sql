@@ -11,10 +11,12 @@
 --   the middle with the later rows renumbered (bad hash), a deleted tail (truncated, from the
 --   recorded head; with the head row rewritten too, only from an exported head), a whole chain
 --   rewritten from row 2 on (passes without an external head, "unexpected head" with one);
+--   the owner inserting rows with chain values of its own (a made-up hash, a skipped seq) is
+--   refused (BL008) and writes nothing;
 --   cleanup_old_logs keeps the rest verifiable (anchor), an exported head older than the
 --   cleanup is reported, not failed; audit:read is needed (BL001), a bad head is BL007.
 begin;
-select plan(37);
+select plan(40);
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('devstate', 'dana');
@@ -74,6 +76,21 @@ select throws_ok($$ select beamline.audit_chain_head('t2', 'alice') $$, 'BL001',
 select throws_ok($$ select beamline.verify_audit_chain('t1', 'alice', '{"seq": "x"}') $$, 'BL007', null, 'a malformed expected head is BL007');
 reset role;
 select max(seq) as last from beamline.policy_audit_log where tenant_id = 't1' \gset
+
+-- ===== the owner inserting rows with chain values of its own: refused, nothing written =====
+select tests.row_counts() as before_forge \gset
+set local role beamline_owner;
+select beamline_internal.set_actor('ops');
+select throws_ok(format($$ insert into beamline.policy_audit_log (tenant_id, target_type, action, actor, seq, prev_hash, row_hash)
+                          values ('t1', 'app', 'FORGED', 'ops', %s, repeat('a', 64), repeat('b', 64)) $$, :last + 1),
+                 'BL008', null, 'a row with a made-up hash is refused (BL008)');
+select throws_ok(format($$ insert into beamline.policy_audit_log (id, tenant_id, target_type, action, actor, metadata, "timestamp", seq, prev_hash, row_hash)
+                          select i.id, 't1', 'app', 'FORGED', 'ops', '{}', i.ts, %s, h.head_hash,
+                                 beamline_internal.audit_row_hash('t1', %s, h.head_hash, i.id, 'app', null, null, 'FORGED', 'ops', null, null, '{}', i.ts)
+                            from beamline_internal.audit_chain_heads h, (select gen_random_uuid() as id, now() as ts) i where h.tenant_id = 't1' $$, :last + 2, :last + 2),
+                 'BL008', null, 'a correctly hashed row that skips a seq is refused (BL008)');
+reset role;
+select is(tests.row_counts(), :'before_forge'::jsonb, 'nothing was written');
 
 -- ===== attacks as the superuser, triggers off =====
 savepoint attack;
