@@ -5455,6 +5455,23 @@ begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
     end if;
+    -- Bounded batches (issue 11, like log_action's): the client sends 10,000 entries per call.
+    v_count := pg_catalog.jsonb_array_length(p_entries);
+    if v_count > 10000 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'too many entries in one import_entries batch',
+            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
+    v_count := pg_catalog.octet_length(p_entries::text);
+    if v_count > 33554432 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'import_entries batch is over 32 MiB',
+            detail = pg_catalog.json_build_object('limit', 33554432, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
     -- The batch is read straight from p_entries (no temporary table: a caller could pre-create
     -- one in pg_temp with a trigger and have it run as the owner).
     begin

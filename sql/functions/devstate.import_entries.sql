@@ -5,7 +5,7 @@
 -- trigger checks every link (BL008). The session's key for every key id in the batch must match
 -- the fingerprint registered for it (BL025; retired ids are fine for old entries), so an import
 -- cannot found a chain on a key nobody else holds. Bad fields are BL007. Returns the number of
--- entries loaded.
+-- entries loaded. A batch holds at most 10,000 entries and 32 MiB of JSON (BL009).
 -- Needs history:append in tenant devstate.
 create or replace function devstate.import_entries(p_entries jsonb, p_actor text)
     returns bigint
@@ -29,6 +29,23 @@ begin
     end if;
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
+    end if;
+    -- Bounded batches (issue 11, like log_action's): the client sends 10,000 entries per call.
+    v_count := pg_catalog.jsonb_array_length(p_entries);
+    if v_count > 10000 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'too many entries in one import_entries batch',
+            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
+    v_count := pg_catalog.octet_length(p_entries::text);
+    if v_count > 33554432 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'import_entries batch is over 32 MiB',
+            detail = pg_catalog.json_build_object('limit', 33554432, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
     end if;
     -- The batch is read straight from p_entries (no temporary table: a caller could pre-create
     -- one in pg_temp with a trigger and have it run as the owner).

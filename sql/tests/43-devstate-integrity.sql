@@ -5,6 +5,7 @@
 --   metadata_canonical a plain column (or replaces the serializer) and edits metadata; the
 --   signed text stays, search_history shows the forgery; verify_hmac_chain must report the
 --   entry ("metadata mismatch"), for the whole chain and for a range.
+--   import batches are bounded (10,000 entries, 32 MiB: BL009), like log_action's;
 --   registered keys: the application role cannot register a key; an import whose entries are
 --   signed under an unregistered key id, or under a registered id with another secret, is
 --   BL025 and writes nothing; an append under an unregistered id, or under the registered id k1
@@ -13,7 +14,7 @@
 --   go under k2, the chain spanning k1 and k2 verifies with k1 as a previous key; a retired id
 --   takes no new entries but still verifies; the fingerprint is not the key and is not logged.
 begin;
-select plan(25);
+select plan(27);
 alter sequence devstate.history_entries_id_seq restart with 1;
 
 select lives_ok($$select beamline_admin.bootstrap_admin('devstate', 'alice')$$, 'bootstrap devstate admin');
@@ -43,6 +44,10 @@ set local role beamline_app;
 select set_config('beamline.hmac_previous_keys', 'kx:evil', true);
 select throws_ok(format($$select devstate.import_entries(%L, 'mallory')$$, :'forged_kx'), 'BL025', null,
                  'import of entries under an unregistered key id: BL025');
+select throws_ok($$select devstate.import_entries((select jsonb_agg(jsonb_build_object('id', g)) from generate_series(1, 10001) g), 'mallory')$$,
+                 'BL009', null, 'an import batch of more than 10,000 entries: BL009');
+select throws_ok($$select devstate.import_entries(jsonb_build_array(jsonb_build_object('id', 1, 'metadata', jsonb_build_object('pad', repeat('x', 33554432)))), 'mallory')$$,
+                 'BL009', null, 'an import batch over 32 MiB: BL009');
 reset role;
 select is(beamline_admin.register_hmac_key() - 'registered', '{"key_id": "k1"}', 'the owner registers k1 (the session''s key)');
 set local role beamline_app;
