@@ -92,6 +92,8 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as su:
             su.execute("select beamline_admin.bootstrap_admin('devstate', 'alice')")
             su.execute(SCRATCH)
+        with db.connect(url, secret=SECRET) as owner:  # the superuser registers key k1
+            db.register_hmac_key(owner)
         rows: list[tuple[str, str, str, str]] = []
 
         base = _writers(url, "baseline")

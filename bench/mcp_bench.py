@@ -169,6 +169,10 @@ def prepare(url: str) -> None:
             (ACTOR,),
         ).fetchone():
             conn.execute("select beamline_admin.bootstrap_admin('devstate', %s)", (ACTOR,))
+    from beamline_store.devstate import db as devstate_db
+
+    with devstate_db.connect(url, secret=HMAC) as owner:  # the superuser registers key k1
+        devstate_db.register_hmac_key(owner)
     from beamline_store.store import Store
 
     with Store(load_settings(environ={}), conninfo=url, actor=ACTOR, listen=False) as store:

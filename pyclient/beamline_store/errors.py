@@ -23,6 +23,7 @@ __all__ = [
     "DatabaseUnavailable",
     "ImmutableRow",
     "InvalidSchema",
+    "KeyRejected",
     "LimitExceeded",
     "LockConflict",
     "MigrationFailed",
@@ -148,6 +149,14 @@ class SecretMissing(BeamlineError):
 class AlreadyExists(BeamlineError):
     sqlstate = "BL013"
     exit_code = 12
+
+
+class KeyRejected(BeamlineError):
+    """The session's DevState HMAC key is not the one registered for its key id (or the id is
+    unregistered or retired): nothing was written."""
+
+    sqlstate = "BL025"
+    exit_code = 26
 
 
 class ConfigurationError(BeamlineError):

@@ -3,6 +3,12 @@
 -- of every tenant (audit:manage in the reserved tenant 'global'). The append-only guard
 -- (trigger policy_audit_log__append_only) lets exactly this function's DELETE through, by
 -- inspecting the PL/pgSQL call stack. The cleanup itself is logged (action CLEANUP).
+-- Hash chain (docs/AUDIT.md "Tamper evidence"): a cleanup removes a prefix of each tenant's
+-- chain — the rows in seq order up to the first row that is not older than the cutoff — and
+-- records where the chain now starts (the last removed seq and row_hash) in the owner-only
+-- beamline_internal.audit_chain_anchors, so the rest still verifies. A row older than the cutoff
+-- that follows a newer one in chain order (a row inserted with a backdated timestamp, or within
+-- the milliseconds one writer waited for another's lock) stays until a later cleanup.
 --   BL007  bad ids, p_older_than null or not positive
 --   BL001  actor lacks audit:manage
 -- Returns the number of rows deleted.
@@ -30,8 +36,20 @@ begin
     end if;
     perform beamline_internal.require_permission(v_scope, p_actor, 'audit:manage');
     v_cutoff := pg_catalog.now() - p_older_than;
+    -- The new anchor of each tenant: the row before its first row at or after the cutoff (or its
+    -- last row when all are older). Locks the tenants' head rows first, like every audit insert.
+    perform 1 from beamline_internal.audit_chain_heads h where v_all or h.tenant_id = p_tenant for update;
+    insert into beamline_internal.audit_chain_anchors as x (tenant_id, seq, row_hash, cut_at)
+    select a.tenant_id, a.seq, a.row_hash, pg_catalog.now()
+      from (select h.tenant_id,
+                   coalesce((select pg_catalog.min(b.seq) from beamline.policy_audit_log b
+                              where b.tenant_id = h.tenant_id and b."timestamp" >= v_cutoff) - 1, h.seq) as cut
+              from beamline_internal.audit_chain_heads h
+             where v_all or h.tenant_id = p_tenant) c
+      join beamline.policy_audit_log a on a.tenant_id = c.tenant_id and a.seq = c.cut
+    on conflict (tenant_id) do update set seq = excluded.seq, row_hash = excluded.row_hash, cut_at = excluded.cut_at;
     -- The guard recognises this exact statement text; keep it on one line and unchanged.
-    delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant);
+    delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant);
     get diagnostics v_deleted = row_count;
     perform beamline_internal.audit_write(v_scope, 'app', null, null, 'CLEANUP', null,
         pg_catalog.jsonb_build_object('older_than', p_older_than::text, 'cutoff', v_cutoff,
@@ -41,4 +59,4 @@ end;
 $$;
 
 comment on function beamline.cleanup_old_logs(interval, text, text) is
-    'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''); needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
+    'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''), as a prefix of each tenant''s hash chain whose new start is recorded; needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';

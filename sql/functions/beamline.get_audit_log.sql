@@ -1,7 +1,7 @@
 -- get_audit_log: a tenant's audit rows, newest first, in the stable order ("timestamp" desc,
 -- id desc), one page at a time (keyset pagination). Needs audit:read.
 --   p_policy_id  only rows of that policy (index policy_audit_log_tenant_policy_time_idx)
---   p_filters    {"actor": id, "action": "UPDATE", "target_type": "policy|role|quota|app",
+--   p_filters    {"actor": id, "action": "UPDATE", "target_type": "policy|role|quota|app|schema|state|key",
 --                 "from": timestamptz (inclusive), "to": timestamptz (exclusive)}
 --   p_limit      1..1000 rows
 --   p_cursor     the `cursor` column of the last row of the previous page; null = first page
@@ -77,8 +77,8 @@ begin
         end if;
         if v_action is not null and (pg_catalog.length(v_action) > 32 or v_action !~ '^[A-Z][A-Z0-9_]*$') then
             v_arg := 'filters.action'; v_reason := 'must be an upper-case token of at most 32 characters';
-        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app') then
-            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota or app';
+        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app', 'schema', 'state', 'key') then
+            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota, app, schema, state or key';
         else
             begin
                 v_from := (p_filters ->> 'from')::timestamptz;

@@ -1,13 +1,16 @@
 -- log_action: record application events in the audit log (target_type 'app'); audit:write.
 -- Two forms (different arity, so calls are never ambiguous):
 --   log_action(tenant, actor, action, target_id, data default '{}', policy_id default null) -> uuid
---   log_action(tenant, actor, entries jsonb) -> bigint   batched: a JSON array of up to 10,000
---       objects {"action", "target_id"?, "policy_id"?, "data"?}, all validated before any row
---       is written, then inserted in one statement (one transaction, all or nothing).
+--   log_action(tenant, actor, entries jsonb) -> bigint   batched: a JSON array of up to 1,000
+--       objects {"action", "target_id"?, "policy_id"?, "data"?} and at most 1 MiB in total (the
+--       array's JSON text), all validated before any row is written, then inserted in one
+--       statement (one transaction, all or nothing). The total bound keeps one call from
+--       writing hundreds of MiB (1,000 x 64 KiB of data would be 64 MiB).
 -- action: upper-case token ^[A-Z][A-Z0-9_]*$ of at most 32 characters; target_id / policy_id:
 -- ids (<= 128) or null; data: a JSON object of at most 64 KiB, stored as new_data.
 --   BL007  bad ids / action / data / entry (detail argument names the entry: entries[3].action)
---   BL009  data over 64 KiB or over the document limits (depth), or more than 10,000 entries
+--   BL009  data over 64 KiB or over the document limits (depth), more than 1,000 entries, or a
+--          batch over 1 MiB (detail {"limit", "value"})
 --   BL001  actor lacks audit:write
 create or replace function beamline.log_action(
     p_tenant text,
@@ -48,7 +51,16 @@ create or replace function beamline.log_action(p_tenant text, p_actor text, p_en
 as $$
 declare
     v_count integer;
+    v_bytes integer;
     v_meta jsonb;
+    v_prev record;
+    v_entry record;
+    v_id uuid;
+    v_ts timestamptz;
+    v_hash text;
+    v_ids uuid[] := '{}';
+    v_times timestamptz[] := '{}';
+    v_hashes text[] := '{}';
 begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         raise exception using
@@ -58,12 +70,21 @@ begin
             hint = 'Each entry is {"action": "...", "target_id": "...", "policy_id": "...", "data": {...}}.';
     end if;
     v_count := pg_catalog.jsonb_array_length(p_entries);
-    if v_count > 10000 then
+    if v_count > 1000 then
         raise exception using
             errcode = 'BL009',
             message = 'too many entries in one log_action batch',
-            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
-            hint = 'Split the events into batches of at most 10,000.';
+            detail = pg_catalog.json_build_object('limit', 1000, 'value', v_count)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
+    end if;
+    -- after the count bound, so at most 1,000 entries are ever serialised here
+    v_bytes := pg_catalog.octet_length(p_entries::text);
+    if v_bytes > 1048576 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'log_action batch is over 1 MiB',
+            detail = pg_catalog.json_build_object('limit', 1048576, 'value', v_bytes)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
     end if;
     perform beamline_internal.audit_check_entry(pg_catalog.format('entries[%s]', e.ord - 1), e.value)
        from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
@@ -95,15 +116,34 @@ begin
         return 0;
     end if;
     v_meta := beamline_internal.audit_metadata();
+    -- Chain the batch here (docs/AUDIT.md "Tamper evidence"): one head lock and lookup per
+    -- batch, the hashes computed in memory, instead of the per-row trigger's lock and lookup for
+    -- every row. The statement trigger chain_check verifies every row before the head moves.
+    v_prev := beamline_internal.audit_chain_prev(p_tenant);
+    v_hash := v_prev.row_hash;
+    for v_entry in select e.value, e.ord from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord) order by e.ord loop
+        v_id := pg_catalog.gen_random_uuid();
+        v_ts := pg_catalog.clock_timestamp();
+        v_hash := beamline_internal.audit_row_hash(p_tenant, v_prev.seq + v_entry.ord, v_hash, v_id, 'app',
+            v_entry.value ->> 'policy_id', v_entry.value ->> 'target_id', v_entry.value ->> 'action', p_actor,
+            null, coalesce(v_entry.value -> 'data', '{}'::jsonb), v_meta, v_ts);
+        v_ids := pg_catalog.array_append(v_ids, v_id);
+        v_times := pg_catalog.array_append(v_times, v_ts);
+        v_hashes := pg_catalog.array_append(v_hashes, v_hash);
+    end loop;
     insert into beamline.policy_audit_log
-        (tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata)
-    select p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
-           coalesce(e.value -> 'data', '{}'::jsonb), v_meta
+        (id, tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata, "timestamp",
+         seq, prev_hash, row_hash)
+    select c.id, p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
+           coalesce(e.value -> 'data', '{}'::jsonb), v_meta, c.ts,
+           v_prev.seq + e.ord, coalesce(v_hashes[e.ord - 1], v_prev.row_hash), c.row_hash
       from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
+      join rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_times), pg_catalog.unnest(v_hashes))
+           with ordinality c(id, ts, row_hash, ord) on c.ord = e.ord
      order by e.ord;
     return v_count;
 end;
 $$;
 
 comment on function beamline.log_action(text, text, jsonb) is
-    'Record a batch (JSON array, <= 10,000) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
+    'Record a batch (JSON array, <= 1,000 entries and <= 1 MiB) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';

@@ -1,7 +1,9 @@
 -- devstate_append: append one entry to the HMAC chain (the body of append_history and of
 -- update_state's optional history entry; the caller has checked permissions and the entry).
 -- Locks devstate.chain_head FOR UPDATE first, so concurrent appends queue up and the id
--- (taken from the sequence after the lock) grows along the chain. Returns the new hmac.
+-- (taken from the sequence after the lock) grows along the chain. The session's key must be the
+-- one registered for its key id and not retired (BL025, devstate_check_keys), so nobody can
+-- sign under an id with a secret of their own. Returns the new hmac.
 create or replace function beamline_internal.devstate_append(p_entry jsonb, p_actor text)
     returns text
     volatile
@@ -18,6 +20,7 @@ declare
     v_canonical text := beamline_internal.devstate_canonical_json(p_entry -> 'metadata');
     v_hmac text;
 begin
+    perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], true);
     -- everything above runs before the lock; from here to commit appends are serialised
     select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
     v_id := pg_catalog.nextval('devstate.history_entries_id_seq'::pg_catalog.regclass);
@@ -37,4 +40,4 @@ end;
 $$;
 
 comment on function beamline_internal.devstate_append(jsonb, text) is
-    'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret).';
+    'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret, BL025 with an unregistered, retired or wrong key).';

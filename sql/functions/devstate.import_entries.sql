@@ -2,7 +2,10 @@
 -- .trae/history.json, in order) after import_begin in the same transaction. Every entry keeps
 -- its id, ts, actor, key_id, hmac_prev and hmac; every hmac is recomputed with the session's
 -- keys and must match (BL008 {"id", "reason": "bad hmac" | "unknown key"}), and the insert
--- trigger checks every link (BL008). Bad fields are BL007. Returns the number of entries loaded.
+-- trigger checks every link (BL008). The session's key for every key id in the batch must match
+-- the fingerprint registered for it (BL025; retired ids are fine for old entries), so an import
+-- cannot found a chain on a key nobody else holds. Bad fields are BL007. Returns the number of
+-- entries loaded. A batch holds at most 10,000 entries and 32 MiB of JSON (BL009).
 -- Needs history:append in tenant devstate.
 create or replace function devstate.import_entries(p_entries jsonb, p_actor text)
     returns bigint
@@ -27,6 +30,23 @@ begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
     end if;
+    -- Bounded batches (issue 11, like log_action's): the client sends 10,000 entries per call.
+    v_count := pg_catalog.jsonb_array_length(p_entries);
+    if v_count > 10000 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'too many entries in one import_entries batch',
+            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
+    v_count := pg_catalog.octet_length(p_entries::text);
+    if v_count > 33554432 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'import_entries batch is over 32 MiB',
+            detail = pg_catalog.json_build_object('limit', 33554432, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
     -- The batch is read straight from p_entries (no temporary table: a caller could pre-create
     -- one in pg_temp with a trigger and have it run as the owner).
     begin
@@ -46,6 +66,8 @@ begin
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
+    perform beamline_internal.devstate_check_keys(v_keys,
+        array(select distinct b.key_id from beamline_internal.devstate_import_rows(p_entries) b), false);
     -- insert first (the trigger checks every link), then recompute the hmacs from the stored
     -- rows, whose generated metadata_canonical spares a second serialisation; a failure raises,
     -- and the caller's transaction rolls back the whole import.
@@ -82,4 +104,4 @@ end;
 $$;
 
 comment on function devstate.import_entries(jsonb, text) is
-    'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger. Needs history:append.';
+    'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger, every key id registered (BL025). Needs history:append.';

@@ -5,7 +5,8 @@
 --      genesis value 64 zeros). Ids may have gaps (a rolled-back append burns a sequence value):
 --      "previous" is the previous row, never id - 1.
 --   2. hmacs (a parallel aggregate, beamline_internal.devstate_verify_hmacs): each hmac must be HMAC-SHA256 of the entry's canonical
---      message under the key named by its key_id (current or retired key, devstate_keys).
+--      message under the key named by its key_id (current or retired key, devstate_keys), and
+--      the metadata readers see must be exactly the signed canonical text (parsed).
 --   3. when checking up to the end: the last entry must be the head recorded in
 --      devstate.chain_head (so deleting the tail inside the database shows).
 -- Returns {"ok": true, "checked", "first_id", "last_id", "head"} or, for the first bad entry,
@@ -13,6 +14,7 @@
 --   "bad link"             hmac_prev names an entry that exists but is not the previous one
 --   "missing predecessor"  hmac_prev names no entry (an entry was removed)
 --   "bad hmac"             the entry was changed, or signed with another key
+--   "metadata mismatch"    metadata (what search_history returns) is not the signed text
 --   "unknown key"          no key for the entry's key_id in this session
 --   "truncated"            entries after the last one were removed (id = the recorded head)
 -- No actor: it reveals only ids. BL012 without a key; BL007 for a bad range.
@@ -65,7 +67,8 @@ begin
       into v_count, v_first, v_last, v_hmac_id
       from beamline_internal.devstate_verify_hmacs(p_from, p_to, v_keys) v;
     if v_hmac_id is not null then
-        select case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
+        select case when e.metadata::text is distinct from e.metadata_canonical::jsonb::text then 'metadata mismatch'
+                    when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
           into v_hmac_reason from devstate.history_entries e where e.id = v_hmac_id;
     end if;
     if v_last is not null then
@@ -93,4 +96,4 @@ end;
 $$;
 
 comment on function devstate.verify_hmac_chain(bigint, bigint) is
-    'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, unknown key, truncated). BL012 without a key.';
+    'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, metadata mismatch, unknown key, truncated). BL012 without a key.';

@@ -108,10 +108,10 @@ select throws_ok($$insert into beamline.tenant_quotas (tenant_id, max_policies) 
 select throws_ok($$insert into beamline.tenant_quotas (tenant_id, max_rules_per_policy) values ('t3', 1000000)$$,
                  '23514', null, 'an absurd rules quota is rejected');
 
-select throws_ok($$insert into beamline.policy_audit_log (tenant_id, target_type, action, actor)
-                  values ('t1', 'galaxy', 'CREATE', 'a')$$, '23514', null, 'an unknown audit target type is rejected');
-select throws_ok($$insert into beamline.policy_audit_log (tenant_id, action, actor)
-                  values ('t1', 'drop table', 'a')$$, '23514', null, 'an audit action must be an upper-case token');
+select throws_ok($$insert into beamline.policy_audit_log (tenant_id, target_type, action, actor, seq, prev_hash, row_hash)
+                  values ('t1', 'galaxy', 'CREATE', 'a', 1, repeat('0', 64), repeat('0', 64))$$, '23514', null, 'an unknown audit target type is rejected');
+select throws_ok($$insert into beamline.policy_audit_log (tenant_id, action, actor, seq, prev_hash, row_hash)
+                  values ('t1', 'drop table', 'a', 1, repeat('0', 64), repeat('0', 64))$$, '23514', null, 'an audit action must be an upper-case token');
 
 select throws_ok($$insert into devstate.state_current (id, json, checksum) values (2, '{}', repeat('a', 64))$$,
                  '23514', null, 'state_current holds a single row (id 1)');

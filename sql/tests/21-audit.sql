@@ -3,12 +3,13 @@
 -- application_name, client_addr, db_user, caller context); tenant_quotas SET; policies CREATE /
 -- UPDATE (new version, old_data = previous version) / DEACTIVATE / ACTIVATE, intent hints
 -- SUPERSEDE and DELETE; no actor = BL007 and nothing written; log_action single and batched
--- (happy, BL007 per argument and entry, BL009 size limits, BL001, nothing written);
+-- (happy, BL007 per argument and entry, BL009 size limits: 64 KiB per event, 1,000 events and
+-- 1 MiB per batch, BL001, nothing written);
 -- get_audit_log filters, policy filter, keyset pages (complete, no duplicates), BL007 / BL001;
 -- UPDATE / DELETE / TRUNCATE rejected (BL011) for the owner and the superuser, forged bypasses
 -- rejected, app role has no table rights (42501); cleanup_old_logs per tenant and global.
 begin;
-select plan(79);
+select plan(81);
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('t2', 'bob');
@@ -99,7 +100,9 @@ select is(beamline.log_action('t1', 'writer', '[{"action": "EXPORT", "target_id"
           'log_action (batched) returns the count');
 select is(beamline.log_action('t1', 'writer', '[]'::jsonb), 0::bigint, 'an empty batch writes nothing');
 select is(beamline.log_action('t1', 'writer', (select jsonb_agg(jsonb_build_object('action', 'BULK', 'target_id', 'k' || i))
-                                                 from generate_series(1, 10000) i)), 10000::bigint, 'a batch of 10,000 is accepted');
+                                                 from generate_series(1, 1000) i)), 1000::bigint, 'a batch of 1,000 is accepted');
+select is(beamline.log_action('t1', 'writer', (select jsonb_agg(jsonb_build_object('action', 'BULK', 'data', jsonb_build_object('pad', repeat('x', 60000))))
+                                                 from generate_series(1, 16) i)), 16::bigint, 'a batch of 16 events of 60 KB (under 1 MiB) is accepted');
 reset role;
 select results_eq(
     $$ select action::text, actor::text, target_type::text, target_id::text, policy_id::text, new_data
@@ -129,8 +132,11 @@ select throws_ok($$ select beamline.log_action('t1', 'writer', '[{"action": "OK"
 select throws_ok($$ select beamline.log_action('t1', 'writer', '[{"target_id": "x"}]'::jsonb) $$, 'BL007', null, 'batched: missing action');
 select throws_ok($$ select beamline.log_action('t1', 'writer', '[{"action": "OK", "target_id": 5}]'::jsonb) $$, 'BL007', null, 'batched: target id not a string');
 select throws_ok($$ select beamline.log_action('t1', 'writer', '[{"action": "OK", "target_id": "é"}]'::jsonb) $$, 'BL007', null, 'batched: unicode target id');
-select throws_ok($$ select beamline.log_action('t1', 'writer', (select jsonb_agg(jsonb_build_object('action', 'X')) from generate_series(1, 10001))) $$,
-                 'BL009', null, 'batched: more than 10,000 entries: BL009');
+select throws_ok($$ select beamline.log_action('t1', 'writer', (select jsonb_agg(jsonb_build_object('action', 'X')) from generate_series(1, 1001))) $$,
+                 'BL009', null, 'batched: more than 1,000 entries: BL009');
+select throws_ok($$ select beamline.log_action('t1', 'writer', (select jsonb_agg(jsonb_build_object('action', 'X', 'data', jsonb_build_object('pad', repeat('x', 60000))))
+                                                                  from generate_series(1, 18))) $$,
+                 'BL009', null, 'batched: 18 entries of 60 KB each (over 1 MiB in total): BL009');
 select is(tests.row_counts(), :'before'::jsonb, 'rejected log_action calls wrote nothing');
 reset role;
 
@@ -194,7 +200,7 @@ select throws_ok($$ delete from beamline.policy_audit_log $$, 'BL011', null, 'ow
 select throws_ok($$ truncate beamline.policy_audit_log $$, 'BL011', null, 'owner: TRUNCATE rejected (BL011)');
 select throws_ok($$ do $d$ begin perform set_config('beamline.cleanup', 'on', true); delete from beamline.policy_audit_log a where a."timestamp" < now() and (true or a.tenant_id = 't1'); end $d$ $$,
                  'BL011', null, 'owner: a DO block imitating cleanup is rejected');
-select throws_ok($$ do $d$ declare v_cutoff timestamptz := now(); v_all boolean := true; p_tenant text; begin delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant); end $d$ $$,
+select throws_ok($$ do $d$ declare v_all boolean := true; p_tenant text; begin delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant); end $d$ $$,
                  'BL011', null, 'owner: the exact cleanup statement outside cleanup_old_logs is rejected');
 reset role;
 -- ===== the superuser running the tests ===================================================
@@ -203,17 +209,19 @@ select throws_ok($$ delete from beamline.policy_audit_log where tenant_id = 't1'
 -- cleanup_old_logs -------------------------------------------------------------------------
 set local role beamline_owner;
 select beamline_internal.set_actor('ops');
+-- backdated rows start the chains of t3 and t4 (a cleanup removes a prefix of each chain)
 insert into beamline.policy_audit_log (tenant_id, target_type, action, actor, "timestamp")
-select t, 'app', 'OLD', 'ops', now() - interval '100 days' from unnest(array['t1', 't1', 't2']) t;
+select t, 'app', 'OLD', 'ops', now() - interval '100 days' from unnest(array['t3', 't3', 't4']) t;
 reset role;
 select tests.bootstrap('global', 'root');
+select tests.grant('t3', 'alice', 'admin');
 set local role beamline_app;
-select throws_ok($$ select beamline.cleanup_old_logs('90 days', 'vera', 't1') $$, 'BL001', null, 'cleanup without audit:manage: BL001');
+select throws_ok($$ select beamline.cleanup_old_logs('90 days', 'vera', 't3') $$, 'BL001', null, 'cleanup without audit:manage: BL001');
 select throws_ok($$ select beamline.cleanup_old_logs('90 days', 'alice') $$, 'BL001', null, 'global cleanup needs audit:manage in tenant global');
 select throws_ok($$ select beamline.cleanup_old_logs(null, 'alice', 't1') $$, 'BL007', null, 'cleanup NULL interval: BL007');
 select throws_ok($$ select beamline.cleanup_old_logs('-1 day', 'alice', 't1') $$, 'BL007', null, 'cleanup negative interval: BL007');
 select throws_ok($$ select beamline.cleanup_old_logs('90 days', null, 't1') $$, 'BL007', null, 'cleanup NULL actor: BL007');
-select is(beamline.cleanup_old_logs('90 days', 'alice', 't1'), 2::bigint, 'cleanup deletes the old rows of one tenant');
+select is(beamline.cleanup_old_logs('90 days', 'alice', 't3'), 2::bigint, 'cleanup deletes the old rows of one tenant');
 select is(beamline.cleanup_old_logs('90 days', 'root'), 1::bigint, 'global cleanup deletes the rest');
 reset role;
 select is((select count(*)::int from beamline.policy_audit_log where action = 'OLD'), 0, 'old rows are gone');

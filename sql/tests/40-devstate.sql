@@ -8,7 +8,7 @@
 -- first bad id.
 -- The HMAC key is a test value set with set_config: real keys travel in startup options only.
 begin;
-select plan(54);
+select plan(55);
 -- Ids below are literal: start the (non-transactional) sequence afresh whatever earlier test
 -- files consumed; the ALTER rolls back with the rest of this file.
 alter sequence devstate.history_entries_id_seq restart with 1;
@@ -38,6 +38,7 @@ select throws_ok($$select devstate.append_history('{"action": "x"}', 'alice')$$,
                  'append without a key is BL012');
 select throws_ok($$select devstate.verify_hmac_chain()$$, 'BL012', null, 'verify without a key is BL012');
 select set_config('beamline.hmac_secret', 'pgtap-test-key', true);
+select lives_ok($$select beamline_admin.register_hmac_key()$$, 'the owner registers the test key as k1');
 
 -- append and verify -----------------------------------------------------------------------
 select matches(devstate.append_history('{"action": "a1", "metadata": {"n": 1}}', 'alice'), '^[0-9a-f]{64}$', 'append returns an hmac');

@@ -22,6 +22,7 @@ from beamline_store.devstate import db, files
 from beamline_store.devstate.synthetic import generate_history
 from beamline_store.devstate.verify import verify_files
 from tests.conftest import clone_template, drop_database
+from tests.support.devstate_support import register_key
 
 SECRET = "file-secret-51d2e8-never-written"
 KEYS = {"k1": SECRET.encode()}
@@ -32,6 +33,7 @@ PATCH = {"project": "demo", "current_checkpoint": "cp1",
 def _bootstrap(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as su:
         su.execute("select beamline_admin.bootstrap_admin('devstate', 'alice')")
+    register_key(url, SECRET)
 
 
 @pytest.fixture
@@ -187,7 +189,8 @@ def test_changed_key_and_edited_state_are_refused(
     files.export_files(conn, tmp_path, "alice")
     result = verify_files(tmp_path, {"k1": b"wrong key"})
     assert (result.ok, result.position, result.reason) == (False, 1, "bad hmac")
-    with db.connect(empty_url, secret="wrong key") as target, pytest.raises(errors.ChainBroken):
+    # the target's k1 is registered with SECRET: another key is refused before any entry is read
+    with db.connect(empty_url, secret="wrong key") as target, pytest.raises(errors.KeyRejected):
         files.import_files(target, tmp_path, "alice")
     # an edited state.json no longer matches the checksum in history.json
     state = tmp_path / files.STATE_FILE
@@ -241,6 +244,14 @@ def test_cli_round_trip_offline_verify_and_no_secret_in_output(
     outputs.append(bad.stdout + bad.stderr)
     nokey = run_cli("devstate", "append", "x", env={**env, "BEAMLINE_HMAC_SECRET": ""})
     assert nokey.returncode == 11
+    # issue 11: a secret of the caller's choosing under the registered k1 is refused (exit 26);
+    # the owner registers a new key id with `register-key`, then appends under it work
+    forged = run_cli("devstate", "append", "x", env={**env, "BEAMLINE_HMAC_SECRET": "mine"})
+    assert forged.returncode == 26 and "does not match" in forged.stderr, forged.stderr
+    outputs.append(forged.stdout + forged.stderr)
+    registered = ok("devstate", "register-key", "--json", BEAMLINE_HMAC_KEY_ID="k7")
+    assert json.loads(registered) == {"key_id": "k7", "registered": True}
+    ok("devstate", "append", "rotated", BEAMLINE_HMAC_KEY_ID="k7")
     for text in outputs:
         assert SECRET not in text
     for path in tmp_path.rglob("*"):

@@ -23,6 +23,7 @@ import pytest
 from beamline_store.embedded import Cluster
 from tests.acceptance.mcp_support import ADMIN, HMAC_SECRET, call, err, mcp_session, ok
 from tests.conftest import clone_template, drop_database
+from tests.support.devstate_support import register_key
 
 DEVSTATE = "devstate"  # the reserved tenant in which DevState permissions are checked
 OTHER = "bob"  # an operator in tenant devstate
@@ -35,6 +36,7 @@ def devstate_db(db_url: str, db_conn: psycopg.Connection[Any]) -> str:
     """A database whose tenant devstate has admin alice and operator bob."""
     db_conn.execute("select beamline_admin.bootstrap_admin(%s, %s)", (DEVSTATE, ADMIN))
     db_conn.execute("select beamline.assign_role(%s, %s, 'operator', %s)", (DEVSTATE, OTHER, ADMIN))
+    register_key(db_url, HMAC_SECRET)
     return db_url
 
 
@@ -44,6 +46,7 @@ def empty_db(pg_cluster: Cluster, template_url: str) -> Iterator[str]:
     url = clone_template(pg_cluster)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("select beamline_admin.bootstrap_admin(%s, %s)", (DEVSTATE, ADMIN))
+    register_key(url, HMAC_SECRET)
     yield url
     drop_database(pg_cluster, url)
 

@@ -38,8 +38,8 @@ def changes_since(conn: psycopg.Connection[Any], watermark: int) -> tuple[int, i
             return watermark, horizon, out
 
 
-def put(conn: psycopg.Connection[Any], policy: str) -> None:
-    conn.execute("select beamline.put_policy('t1', %s, %s, 'alice')", [policy, Jsonb(DOC)])
+def put(conn: psycopg.Connection[Any], policy: str, tenant: str = "t1") -> None:
+    conn.execute("select beamline.put_policy(%s, %s, %s, 'alice')", [tenant, policy, Jsonb(DOC)])
 
 
 def test_change_committed_while_nobody_listens_is_resynced(
@@ -78,13 +78,16 @@ def test_signal_carries_keys_not_documents(db_url: str, db_conn: psycopg.Connect
 def test_late_commit_with_smaller_id_is_not_missed(
     db_url: str, db_conn: psycopg.Connection[Any]
 ) -> None:
+    # Two tenants: the audit writers of one tenant queue on its audit hash chain from their
+    # audit row to their commit (issue 11, docs/AUDIT.md), so a second writer of t1 would wait.
     prepare_tenant(db_conn)
+    prepare_tenant(db_conn, "t2")
     put(db_conn, "slow")
-    put(db_conn, "fast")  # both exist: new versions take only their own policy's lock
+    put(db_conn, "fast", "t2")  # both exist: new versions take only their own policy's lock
     start = int(db_conn.execute("select beamline.current_watermark()").fetchone()[0])  # type: ignore[index]
     with psycopg.connect(db_url) as slow:  # a transaction left open
         put(slow, "slow")  # takes the smaller change id, commits last
-        put(db_conn, "fast")
+        put(db_conn, "fast", "t2")
         watermark, _, first = changes_since(db_conn, start)
         assert {c["object_id"] for c in first if c["kind"] == "policy"} == {"fast"}
         slow.commit()

@@ -21,6 +21,7 @@ from beamline_store import errors
 from beamline_store.devstate import db
 from beamline_store.devstate.canonical import GENESIS, canonical_json
 from beamline_store.embedded import Cluster
+from tests.support.devstate_support import register_key
 
 SECRET = "ds-secret-7f3a9c1e-never-logged"
 VECTORS = json.loads(
@@ -35,6 +36,7 @@ def ds_url(db_conn: psycopg.Connection[Any], db_url: str) -> str:
     """A fresh database where alice is admin and bob viewer of tenant devstate."""
     db_conn.execute("select beamline_admin.bootstrap_admin('devstate', 'alice')")
     db_conn.execute("select beamline.assign_role('devstate', 'bob', 'viewer', 'alice')")
+    register_key(db_url, SECRET)
     return db_url
 
 
@@ -353,8 +355,12 @@ def test_another_key_fails_at_the_first_entry_and_retired_keys_verify(
             "ok": False, "id": 1, "reason": "bad hmac", "checked": 3, "first_id": 1,
             "last_id": 3, "head": None,
         }  # fmt: skip
-    # rotation: new entries signed with k2, old ones verify with k1 as a retired key
+    # rotation: the owner registers k2; new entries signed with k2, old ones verify with k1
+    # as a retired key
     with db.connect(ds_url, secret="second-key", key_id="k2") as k2:
+        with pytest.raises(errors.KeyRejected):
+            db.append_history(k2, {"action": "too early"}, "alice")
+        assert register_key(ds_url, "second-key", "k2") == {"key_id": "k2", "registered": True}
         db.append_history(k2, {"action": "rotated"}, "alice")
         assert (db.verify_hmac_chain(k2)["id"], db.verify_hmac_chain(k2)["reason"]) == (
             1,
@@ -470,7 +476,8 @@ def test_the_application_role_uses_the_api_but_not_the_tables(
 
 def test_a_secret_with_spaces_and_backslashes_round_trips(ds_url: str) -> None:
     odd = "odd secret \\ with 'quotes' = and spaces"
-    with db.connect(ds_url, secret=odd) as c:
+    register_key(ds_url, odd, "kodd")
+    with db.connect(ds_url, secret=odd, key_id="kodd") as c:
         db.append_history(c, {"action": "x"}, "alice")
         assert db.verify_hmac_chain(c)["ok"]
         row = c.execute("select md5(current_setting('beamline.hmac_secret'))").fetchone()

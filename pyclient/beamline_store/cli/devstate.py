@@ -1,4 +1,5 @@
-"""``beamline devstate get|update|append|verify|search|lock|unlock|export|import`` (SPEC §6).
+"""``beamline devstate get|update|append|verify|search|lock|unlock|export|import|register-key``
+(SPEC §6).
 
 Every command acts as ``--actor`` (default ``BEAMLINE_ACTOR``) and reaches the database named
 by ``DATABASE_URL`` or the embedded one; the HMAC secret (``BEAMLINE_HMAC_SECRET``) goes to the
@@ -47,7 +48,9 @@ def _actor(ctx: click.Context, actor: str | None) -> str:
 
 
 @contextmanager
-def _connect(ctx: click.Context, *, autocommit: bool = True) -> Iterator[db.Connection]:
+def _connect(
+    ctx: click.Context, *, autocommit: bool = True, role: str | None = None
+) -> Iterator[db.Connection]:
     settings = _settings(ctx)
     conn = db.connect(
         resolve_dsn(settings),
@@ -55,6 +58,7 @@ def _connect(ctx: click.Context, *, autocommit: bool = True) -> Iterator[db.Conn
         key_id=settings.hmac_key_id,
         autocommit=autocommit,
         timeout=settings.connect_timeout,
+        role=role,
     )
     try:
         yield conn
@@ -174,6 +178,18 @@ def append_cmd(
         if on_write:
             files.export_files(conn, on_write, who)
     _emit({"hmac": hmac}, as_json, hmac)
+
+
+@devstate_group.command("register-key")
+@json_option
+@click.pass_context
+def register_key_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Owner only: register BEAMLINE_HMAC_KEY_ID (default k1) by a fingerprint of
+    BEAMLINE_HMAC_SECRET; appends and imports under unregistered keys are refused (exit 26)."""
+    with _connect(ctx, role=_settings(ctx).owner_role) as conn:
+        result = db.register_hmac_key(conn)
+    state = "registered" if result["registered"] else "already registered"
+    _emit(result, as_json, f"{result['key_id']}: {state}")
 
 
 @devstate_group.command("verify")

@@ -35,6 +35,7 @@ __all__ = [
     "import_begin",
     "import_entries",
     "lock_state",
+    "register_hmac_key",
     "search_history",
     "unlock_state",
     "update_state",
@@ -62,6 +63,7 @@ QUERIES: dict[str, str] = {
     ),
     "import_begin": "select devstate.import_begin(%(state)s, %(checksum)s, %(actor)s)",
     "import_entries": "select devstate.import_entries(%(entries)s::jsonb, %(actor)s)",
+    "register_hmac_key": "select beamline_admin.register_hmac_key()",
 }
 
 
@@ -116,12 +118,14 @@ def connect(
     previous_keys: str | None = None,
     autocommit: bool = True,
     timeout: float = 5.0,
+    role: str | None = None,
 ) -> Connection:
     """Connect with the HMAC settings in the startup options (never in a statement).
 
     *secret* defaults to ``BEAMLINE_HMAC_SECRET``, *key_id* to ``BEAMLINE_HMAC_KEY_ID``,
     *previous_keys* (``key_id:secret;...``, retired keys for verification) to
-    ``BEAMLINE_HMAC_PREVIOUS_KEYS``. Errors are one line with every secret masked.
+    ``BEAMLINE_HMAC_PREVIOUS_KEYS``. *role*, if given, is set for the session (``-c role=``;
+    the owner role for :func:`register_hmac_key`). Errors are one line with every secret masked.
     """
     secret = secret if secret is not None else os.environ.get("BEAMLINE_HMAC_SECRET")
     key_id = key_id if key_id is not None else os.environ.get("BEAMLINE_HMAC_KEY_ID")
@@ -129,6 +133,8 @@ def connect(
         previous_keys = os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS")
     params = psycopg.conninfo.conninfo_to_dict(dsn)
     extra = hmac_options(secret, key_id, previous_keys)
+    if role:
+        extra = f"-c role={_escape_option(role)} {extra}".strip()
     if extra:
         params["options"] = (str(params.get("options") or "") + " " + extra).strip()
     known = [secret, previous_keys, *(previous_keys or "").replace(":", ";").split(";")]
@@ -145,6 +151,14 @@ def connect(
             mask_text(f"cannot connect to {dsn}: {reason}", [*known, str(password or "")])
         ) from None
     return conn
+
+
+def register_hmac_key(conn: Connection) -> dict[str, Any]:
+    """Owner only: register the connection's HMAC key id by its fingerprint (appends and
+    imports under an unregistered or mismatching key are KeyRejected, BL025). Returns
+    ``{"key_id", "registered"}``; ``registered`` is false when it was registered already."""
+    result: dict[str, Any] = _one(conn, "register_hmac_key", {})
+    return result
 
 
 def get_state(conn: Connection, actor: str) -> dict[str, Any]:

@@ -60,6 +60,7 @@ __all__ = [
 STATE_FILE = "state.json"
 HISTORY_FILE = "history.json"
 BATCH = 10_000
+BATCH_BYTES = 16 * 1024 * 1024  # import_entries refuses batches over 10,000 entries or 32 MiB
 
 Progress = Callable[[int], None]
 
@@ -295,7 +296,7 @@ def import_files(
             )
         with conn.transaction():
             db.import_begin(conn, state, checksum, actor)
-            prev, count, chunk = GENESIS, 0, []
+            prev, count, chunk, size = GENESIS, 0, [], 0
             for position, line in entries:
                 entry = check_entry_line(position, line)
                 if entry["hmac_prev"] != prev:
@@ -307,11 +308,12 @@ def import_files(
                 prev = entry["hmac"]
                 count += 1
                 chunk.append(line)
-                if len(chunk) >= batch:
+                size += len(line.encode("utf-8"))
+                if len(chunk) >= batch or size >= BATCH_BYTES:
                     db.import_entries(conn, "[" + ",".join(chunk) + "]", actor)
                     if progress:
                         progress(len(chunk))
-                    chunk = []
+                    chunk, size = [], 0
             if chunk:
                 db.import_entries(conn, "[" + ",".join(chunk) + "]", actor)
                 if progress:
