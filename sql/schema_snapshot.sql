@@ -313,6 +313,33 @@ ALTER FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_a
 COMMENT ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) IS 'Give p_user role p_role (admin|operator|viewer) plus extra permissions and optional expiry in p_tenant, replacing any previous grant. Needs rbac:manage; the grant never exceeds or outlives the actor''s own, and nobody assigns their own grant (BL001). Returns the grant row.';
 
 --
+-- Name: audit_chain_head(text, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_seq bigint;
+    v_hash text;
+begin
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
+    select h.seq, h.head_hash into v_seq, v_hash from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant;
+    return pg_catalog.jsonb_build_object('tenant', p_tenant, 'seq', coalesce(v_seq, 0),
+        'head', coalesce(v_hash, '0000000000000000000000000000000000000000000000000000000000000000'));
+end;
+$$;
+
+ALTER FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_head(p_tenant text, p_actor text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) IS 'The head {"tenant", "seq", "head"} of a tenant''s audit hash chain, to store outside the database and pass to beamline.verify_audit_chain later. Needs audit:read.';
+
+--
 -- Name: changes_since(bigint, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
@@ -452,8 +479,20 @@ begin
     end if;
     perform beamline_internal.require_permission(v_scope, p_actor, 'audit:manage');
     v_cutoff := pg_catalog.now() - p_older_than;
+    -- The new anchor of each tenant: the row before its first row at or after the cutoff (or its
+    -- last row when all are older). Locks the tenants' head rows first, like every audit insert.
+    perform 1 from beamline_internal.audit_chain_heads h where v_all or h.tenant_id = p_tenant for update;
+    insert into beamline_internal.audit_chain_anchors as x (tenant_id, seq, row_hash, cut_at)
+    select a.tenant_id, a.seq, a.row_hash, pg_catalog.now()
+      from (select h.tenant_id,
+                   coalesce((select pg_catalog.min(b.seq) from beamline.policy_audit_log b
+                              where b.tenant_id = h.tenant_id and b."timestamp" >= v_cutoff) - 1, h.seq) as cut
+              from beamline_internal.audit_chain_heads h
+             where v_all or h.tenant_id = p_tenant) c
+      join beamline.policy_audit_log a on a.tenant_id = c.tenant_id and a.seq = c.cut
+    on conflict (tenant_id) do update set seq = excluded.seq, row_hash = excluded.row_hash, cut_at = excluded.cut_at;
     -- The guard recognises this exact statement text; keep it on one line and unchanged.
-    delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant);
+    delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant);
     get diagnostics v_deleted = row_count;
     perform beamline_internal.audit_write(v_scope, 'app', null, null, 'CLEANUP', null,
         pg_catalog.jsonb_build_object('older_than', p_older_than::text, 'cutoff', v_cutoff,
@@ -468,7 +507,7 @@ ALTER FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_
 -- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''); needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
+COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''), as a prefix of each tenant''s hash chain whose new start is recorded; needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
 
 --
 -- Name: current_watermark(); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -589,8 +628,8 @@ begin
         end if;
         if v_action is not null and (pg_catalog.length(v_action) > 32 or v_action !~ '^[A-Z][A-Z0-9_]*$') then
             v_arg := 'filters.action'; v_reason := 'must be an upper-case token of at most 32 characters';
-        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app') then
-            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota or app';
+        elsif v_type is not null and v_type not in ('policy', 'role', 'quota', 'app', 'schema', 'state', 'key') then
+            v_arg := 'filters.target_type'; v_reason := 'must be policy, role, quota, app, schema, state or key';
         else
             begin
                 v_from := (p_filters ->> 'from')::timestamptz;
@@ -874,7 +913,16 @@ CREATE FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb
     AS $_$
 declare
     v_count integer;
+    v_bytes integer;
     v_meta jsonb;
+    v_prev record;
+    v_entry record;
+    v_id uuid;
+    v_ts timestamptz;
+    v_hash text;
+    v_ids uuid[] := '{}';
+    v_times timestamptz[] := '{}';
+    v_hashes text[] := '{}';
 begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         raise exception using
@@ -884,12 +932,21 @@ begin
             hint = 'Each entry is {"action": "...", "target_id": "...", "policy_id": "...", "data": {...}}.';
     end if;
     v_count := pg_catalog.jsonb_array_length(p_entries);
-    if v_count > 10000 then
+    if v_count > 1000 then
         raise exception using
             errcode = 'BL009',
             message = 'too many entries in one log_action batch',
-            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
-            hint = 'Split the events into batches of at most 10,000.';
+            detail = pg_catalog.json_build_object('limit', 1000, 'value', v_count)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
+    end if;
+    -- after the count bound, so at most 1,000 entries are ever serialised here
+    v_bytes := pg_catalog.octet_length(p_entries::text);
+    if v_bytes > 1048576 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'log_action batch is over 1 MiB',
+            detail = pg_catalog.json_build_object('limit', 1048576, 'value', v_bytes)::text,
+            hint = 'Split the events into batches of at most 1,000 entries and 1 MiB.';
     end if;
     perform beamline_internal.audit_check_entry(pg_catalog.format('entries[%s]', e.ord - 1), e.value)
        from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
@@ -921,11 +978,30 @@ begin
         return 0;
     end if;
     v_meta := beamline_internal.audit_metadata();
+    -- Chain the batch here (docs/AUDIT.md "Tamper evidence"): one head lock and lookup per
+    -- batch, the hashes computed in memory, instead of the per-row trigger's lock and lookup for
+    -- every row. The statement trigger chain_check verifies every row before the head moves.
+    v_prev := beamline_internal.audit_chain_prev(p_tenant);
+    v_hash := v_prev.row_hash;
+    for v_entry in select e.value, e.ord from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord) order by e.ord loop
+        v_id := pg_catalog.gen_random_uuid();
+        v_ts := pg_catalog.clock_timestamp();
+        v_hash := beamline_internal.audit_row_hash(p_tenant, v_prev.seq + v_entry.ord, v_hash, v_id, 'app',
+            v_entry.value ->> 'policy_id', v_entry.value ->> 'target_id', v_entry.value ->> 'action', p_actor,
+            null, coalesce(v_entry.value -> 'data', '{}'::jsonb), v_meta, v_ts);
+        v_ids := pg_catalog.array_append(v_ids, v_id);
+        v_times := pg_catalog.array_append(v_times, v_ts);
+        v_hashes := pg_catalog.array_append(v_hashes, v_hash);
+    end loop;
     insert into beamline.policy_audit_log
-        (tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata)
-    select p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
-           coalesce(e.value -> 'data', '{}'::jsonb), v_meta
+        (id, tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata, "timestamp",
+         seq, prev_hash, row_hash)
+    select c.id, p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
+           coalesce(e.value -> 'data', '{}'::jsonb), v_meta, c.ts,
+           v_prev.seq + e.ord, coalesce(v_hashes[e.ord - 1], v_prev.row_hash), c.row_hash
       from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
+      join rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_times), pg_catalog.unnest(v_hashes))
+           with ordinality c(id, ts, row_hash, ord) on c.ord = e.ord
      order by e.ord;
     return v_count;
 end;
@@ -937,7 +1013,7 @@ ALTER FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb)
 -- Name: FUNCTION log_action(p_tenant text, p_actor text, p_entries jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) IS 'Record a batch (JSON array, <= 10,000) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
+COMMENT ON FUNCTION beamline.log_action(p_tenant text, p_actor text, p_entries jsonb) IS 'Record a batch (JSON array, <= 1,000 entries and <= 1 MiB) of application events {"action", "target_id"?, "policy_id"?, "data"?} in one statement; all validated first; needs audit:write. Returns the count.';
 
 --
 -- Name: log_action(text, text, text, text, jsonb, text); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -1425,6 +1501,113 @@ ALTER FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) OWNER TO beamline_
 COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate p_doc against the JSON Schema p_schema (docs/VALIDATION.md): [] when valid, else [{"path", "keyword", "message"}]. BL009 over the document limits, BL010 for an unsupported or malformed schema.';
 
 --
+-- Name: verify_audit_chain(text, text, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb DEFAULT NULL::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    c_genesis constant text := '0000000000000000000000000000000000000000000000000000000000000000';
+    v_start_seq bigint := 0;
+    v_start_hash text := c_genesis;
+    v_bad record;
+    v_count bigint;
+    v_first bigint;
+    v_last bigint;
+    v_last_hash text;
+    v_head record;
+    v_exp_seq bigint;
+    v_exp_hash text;
+    v_exp_state text;
+    v_result jsonb;
+begin
+    perform beamline_internal.require_permission(p_tenant, p_actor, 'audit:read');
+    if p_expected_head is not null then
+        if pg_catalog.jsonb_typeof(p_expected_head) <> 'object'
+           or pg_catalog.jsonb_typeof(p_expected_head -> 'seq') <> 'number'
+           or (p_expected_head ->> 'seq') !~ '^[0-9]{1,18}$'
+           or coalesce(p_expected_head ->> 'head', '') !~ '^[0-9a-f]{64}$' then
+            raise exception using
+                errcode = 'BL007',
+                message = 'invalid expected_head: must be {"seq": n, "head": "<64 hex>"} as returned by beamline.audit_chain_head',
+                detail = pg_catalog.json_build_object('argument', 'expected_head', 'reason', 'must be {"seq", "head"}')::text;
+        end if;
+        v_exp_seq := (p_expected_head ->> 'seq')::bigint;
+        v_exp_hash := p_expected_head ->> 'head';
+    end if;
+    select c.seq, c.row_hash into v_start_seq, v_start_hash
+      from beamline_internal.audit_chain_anchors c where c.tenant_id = p_tenant;
+    if not found then
+        v_start_seq := 0;
+        v_start_hash := c_genesis;
+    end if;
+
+    -- the first bad row, in chain order
+    select s.seq, s.id,
+           case when s.gap then 'missing rows' when s.bad_hash then 'bad hash' else 'bad link' end as reason
+      into v_bad
+      from (select a.seq, a.id,
+                   a.seq is distinct from pg_catalog.lag(a.seq, 1, v_start_seq) over w + 1 as gap,
+                   a.row_hash is distinct from beamline_internal.audit_row_hash(a.tenant_id, a.seq, a.prev_hash, a.id,
+                       a.target_type, a.policy_id, a.target_id, a.action, a.actor, a.old_data, a.new_data,
+                       a.metadata, a."timestamp") as bad_hash,
+                   a.prev_hash is distinct from pg_catalog.lag(a.row_hash, 1, v_start_hash) over w as bad_link
+              from beamline.policy_audit_log a
+             where a.tenant_id = p_tenant
+            window w as (order by a.seq)) s
+     where s.gap or s.bad_hash or s.bad_link
+     order by s.seq
+     limit 1;
+
+    select pg_catalog.count(*), pg_catalog.min(a.seq), pg_catalog.max(a.seq)
+      into v_count, v_first, v_last
+      from beamline.policy_audit_log a where a.tenant_id = p_tenant;
+    select a.row_hash into v_last_hash from beamline.policy_audit_log a
+     where a.tenant_id = p_tenant and a.seq = v_last;
+    v_result := pg_catalog.jsonb_build_object('tenant', p_tenant, 'checked', v_count, 'first_seq', v_first,
+        'last_seq', v_last, 'head', coalesce(v_last_hash, v_start_hash), 'anchor_seq', v_start_seq);
+    if v_bad.seq is not null then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_bad.seq, 'id', v_bad.id, 'reason', v_bad.reason);
+    end if;
+
+    -- the tail: the recorded head
+    select h.seq, h.head_hash into v_head from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant;
+    if found and v_head.seq > coalesce(v_last, v_start_seq) then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_head.seq, 'reason', 'truncated');
+    elsif found and (v_head.seq <> coalesce(v_last, v_start_seq) or v_head.head_hash <> coalesce(v_last_hash, v_start_hash)) then
+        return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_head.seq, 'reason', 'head mismatch');
+    end if;
+
+    -- an exported head
+    if v_exp_seq is not null then
+        if v_exp_seq > coalesce(v_last, v_start_seq) then
+            return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_exp_seq, 'reason', 'truncated');
+        elsif v_exp_seq < v_start_seq then
+            v_exp_state := 'removed by cleanup';
+        elsif (v_exp_seq = v_start_seq and v_exp_hash = v_start_hash)
+              or exists (select 1 from beamline.policy_audit_log a
+                          where a.tenant_id = p_tenant and a.seq = v_exp_seq and a.row_hash = v_exp_hash) then
+            v_exp_state := 'found';
+        else
+            return v_result || pg_catalog.jsonb_build_object('ok', false, 'seq', v_exp_seq, 'reason', 'unexpected head');
+        end if;
+        v_result := v_result || pg_catalog.jsonb_build_object('expected_head', v_exp_state);
+    end if;
+    return v_result || pg_catalog.jsonb_build_object('ok', true);
+end;
+$_$;
+
+ALTER FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) IS 'Verify a tenant''s audit hash chain (set-based): {"ok": true, "checked", "first_seq", "last_seq", "head", ...} or the first bad {"seq", "id", "reason"} (missing rows, bad hash, bad link, truncated, head mismatch, unexpected head); optional exported head {"seq", "head"} to catch truncation and rewrites. Needs audit:read.';
+
+--
 -- Name: bootstrap_admin(text, text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
 --
 
@@ -1566,6 +1749,84 @@ ALTER FUNCTION beamline_admin.register_default_schema(p_name text, p_schema json
 --
 
 COMMENT ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) IS 'Owner only: register the global version of a named JSON Schema (used by beamline migrate for the shipped defaults).';
+
+--
+-- Name: register_hmac_key(); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.register_hmac_key() RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_keys jsonb := beamline_internal.devstate_keys();
+    v_key_id text := v_keys ->> '';
+    v_salt bytea := beamline_ext.gen_random_bytes(16);
+begin
+    if v_key_id !~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' then
+        perform beamline_internal.devstate_bad_input('beamline.hmac_key_id',
+            'must be 1-64 characters: a letter or digit, then letters, digits and . _ -');
+    end if;
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.devstate_hmac_keys'));
+    if exists (select 1 from beamline_internal.devstate_hmac_keys k where k.key_id = v_key_id) then
+        perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], false);
+        return pg_catalog.jsonb_build_object('key_id', v_key_id, 'registered', false);
+    end if;
+    insert into beamline_internal.devstate_hmac_keys (key_id, salt, fingerprint)
+    values (v_key_id, v_salt,
+            beamline_internal.devstate_key_fingerprint(pg_catalog.decode(v_keys ->> v_key_id, 'hex'), v_key_id, v_salt));
+    perform pg_catalog.set_config('beamline.actor', 'owner', true);
+    perform beamline_internal.audit_write('devstate', 'key', null, v_key_id, 'REGISTER', null,
+                                          pg_catalog.jsonb_build_object('key_id', v_key_id));
+    return pg_catalog.jsonb_build_object('key_id', v_key_id, 'registered', true);
+end;
+$_$;
+
+ALTER FUNCTION beamline_admin.register_hmac_key() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION register_hmac_key(); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.register_hmac_key() IS 'Owner only: register the session''s current DevState HMAC key id (beamline.hmac_key_id) by a salted fingerprint of beamline.hmac_secret; BL025 if the id is registered with another secret. Audited.';
+
+--
+-- Name: retire_hmac_key(text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.retire_hmac_key(p_key_id text) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_retired timestamptz;
+begin
+    select k.retired_at into v_retired from beamline_internal.devstate_hmac_keys k
+     where k.key_id = p_key_id for update;
+    if not found then
+        raise exception using
+            errcode = 'BL002',
+            message = pg_catalog.format('HMAC key id %s is not registered', p_key_id),
+            detail = pg_catalog.json_build_object('key_id', p_key_id)::text;
+    end if;
+    if v_retired is not null then
+        return false;
+    end if;
+    update beamline_internal.devstate_hmac_keys k set retired_at = pg_catalog.now() where k.key_id = p_key_id;
+    perform pg_catalog.set_config('beamline.actor', 'owner', true);
+    perform beamline_internal.audit_write('devstate', 'key', null, p_key_id, 'RETIRE', null,
+                                          pg_catalog.jsonb_build_object('key_id', p_key_id));
+    return true;
+end;
+$$;
+
+ALTER FUNCTION beamline_admin.retire_hmac_key(p_key_id text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION retire_hmac_key(p_key_id text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.retire_hmac_key(p_key_id text) IS 'Owner only: stop new DevState entries under a key id (BL025 retired); its entries still verify. BL002 if unknown. Audited.';
 
 --
 -- Name: set_maintenance(interval, interval, text, boolean); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
@@ -1724,6 +1985,134 @@ ALTER FUNCTION beamline_internal.audit_actor() OWNER TO beamline_owner;
 COMMENT ON FUNCTION beamline_internal.audit_actor() IS 'The transaction''s actor (setting beamline.actor); BL007 if unset or invalid, so audited changes are never anonymous.';
 
 --
+-- Name: audit_chain_check(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_chain_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_bad record;
+begin
+    select s.tenant_id, s.seq, s.reason into v_bad
+      from (select n.tenant_id, n.seq,
+                   case when n.row_hash is distinct from beamline_internal.audit_row_hash(n.tenant_id, n.seq, n.prev_hash, n.id,
+                             n.target_type, n.policy_id, n.target_id, n.action, n.actor, n.old_data, n.new_data,
+                             n.metadata, n."timestamp") then 'bad hash'
+                        when pg_catalog.lag(n.seq) over w is null then
+                            case when n.seq <= h.seq then 'seq not after head'
+                                 when n.prev_hash is distinct from coalesce(
+                                        (select a.row_hash from beamline.policy_audit_log a
+                                          where a.tenant_id = n.tenant_id and a.seq = n.seq - 1),
+                                        case when h.seq = n.seq - 1 then h.head_hash end,
+                                        case when n.seq = 1 then '0000000000000000000000000000000000000000000000000000000000000000' end)
+                                      then 'bad link' end
+                        when n.seq <> pg_catalog.lag(n.seq) over w + 1 then 'missing rows'
+                        when n.prev_hash <> pg_catalog.lag(n.row_hash) over w then 'bad link'
+                   end as reason
+              from new_rows n
+              left join beamline_internal.audit_chain_heads h on h.tenant_id = n.tenant_id
+            window w as (partition by n.tenant_id order by n.seq)) s
+     where s.reason is not null
+     order by s.tenant_id, s.seq
+     limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL008',
+            message = pg_catalog.format('audit row %s of tenant %s does not extend the audit chain (%s)', v_bad.seq, v_bad.tenant_id, v_bad.reason),
+            detail = pg_catalog.json_build_object('tenant', v_bad.tenant_id, 'seq', v_bad.seq, 'reason', v_bad.reason)::text,
+            hint = 'Audit rows are chained by the trigger chain; do not supply seq, prev_hash or row_hash.';
+    end if;
+    update beamline_internal.audit_chain_heads h
+       set seq = n.seq, head_hash = n.row_hash, updated_at = pg_catalog.now()
+      from (select distinct on (r.tenant_id) r.tenant_id, r.seq, r.row_hash
+              from new_rows r order by r.tenant_id, r.seq desc) n
+     where h.tenant_id = n.tenant_id;
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_chain_check() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_check(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_chain_check() IS 'AFTER INSERT statement trigger of beamline.policy_audit_log: BL008 unless the new rows extend each tenant''s hash chain from its recorded head; then advances the head (beamline_internal.audit_chain_heads).';
+
+--
+-- Name: audit_chain_link(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_chain_link() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_prev record;
+begin
+    v_prev := beamline_internal.audit_chain_prev(new.tenant_id);
+    new.seq := v_prev.seq + 1;
+    new.prev_hash := v_prev.row_hash;
+    new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
+        new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
+        new.metadata, new."timestamp");
+    return new;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_chain_link() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_link(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row trigger of beamline.policy_audit_log (rows without row_hash): under the tenant''s head-row lock, sets seq, prev_hash and row_hash after the tenant''s previous row.';
+
+--
+-- Name: audit_chain_prev(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_head_seq bigint;
+    v_head_hash text;
+begin
+    select h.seq, h.head_hash, l.seq, l.row_hash into v_head_seq, v_head_hash, seq, row_hash
+      from beamline_internal.audit_chain_heads h
+      left join lateral (select a.seq, a.row_hash from beamline.policy_audit_log a
+                          where a.tenant_id = h.tenant_id order by a.seq desc limit 1) l on true
+     where h.tenant_id = p_tenant
+       for update of h;
+    if not found then
+        insert into beamline_internal.audit_chain_heads (tenant_id, seq, head_hash)
+        values (p_tenant, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+        on conflict (tenant_id) do nothing;
+        select h.seq, h.head_hash into strict v_head_seq, v_head_hash
+          from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant for update;
+        select a.seq, a.row_hash into seq, row_hash
+          from beamline.policy_audit_log a where a.tenant_id = p_tenant order by a.seq desc limit 1;
+    end if;
+    if seq is null or v_head_seq > seq then
+        seq := v_head_seq;
+        row_hash := v_head_hash;
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) IS 'Lock a tenant''s audit chain head (FOR UPDATE, created if missing) and return (seq, row_hash) that the next audit row follows.';
+
+--
 -- Name: audit_check_entry(text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1795,6 +2184,35 @@ ALTER FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) 
 COMMENT ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) IS 'Validate one log_action event object; BL007 (detail argument e.g. entries[3].action) or BL009 (data over 64 KiB).';
 
 --
+-- Name: audit_json_schemas_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_json_schemas_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_prev jsonb;
+begin
+    select pg_catalog.to_jsonb(s) into v_prev from beamline.json_schemas s
+     where s.name = new.name and s.tenant_id is not distinct from new.tenant_id and s.version = new.version - 1;
+    insert into beamline.policy_audit_log
+        (tenant_id, target_type, policy_id, target_id, action, actor, old_data, new_data, metadata)
+    values (coalesce(new.tenant_id, 'global'), 'schema', null, new.name, 'REGISTER', new.created_by,
+            v_prev, pg_catalog.to_jsonb(new), beamline_internal.audit_metadata());
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_json_schemas_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_json_schemas_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_json_schemas_trigger() IS 'AFTER INSERT row trigger of beamline.json_schemas: a REGISTER audit row (target_type schema) with the replaced and the new version.';
+
+--
 -- Name: audit_log_guard(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1810,7 +2228,7 @@ begin
         get diagnostics v_context = pg_context;
         v_frames := pg_catalog.string_to_array(v_context, E'\n');
         if pg_catalog.array_length(v_frames, 1) >= 3
-           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a where a."timestamp" < v_cutoff and (v_all or a.tenant_id = p_tenant)"'
+           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant)"'
            and v_frames[3] ~ '^PL/pgSQL function beamline\.cleanup_old_logs\(interval,text,text\) line [0-9]+ at SQL statement$' then
             return null;
         end if;
@@ -1930,6 +2348,22 @@ ALTER FUNCTION beamline_internal.audit_policies_trigger() OWNER TO beamline_owne
 COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row trigger of beamline.policies: CREATE / UPDATE / ACTIVATE / DEACTIVATE / DELETE audit rows.';
 
 --
+-- Name: audit_row_hash(text, bigint, text, uuid, text, text, text, text, text, jsonb, jsonb, jsonb, timestamp with time zone); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN encode(sha256(convert_to((((((((((((((((((((((((((('16:beamline-audit/1,'::text || COALESCE((((octet_length(p_tenant))::text || ':'::text) || p_tenant), '-'::text)) || ','::text) || COALESCE((((octet_length((p_seq)::text))::text || ':'::text) || (p_seq)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_prev_hash))::text || ':'::text) || p_prev_hash), '-'::text)) || ','::text) || COALESCE(('36:'::text || (p_id)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_type))::text || ':'::text) || p_target_type), '-'::text)) || ','::text) || COALESCE((((octet_length(p_policy_id))::text || ':'::text) || p_policy_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_id))::text || ':'::text) || p_target_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_action))::text || ':'::text) || p_action), '-'::text)) || ','::text) || COALESCE((((octet_length(p_actor))::text || ':'::text) || p_actor), '-'::text)) || ','::text) || COALESCE((((octet_length((p_old)::text))::text || ':'::text) || (p_old)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_new)::text))::text || ':'::text) || (p_new)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_metadata)::text))::text || ':'::text) || (p_metadata)::text), '-'::text)) || ','::text) || COALESCE(('27:'::text || to_char(timezone('UTC'::text, p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text)), '-'::text)) || ','::text), 'UTF8'::name)), 'hex'::text);
+
+ALTER FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) IS 'SHA-256 (hex) of the canonical message of an audit row (version 1, netstrings), chaining it to prev_hash; see docs/AUDIT.md.';
+
+--
 -- Name: audit_set_context(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -1991,6 +2425,33 @@ ALTER FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id tex
 --
 
 COMMENT ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) IS 'Tell the policies audit trigger that the next deactivation of (p_tenant, p_policy_id) in this transaction is a DELETE or is SUPERSEDEd by a new/rolled-back version.';
+
+--
+-- Name: audit_state_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_state_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if tg_op = 'UPDATE' and old is not distinct from new then
+        return null;
+    end if;
+    perform beamline_internal.audit_write('devstate', 'state', null, 'state',
+        case tg_op when 'INSERT' then 'CREATE' else 'UPDATE' end,
+        case tg_op when 'UPDATE' then pg_catalog.to_jsonb(old) end, pg_catalog.to_jsonb(new));
+    return null;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_state_trigger() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_state_trigger(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_state_trigger() IS 'AFTER INSERT / UPDATE row trigger of devstate.state_current: a CREATE / UPDATE audit row (tenant devstate, target_type state) with the row before and after.';
 
 --
 -- Name: audit_tenant_quotas_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2357,6 +2818,7 @@ declare
     v_canonical text := beamline_internal.devstate_canonical_json(p_entry -> 'metadata');
     v_hmac text;
 begin
+    perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], true);
     -- everything above runs before the lock; from here to commit appends are serialised
     select * into strict v_head from devstate.chain_head h where h.id = 1 for update;
     v_id := pg_catalog.nextval('devstate.history_entries_id_seq'::pg_catalog.regclass);
@@ -2381,7 +2843,7 @@ ALTER FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) OW
 -- Name: FUNCTION devstate_append(p_entry jsonb, p_actor text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) IS 'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret).';
+COMMENT ON FUNCTION beamline_internal.devstate_append(p_entry jsonb, p_actor text) IS 'Append a checked entry to the history chain under the chain_head row lock and return its hmac (BL012 without a secret, BL025 with an unregistered, retired or wrong key).';
 
 --
 -- Name: devstate_bad_input(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2499,6 +2961,52 @@ ALTER FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) OWNER TO be
 --
 
 COMMENT ON FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) IS 'Validate a DevState history entry argument (BL007 / BL009) and return it normalised to {action, cp_from, cp_to, state_checksum, metadata}.';
+
+--
+-- Name: devstate_check_keys(jsonb, text[], boolean); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_bad record;
+begin
+    select i.key_id,
+           case when k.key_id is null then 'not registered'
+                when p_signing and k.retired_at is not null then 'retired'
+                else 'does not match' end as reason
+      into v_bad
+      from pg_catalog.unnest(p_key_ids) i(key_id)
+      left join beamline_internal.devstate_hmac_keys k on k.key_id = i.key_id
+     where p_keys ? i.key_id
+       and (k.key_id is null
+            or (p_signing and k.retired_at is not null)
+            or k.fingerprint <> beamline_internal.devstate_key_fingerprint(
+                   pg_catalog.decode(p_keys ->> i.key_id, 'hex'), i.key_id, k.salt))
+     order by i.key_id
+     limit 1;
+    if found then
+        raise exception using
+            errcode = 'BL025',
+            message = pg_catalog.format('the HMAC key %s of this session is refused: %s', v_bad.key_id, v_bad.reason),
+            detail = pg_catalog.json_build_object('key_id', v_bad.key_id, 'reason', v_bad.reason)::text,
+            hint = case v_bad.reason
+                when 'not registered' then 'The owner registers a key id once with beamline_admin.register_hmac_key() (beamline devstate register-key); see docs/DEVSTATE_MCP.md.'
+                when 'retired' then 'This key id was retired: sign with the current key (BEAMLINE_HMAC_KEY_ID / BEAMLINE_HMAC_SECRET).'
+                else 'BEAMLINE_HMAC_SECRET is not the secret registered for this key id.' end;
+    end if;
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) IS 'BL025 {"key_id", "reason"} unless the session''s key for each id matches its registered fingerprint (and, when signing, is not retired).';
 
 --
 -- Name: devstate_entry_message(bigint, timestamp with time zone, text, text, text, text, text, text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2670,6 +3178,23 @@ ALTER FUNCTION beamline_internal.devstate_initial_state() OWNER TO beamline_owne
 COMMENT ON FUNCTION beamline_internal.devstate_initial_state() IS 'The initial DevState document {"version": 1, "current_checkpoint": null, "checkpoints": {}}.';
 
 --
+-- Name: devstate_key_fingerprint(bytea, text, bytea); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    RETURN encode(beamline_ext.hmac(convert_to(((('beamline-devstate-key-fingerprint/1,'::text || p_key_id) || ','::text) || encode(p_salt, 'hex'::text)), 'UTF8'::name), p_key, 'sha256'::text), 'hex'::text);
+
+ALTER FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) IS 'Salted HMAC-SHA256 fingerprint of a DevState HMAC key (see beamline_internal.devstate_hmac_keys).';
+
+--
 -- Name: devstate_keys(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -2740,7 +3265,8 @@ CREATE FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigi
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     select pg_catalog.count(*), pg_catalog.min(e.id), pg_catalog.max(e.id),
-           pg_catalog.min(e.id) filter (where e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
+           pg_catalog.min(e.id) filter (where e.metadata::text is distinct from e.metadata_canonical::jsonb::text
+                                          or e.hmac is distinct from pg_catalog.encode(beamline_ext.hmac(
                beamline_internal.devstate_entry_message(e.id, e.ts, e.actor, e.action, e.cp_from, e.cp_to,
                    e.state_checksum, e.key_id, e.hmac_prev, e.metadata_canonical),
                pg_catalog.decode(p_keys ->> e.key_id, 'hex'), 'sha256'), 'hex'))
@@ -2754,7 +3280,7 @@ ALTER FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigin
 -- Name: FUNCTION devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) IS 'Count, first / last id and the first id with a wrong hmac among entries p_from..p_to, under the keys {key_id: hex}; parallel-safe aggregate used by verify_hmac_chain.';
+COMMENT ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_to bigint, p_keys jsonb) IS 'Count, first / last id and the first id with a wrong hmac (or metadata that is not its signed canonical text) among entries p_from..p_to, under the keys {key_id: hex}; parallel-safe aggregate used by verify_hmac_chain.';
 
 --
 -- Name: has_permission(text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -5222,6 +5748,23 @@ begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         perform beamline_internal.devstate_bad_input('entries', 'must be a JSON array');
     end if;
+    -- Bounded batches (issue 11, like log_action's): the client sends 10,000 entries per call.
+    v_count := pg_catalog.jsonb_array_length(p_entries);
+    if v_count > 10000 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'too many entries in one import_entries batch',
+            detail = pg_catalog.json_build_object('limit', 10000, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
+    v_count := pg_catalog.octet_length(p_entries::text);
+    if v_count > 33554432 then
+        raise exception using
+            errcode = 'BL009',
+            message = 'import_entries batch is over 32 MiB',
+            detail = pg_catalog.json_build_object('limit', 33554432, 'value', v_count)::text,
+            hint = 'Send the entries in batches of at most 10,000 entries and 32 MiB.';
+    end if;
     -- The batch is read straight from p_entries (no temporary table: a caller could pre-create
     -- one in pg_temp with a trigger and have it run as the owner).
     begin
@@ -5241,6 +5784,8 @@ begin
         perform beamline_internal.devstate_bad_input('entries',
             pg_catalog.format('entry %s (id %s) has a missing or malformed field', v_bad.ord, v_bad.id));
     end if;
+    perform beamline_internal.devstate_check_keys(v_keys,
+        array(select distinct b.key_id from beamline_internal.devstate_import_rows(p_entries) b), false);
     -- insert first (the trigger checks every link), then recompute the hmacs from the stored
     -- rows, whose generated metadata_canonical spares a second serialisation; a failure raises,
     -- and the caller's transaction rolls back the whole import.
@@ -5282,7 +5827,7 @@ ALTER FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) OWNER TO b
 -- Name: FUNCTION import_entries(p_entries jsonb, p_actor text); Type: COMMENT; Schema: devstate; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger. Needs history:append.';
+COMMENT ON FUNCTION devstate.import_entries(p_entries jsonb, p_actor text) IS 'Load a batch of exported history entries after devstate.import_begin (same transaction): every hmac recomputed (BL008), every link checked by the insert trigger, every key id registered (BL025). Needs history:append.';
 
 --
 -- Name: lock_state(text, interval, text); Type: FUNCTION; Schema: devstate; Owner: beamline_owner
@@ -5587,7 +6132,8 @@ begin
       into v_count, v_first, v_last, v_hmac_id
       from beamline_internal.devstate_verify_hmacs(p_from, p_to, v_keys) v;
     if v_hmac_id is not null then
-        select case when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
+        select case when e.metadata::text is distinct from e.metadata_canonical::jsonb::text then 'metadata mismatch'
+                    when v_keys ? e.key_id then 'bad hmac' else 'unknown key' end
           into v_hmac_reason from devstate.history_entries e where e.id = v_hmac_id;
     end if;
     if v_last is not null then
@@ -5620,7 +6166,7 @@ ALTER FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) OWNER TO b
 -- Name: FUNCTION verify_hmac_chain(p_from bigint, p_to bigint); Type: COMMENT; Schema: devstate; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) IS 'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, unknown key, truncated). BL012 without a key.';
+COMMENT ON FUNCTION devstate.verify_hmac_chain(p_from bigint, p_to bigint) IS 'Verify the HMAC chain (optionally ids p_from..p_to), set-based: {"ok": true, "checked", "first_id", "last_id", "head"} or the first bad {"id", "reason"} (bad link, missing predecessor, bad hmac, metadata mismatch, unknown key, truncated). BL012 without a key.';
 
 --
 -- Name: change_log; Type: TABLE; Schema: beamline; Owner: beamline_owner
@@ -5866,9 +6412,15 @@ CREATE TABLE beamline.policy_audit_log (
     new_data jsonb,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     "timestamp" timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    seq bigint NOT NULL,
+    prev_hash text NOT NULL,
+    row_hash text NOT NULL,
     CONSTRAINT policy_audit_log_action_format CHECK (((action)::text ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT policy_audit_log_metadata_is_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying])::text[])))
+    CONSTRAINT policy_audit_log_prev_hash_format CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT policy_audit_log_row_hash_format CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT policy_audit_log_seq_positive CHECK ((seq >= 1)),
+    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying, 'key'::character varying])::text[])))
 );
 
 ALTER TABLE beamline.policy_audit_log OWNER TO beamline_owner;
@@ -5883,7 +6435,7 @@ COMMENT ON TABLE beamline.policy_audit_log IS 'Append-only audit trail of policy
 -- Name: COLUMN policy_audit_log.target_type; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.policy_audit_log.target_type IS 'What changed: policy | role (user_roles) | quota (tenant_quotas) | app (log_action events).';
+COMMENT ON COLUMN beamline.policy_audit_log.target_type IS 'What changed: policy | role (user_roles) | quota (tenant_quotas) | app (log_action events) | schema (json_schemas) | state (the DevState document) | key (a DevState HMAC key registered or retired).';
 
 --
 -- Name: COLUMN policy_audit_log.policy_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -5895,7 +6447,7 @@ COMMENT ON COLUMN beamline.policy_audit_log.policy_id IS 'The policy id for targ
 -- Name: COLUMN policy_audit_log.target_id; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON COLUMN beamline.policy_audit_log.target_id IS 'The changed object: policy id, user id (role), tenant id (quota), or an application key.';
+COMMENT ON COLUMN beamline.policy_audit_log.target_id IS 'The changed object: policy id, user id (role), tenant id (quota), schema name (schema), ''state'' (state), or an application key.';
 
 --
 -- Name: COLUMN policy_audit_log.action; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -5914,6 +6466,24 @@ COMMENT ON COLUMN beamline.policy_audit_log.actor IS 'The API caller (the actor 
 --
 
 COMMENT ON COLUMN beamline.policy_audit_log.metadata IS 'txid, application_name, client address, and caller-supplied context.';
+
+--
+-- Name: COLUMN policy_audit_log.seq; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log.seq IS 'Position in the tenant''s audit hash chain: 1, 2, 3, ... (set by the trigger chain; the chain order, independent of physical order and timestamps).';
+
+--
+-- Name: COLUMN policy_audit_log.prev_hash; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log.prev_hash IS 'row_hash of the tenant''s previous row (seq - 1), or 64 zeros for seq 1, or the cleanup anchor''s hash.';
+
+--
+-- Name: COLUMN policy_audit_log.row_hash; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log.row_hash IS 'SHA-256 (hex) of this row''s canonical message including prev_hash (beamline_internal.audit_row_hash, docs/AUDIT.md).';
 
 --
 -- Name: maintenance_settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
@@ -6128,6 +6698,48 @@ ALTER TABLE beamline.table_stats OWNER TO beamline_owner;
 COMMENT ON VIEW beamline.table_stats IS 'pg_stat_user_tables for beamline-store''s schemas: seq vs index scans (idx_scan_pct), dead tuples (dead_tup_pct), last vacuum/analyze, sizes.';
 
 --
+-- Name: audit_chain_anchors; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.audit_chain_anchors (
+    tenant_id character varying(64) NOT NULL,
+    seq bigint NOT NULL,
+    row_hash text NOT NULL,
+    cut_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audit_chain_anchors_hash_format CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT audit_chain_anchors_seq_positive CHECK ((seq >= 1))
+);
+
+ALTER TABLE beamline_internal.audit_chain_anchors OWNER TO beamline_owner;
+
+--
+-- Name: TABLE audit_chain_anchors; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.audit_chain_anchors IS 'Per tenant, the last audit row (seq, row_hash) removed by beamline.cleanup_old_logs: the remaining chain starts after it.';
+
+--
+-- Name: audit_chain_heads; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.audit_chain_heads (
+    tenant_id character varying(64) NOT NULL,
+    seq bigint NOT NULL,
+    head_hash text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audit_chain_heads_hash_format CHECK ((head_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT audit_chain_heads_seq_nonnegative CHECK ((seq >= 0))
+);
+
+ALTER TABLE beamline_internal.audit_chain_heads OWNER TO beamline_owner;
+
+--
+-- Name: TABLE audit_chain_heads; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.audit_chain_heads IS 'Per tenant, the head of the audit hash chain (last seq and row_hash). Every audit insert locks its tenant''s row: writers of a tenant are serialised and cannot fork the chain.';
+
+--
 -- Name: audit_contexts; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -6145,6 +6757,42 @@ ALTER TABLE beamline_internal.audit_contexts OWNER TO beamline_owner;
 --
 
 COMMENT ON TABLE beamline_internal.audit_contexts IS 'Audit context per transaction (written by beamline_internal.audit_set_context, read by audit_metadata); owner only.';
+
+--
+-- Name: devstate_hmac_keys; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.devstate_hmac_keys (
+    key_id text NOT NULL,
+    salt bytea NOT NULL,
+    fingerprint text NOT NULL,
+    registered_at timestamp with time zone DEFAULT now() NOT NULL,
+    retired_at timestamp with time zone,
+    CONSTRAINT devstate_hmac_keys_fingerprint_format CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT devstate_hmac_keys_key_id_format CHECK ((key_id ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text)),
+    CONSTRAINT devstate_hmac_keys_retired_after_registered CHECK (((retired_at IS NULL) OR (retired_at >= registered_at))),
+    CONSTRAINT devstate_hmac_keys_salt_length CHECK ((octet_length(salt) = 16))
+);
+
+ALTER TABLE beamline_internal.devstate_hmac_keys OWNER TO beamline_owner;
+
+--
+-- Name: TABLE devstate_hmac_keys; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.devstate_hmac_keys IS 'Owner-only registry of DevState HMAC key ids: a salted HMAC fingerprint of each key (never the key). Appends and imports are refused (BL025) with a key that does not match.';
+
+--
+-- Name: COLUMN devstate_hmac_keys.fingerprint; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.devstate_hmac_keys.fingerprint IS 'hex(HMAC-SHA256(key, ''beamline-devstate-key-fingerprint/1,'' || key_id || '','' || hex(salt))).';
+
+--
+-- Name: COLUMN devstate_hmac_keys.retired_at; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline_internal.devstate_hmac_keys.retired_at IS 'Set by beamline_admin.retire_hmac_key: no new entries under this id; its entries still verify and import.';
 
 --
 -- Name: notifier; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
@@ -6472,11 +7120,32 @@ ALTER TABLE ONLY beamline.user_roles
     ADD CONSTRAINT user_roles_tenant_user_key UNIQUE (tenant_id, user_id);
 
 --
+-- Name: audit_chain_anchors audit_chain_anchors_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.audit_chain_anchors
+    ADD CONSTRAINT audit_chain_anchors_pkey PRIMARY KEY (tenant_id);
+
+--
+-- Name: audit_chain_heads audit_chain_heads_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.audit_chain_heads
+    ADD CONSTRAINT audit_chain_heads_pkey PRIMARY KEY (tenant_id);
+
+--
 -- Name: audit_contexts audit_contexts_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
 --
 
 ALTER TABLE ONLY beamline_internal.audit_contexts
     ADD CONSTRAINT audit_contexts_pkey PRIMARY KEY (xid);
+
+--
+-- Name: devstate_hmac_keys devstate_hmac_keys_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.devstate_hmac_keys
+    ADD CONSTRAINT devstate_hmac_keys_pkey PRIMARY KEY (key_id);
 
 --
 -- Name: maintenance_settings maintenance_settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
@@ -6598,6 +7267,12 @@ CREATE INDEX policies_tenant_active_idx ON beamline.policies USING btree (tenant
 CREATE INDEX policy_audit_log_tenant_policy_time_idx ON beamline.policy_audit_log USING btree (tenant_id, policy_id, "timestamp", id) WHERE (policy_id IS NOT NULL);
 
 --
+-- Name: policy_audit_log_tenant_seq_key; Type: INDEX; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE UNIQUE INDEX policy_audit_log_tenant_seq_key ON beamline.policy_audit_log USING btree (tenant_id, seq);
+
+--
 -- Name: policy_audit_log_tenant_time_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
 --
 
@@ -6664,6 +7339,18 @@ CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON beamline.policy_audit_log
 COMMENT ON TRIGGER append_only_truncate ON beamline.policy_audit_log IS 'Rejects TRUNCATE (BL011), for everyone.';
 
 --
+-- Name: json_schemas audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT ON beamline.json_schemas FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_json_schemas_trigger();
+
+--
+-- Name: TRIGGER audit ON json_schemas; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON beamline.json_schemas IS 'Writes a REGISTER audit row for every schema version registered.';
+
+--
 -- Name: policies audit; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
@@ -6698,6 +7385,30 @@ CREATE TRIGGER audit AFTER INSERT OR DELETE OR UPDATE ON beamline.user_roles FOR
 --
 
 COMMENT ON TRIGGER audit ON beamline.user_roles IS 'Writes the audit log for every grant change (actor from beamline.actor).';
+
+--
+-- Name: policy_audit_log chain; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER chain BEFORE INSERT ON beamline.policy_audit_log FOR EACH ROW WHEN ((new.row_hash IS NULL)) EXECUTE FUNCTION beamline_internal.audit_chain_link();
+
+--
+-- Name: TRIGGER chain ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER chain ON beamline.policy_audit_log IS 'Chains every inserted audit row without row_hash to its tenant''s previous row (seq, prev_hash, row_hash), serialised per tenant.';
+
+--
+-- Name: policy_audit_log chain_check; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE TRIGGER chain_check AFTER INSERT ON beamline.policy_audit_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION beamline_internal.audit_chain_check();
+
+--
+-- Name: TRIGGER chain_check ON policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER chain_check ON beamline.policy_audit_log IS 'Rejects (BL008) inserted audit rows that do not extend their tenant''s hash chain; advances the recorded heads once per statement.';
 
 --
 -- Name: change_log change_log__notify; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
@@ -6796,6 +7507,18 @@ CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON devstate.history_entries 
 COMMENT ON TRIGGER append_only_truncate ON devstate.history_entries IS 'Rejects TRUNCATE (BL011), for everyone.';
 
 --
+-- Name: state_current audit; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
+--
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE ON devstate.state_current FOR EACH ROW EXECUTE FUNCTION beamline_internal.audit_state_trigger();
+
+--
+-- Name: TRIGGER audit ON state_current; Type: COMMENT; Schema: devstate; Owner: beamline_owner
+--
+
+COMMENT ON TRIGGER audit ON devstate.state_current IS 'Writes an audit row (tenant devstate, target_type state) for every write of the DevState document.';
+
+--
 -- Name: history_entries chain_link; Type: TRIGGER; Schema: devstate; Owner: beamline_owner
 --
 
@@ -6865,6 +7588,13 @@ GRANT SELECT ON TABLE beamline.user_roles TO beamline_readonly;
 
 REVOKE ALL ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION beamline.assign_role(p_tenant text, p_user text, p_role text, p_actor text, p_permissions jsonb, p_expires_at timestamp with time zone) TO beamline_app;
+
+--
+-- Name: FUNCTION audit_chain_head(p_tenant text, p_actor text); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) TO beamline_app;
 
 --
 -- Name: FUNCTION changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
@@ -7014,6 +7744,13 @@ REVOKE ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) FROM PUBLI
 GRANT ALL ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) TO beamline_app;
 
 --
+-- Name: FUNCTION verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.verify_audit_chain(p_tenant text, p_actor text, p_expected_head jsonb) TO beamline_app;
+
+--
 -- Name: FUNCTION bootstrap_admin(p_tenant text, p_user text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
 --
 
@@ -7030,6 +7767,18 @@ REVOKE ALL ON FUNCTION beamline_admin.maintain(p_actor text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION beamline_admin.register_default_schema(p_name text, p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION register_hmac_key(); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.register_hmac_key() FROM PUBLIC;
+
+--
+-- Name: FUNCTION retire_hmac_key(p_key_id text); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.retire_hmac_key(p_key_id text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION set_maintenance(p_change_log_keep interval, p_audit_retention interval, p_actor text, p_clear_retention boolean); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
@@ -7056,10 +7805,34 @@ REVOKE ALL ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc json
 REVOKE ALL ON FUNCTION beamline_internal.audit_actor() FROM PUBLIC;
 
 --
+-- Name: FUNCTION audit_chain_check(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_check() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_chain_link(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_link() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION audit_check_entry(p_where text, p_entry jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_check_entry(p_where text, p_entry jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_json_schemas_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_json_schemas_trigger() FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_log_guard(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
@@ -7080,6 +7853,12 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_metadata() FROM PUBLIC;
 REVOKE ALL ON FUNCTION beamline_internal.audit_policies_trigger() FROM PUBLIC;
 
 --
+-- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION audit_set_context(p_context jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -7090,6 +7869,12 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_set_context(p_context jsonb) FROM
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_set_intent(p_tenant text, p_policy_id text, p_action text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_state_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_state_trigger() FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_tenant_quotas_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
@@ -7176,6 +7961,12 @@ REVOKE ALL ON FUNCTION beamline_internal.devstate_canonical_json(p_doc jsonb) FR
 REVOKE ALL ON FUNCTION beamline_internal.devstate_check_entry(p_entry jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_check_keys(p_keys jsonb, p_key_ids text[], p_signing boolean) FROM PUBLIC;
+
+--
 -- Name: FUNCTION devstate_entry_message(p_id bigint, p_ts timestamp with time zone, p_actor text, p_action text, p_cp_from text, p_cp_to text, p_state_checksum text, p_key_id text, p_hmac_prev text, p_metadata_canonical text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -7210,6 +8001,12 @@ REVOKE ALL ON FUNCTION beamline_internal.devstate_import_rows(p_entries jsonb) F
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.devstate_initial_state() FROM PUBLIC;
+
+--
+-- Name: FUNCTION devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.devstate_key_fingerprint(p_key bytea, p_key_id text, p_salt bytea) FROM PUBLIC;
 
 --
 -- Name: FUNCTION devstate_keys(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

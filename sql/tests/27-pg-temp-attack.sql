@@ -36,8 +36,10 @@ select plan(7);
 -- Another tenant's audit rows, written directly (no function of ours runs before the plants,
 -- so every one of them is compiled with the planted objects in place).
 set local session_replication_role = replica;
-insert into beamline.policy_audit_log (tenant_id, policy_id, action, actor, new_data, metadata)
-select 'victim', 'vp' || g, 'CREATE', 'vic', pg_catalog.jsonb_build_object('n', g), '{}'
+-- (triggers off, so the hash-chain columns are filled here: placeholders, never verified)
+insert into beamline.policy_audit_log (tenant_id, policy_id, action, actor, new_data, metadata, seq, prev_hash, row_hash)
+select 'victim', 'vp' || g, 'CREATE', 'vic', pg_catalog.jsonb_build_object('n', g), '{}',
+       g, pg_catalog.repeat('0', 64), pg_catalog.md5(g::pg_catalog.text) || pg_catalog.md5(g::pg_catalog.text)
   from pg_catalog.generate_series(1, 5) g;
 set local session_replication_role = origin;
 

@@ -42,8 +42,10 @@ select is((select (r ->> 'leases_expired')::int + (r ->> 'grants_expired')::int 
 select is((select pg_catalog.count(*)::int from beamline.policy_audit_log a where a.action = 'MAINTAIN'), 1, 'and logs nothing');
 
 -- audit retention
+-- (a tenant of their own: retention removes the oldest prefix of each tenant's hash chain, and
+-- rows inserted after t1's recent ones would not be a prefix of t1's chain; docs/AUDIT.md)
 insert into beamline.policy_audit_log (tenant_id, target_type, target_id, action, actor, "timestamp")
-select 't1', 'app', 'old-' || g, 'DEPLOY', 'alice', now() - interval '400 days' from generate_series(1, 5) g;
+select 'archive', 'app', 'old-' || g, 'DEPLOY', 'alice', now() - interval '400 days' from generate_series(1, 5) g;
 select beamline_admin.set_maintenance(p_audit_retention => '365 days');
 select alike((select beamline_admin.maintain() -> 'audit' ->> 'skipped'), '%lacks audit:manage%',
             'retention is skipped without audit:manage in global');
