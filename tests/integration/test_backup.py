@@ -28,6 +28,7 @@ from beamline_store.devstate.files import export_files
 from beamline_store.embedded import Cluster
 from beamline_store.errors import BackupFailed, RestoreRefused
 from tests.conftest import clone_template, drop_database
+from tests.support.devstate_support import register_key
 
 SECRET = "backup-secret-5d1e9b-never-shown"
 POLICY = {
@@ -40,6 +41,7 @@ POLICY = {
 def populate(url: str) -> None:
     """Policies with several versions, grants (one with an extra permission and an expiry),
     quotas, application audit events and a DevState history with state updates."""
+    register_key(url, SECRET)  # issue 11: DevState keys are registered by the owner
     with ds.connect(url, secret=SECRET) as conn:
         conn.execute("select beamline_admin.bootstrap_admin('acme', 'alice')")
         conn.execute("select beamline_admin.bootstrap_admin('devstate', 'alice')")
@@ -464,23 +466,27 @@ def test_scripts_back_up_verify_and_refuse_restore(source: str, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("healthy", [True, False])
-def test_audit_chain_is_verified_when_the_schema_has_a_verifier(
+def test_audit_chain_is_verified(
     source: str, settings_secret: Settings, tmp_path: Path, healthy: bool
 ) -> None:
-    """The audit log's hash chain (issue 11) is checked only when a verifier exists; this
-    stand-in answers like one (ok true / false) so both outcomes are exercised."""
-    with psycopg.connect(source, autocommit=True) as conn:
-        conn.execute(
-            "create function beamline.verify_audit_chain(p_tenant text default null) "
-            "returns jsonb language sql as "
-            f"$$select jsonb_build_object('ok', {'true' if healthy else 'false'}, "
-            "'checked', (select count(*) from beamline.policy_audit_log))$$"
-        )
+    """Every tenant's audit hash chain (issue 11, beamline_admin.verify_audit_chains) is checked
+    on the restored copy. A row edited in the source behind the triggers' back (superuser,
+    session_replication_role = replica) is backed up consistently, so only the chain finds it."""
+    if not healthy:
+        with psycopg.connect(source, autocommit=True) as conn, conn.transaction():
+            conn.execute("set local session_replication_role = replica")
+            conn.execute(
+                "update beamline.policy_audit_log set actor = 'mallory'"
+                " where id = (select id from beamline.policy_audit_log"
+                "              where tenant_id = 'acme' order by seq limit 1 offset 2)"
+            )
     made = bk.backup(source, settings_secret, tmp_path / "a")
-    assert made.manifest["audit_chain_function"] == "beamline.verify_audit_chain(text)"
+    assert made.manifest["audit_chain_function"] == "beamline_admin.verify_audit_chains()"
     result = bk.verify(tmp_path / "a", settings_secret)
     check = next(c for c in result.checks if c.name == "audit_chain")
-    assert check.ok is healthy and "beamline.verify_audit_chain(text)" in check.detail
+    assert check.ok is healthy, check.detail
+    if not healthy:
+        assert "bad hash" in check.detail and "acme" in check.detail
     assert result.ok is healthy
 
 
