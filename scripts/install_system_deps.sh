@@ -4,6 +4,7 @@
 #   postgresql-<major>-pgtap           pgTAP extension          (only with --test)
 #   libtap-parser-sourcehandler-pgtap-perl  pg_prove            (only with --test)
 #   libfaketime                        shifted-clock pgTAP run  (only with --test)
+#   pgbouncer                          pooler tests of the client (only with --test)
 # As root the missing ones are installed with apt-get; otherwise the exact command is printed
 # and the script exits 1. Usage: scripts/install_system_deps.sh [--test]
 set -euo pipefail
@@ -25,6 +26,7 @@ if [ "$want_test" = 1 ]; then
     [ -f "/usr/share/postgresql/$major/extension/pgtap.control" ] || missing+=("postgresql-$major-pgtap")
     command -v pg_prove >/dev/null 2>&1 || missing+=("libtap-parser-sourcehandler-pgtap-perl")
     [ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=("libfaketime")
+    [ -x /usr/sbin/pgbouncer ] || missing+=("pgbouncer")
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

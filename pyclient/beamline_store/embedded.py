@@ -217,9 +217,9 @@ class Cluster:
         port = self._state().get("port")
         return int(port) if isinstance(port, int | str) else None
 
-    def url(self, *, tcp: bool = False, dbname: str = DATABASE) -> str:
+    def url(self, *, tcp: bool = False, dbname: str = DATABASE, user: str = SUPERUSER) -> str:
         """libpq URL for *dbname*: the unix socket (trust) by default; 127.0.0.1 with the
-        password if *tcp*."""
+        superuser's password if *tcp*. *user* logs in as another role (socket only)."""
         port = self.port()
         if port is None:
             raise ConfigurationError(
@@ -230,7 +230,8 @@ class Cluster:
             password = quote(self.password_file.read_text().strip(), safe="")
             return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{dbname}"
         return (
-            f"postgresql://{SUPERUSER}@/{dbname}?host={quote(str(self.home), safe='')}&port={port}"
+            f"postgresql://{quote(user, safe='')}@/{dbname}"
+            f"?host={quote(str(self.home), safe='')}&port={port}"
         )
 
     def status(self) -> ClusterStatus:

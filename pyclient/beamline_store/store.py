@@ -41,21 +41,24 @@ import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from os import PathLike
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb, set_json_loads
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg.types.json import Jsonb
 
 from . import queries
 from .cache import Cache
 from .config import Settings, load_settings
-from .database import resolve_dsn
-from .errors import BeamlineError, ConfigurationError, DatabaseUnavailable, from_database_error
+from .connection import Connector, connect
+from .database import resolve_admin_dsn, resolve_dsn
+from .errors import BeamlineError, ConfigurationError, translate
+from .listener import Listener
 from .models import (
     AuditEntry,
     AuditPage,
@@ -66,7 +69,6 @@ from .models import (
     RoleGrant,
     from_row,
 )
-from .secrets import mask_text
 from .stats import CallStats, render_prometheus
 
 __all__ = ["Store"]
@@ -93,13 +95,8 @@ _READS = frozenset(
 )
 
 
-def _text_json(data: Any) -> str:
-    return bytes(data).decode("utf-8")
-
-
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    # json/jsonb columns arrive as their text: models keep it compact and parse on access.
-    set_json_loads(_text_json, conn)
+# DevState functions that only read (a lost connection cannot leave a write half-known).
+_DEVSTATE_READS = frozenset({"get_state", "verify_hmac_chain", "search_history", "export_files"})
 
 
 def _policy_size(policy: Policy) -> int:
@@ -124,7 +121,10 @@ class Store:
     fake one). *probe_interval*: while the server is unreachable, at most one attempt per this
     many seconds; other calls fail at once. *application_name* names the connections in
     ``pg_stat_activity`` and in every audit row's metadata (default ``beamline-store``; the MCP
-    server passes ``beamline-mcp:<client>``).
+    server passes ``beamline-mcp:<client>``). Keyword-only additions: *admin_conninfo* (the
+    owner's connection for :meth:`bootstrap_admin`), *listen_conninfo* (the listener's direct
+    URL, default ``BEAMLINE_LISTEN_URL`` or *conninfo*: behind a transaction pooler point it at
+    PostgreSQL), *listener_options* (the listener's timeouts, for tests).
     """
 
     def __init__(
@@ -138,11 +138,17 @@ class Store:
         timer: Callable[[], float] = time.monotonic,
         probe_interval: float = 1.0,
         application_name: str | None = None,
+        admin_conninfo: str | None = None,
+        listen_conninfo: str | None = None,
+        listener_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings = settings or load_settings()
         self.application_name = application_name or "beamline-store"
         self.actor = actor or settings.actor
         self.conninfo = conninfo or resolve_dsn(settings)
+        # The owner's connection (bootstrap_admin): the URL's own login when one was given,
+        # else the embedded cluster's superuser / DATABASE_URL.
+        self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
         self._timer = timer
         self.probe_interval = probe_interval
         stale = settings.serve_stale_for
@@ -178,34 +184,13 @@ class Store:
         self.calls = CallStats(
             slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
         )
-        self._down_since: float | None = None
-        self._last_attempt = 0.0
         self._closed = threading.Event()
-        kwargs: dict[str, Any] = {
-            "autocommit": True,
-            "connect_timeout": max(1, round(settings.connect_timeout)),
-            "application_name": self.application_name,
-            "options": f"-c role={settings.app_role}",
-        }
-        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+        self._connector = Connector(
             self.conninfo,
-            min_size=settings.pool_min_size,
-            max_size=max(settings.pool_min_size, settings.pool_max_size),
-            timeout=settings.pool_timeout,
-            # Give up a failing background reconnection soon: the next request starts a new
-            # attempt, so the pool heals within seconds of the server's return (the default,
-            # 300 s of growing backoff, could keep it waiting long after).
-            reconnect_timeout=max(1.0, settings.pool_timeout),
-            kwargs=kwargs,
-            configure=_configure,
-            name="beamline-store",
-            open=False,
+            settings,
+            application_name=self.application_name,
+            probe_interval=probe_interval,
         )
-        self._pool.open(wait=False)
-        # DevState calls carry the HMAC settings in their connections' startup options (never
-        # in a statement), so they get their own small pool, opened at the first call.
-        self._devstate_pool: ConnectionPool[psycopg.Connection[Any]] | None = None
-        self._devstate_lock = threading.Lock()
         # xids of this process's own policy writes (already written through to the cache):
         # their change signals must not evict the fresher value this process just stored.
         self._own_xids: deque[int] = deque(maxlen=256)
@@ -220,14 +205,29 @@ class Store:
                 target=self._sweep_loop, name="beamline-cache-sweeper", daemon=True
             )
             self._sweeper.start()
-        self.listener: Any = None
+        self._listen_conninfo = listen_conninfo or settings.listen_url or self.conninfo
+        self.listener: Listener | None = None
         if listen:
-            from .listener import Listener
-
-            self.listener = Listener(self)
+            self.listener = self.make_listener(**(listener_options or {}))
             self.listener.start()
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def make_listener(self, **options: Any) -> Listener:
+        """A :class:`~beamline_store.listener.Listener` wired to this store's caches and
+        connections (not started). *options* are the listener's timeouts."""
+        settings = self.settings
+        url = self._listen_conninfo
+        return Listener(
+            connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
+            apply_changes=self.apply_changes,
+            flush=self.flush,
+            on_reconnect=self._connector.check,
+            poll_interval=settings.poll_interval,
+            deadlines=self._connector.deadlines,
+            call_timeout=settings.call_timeout,
+            **options,
+        )
 
     def close(self) -> None:
         """Stop the listener and the sweeper, close the pool. Idempotent."""
@@ -236,9 +236,7 @@ class Store:
         self._closed.set()
         if self.listener is not None:
             self.listener.stop()
-        self._pool.close(timeout=5.0)
-        if self._devstate_pool is not None:
-            self._devstate_pool.close(timeout=5.0)
+        self._connector.close()
 
     def __enter__(self) -> Store:
         return self
@@ -264,72 +262,30 @@ class Store:
     def _call(self, name: str, params: Mapping[str, Any]) -> list[_Row]:
         """Run query *name* of :mod:`queries` with *params*; rows as dicts.
 
-        Translates every failure: BLnnn SQLSTATEs to their class, an unreachable server to
-        DatabaseUnavailable. Reads are retried on another connection when one was broken
-        (e.g. after a server restart); writes never are.
+        Every rule about connections (fail fast while down, probing, deadlines, retrying a read
+        after a lost connection, error translation) is the Connector's
+        (:mod:`beamline_store.connection`).
         """
         query = queries.QUERIES[name]
-        now = time.monotonic()
-        if self._down_since is not None and now - self._last_attempt < self.probe_interval:
-            self.calls.record(name, 0.0, "DatabaseUnavailable")
-            raise DatabaseUnavailable(
-                f"PostgreSQL has been unreachable for {now - self._down_since:.1f} s "
-                f"(next attempt within {self.probe_interval:g} s); cached reads keep answering",
-                hint="Check the server (beamline db status) and the connection settings.",
-            )
-        self._last_attempt = now
-        attempts = self.settings.pool_max_size + 1 if name in _READS else 1
         start = time.perf_counter()
         error: BaseException | None = None
+
+        def execute(conn: psycopg.Connection[Any]) -> list[_Row]:
+            with conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(query, params)
+                return cur.fetchall()
+
         try:
-            for attempt in range(attempts):
-                try:
-                    with (
-                        self._pool.connection(timeout=self.settings.pool_timeout) as conn,
-                        conn.cursor(row_factory=dict_row) as cur,
-                    ):
-                        cur.execute(query, params)
-                        rows = cur.fetchall()
-                    self._down_since = None
-                    return rows
-                except PoolTimeout:
-                    raise  # (a subclass of OperationalError): no connection at all, no retry
-                except psycopg.OperationalError as exc:
-                    if attempt + 1 < attempts and _connection_lost(exc):
-                        continue
-                    raise
-            raise AssertionError("unreachable")  # pragma: no cover
-        except (psycopg.Error, PoolTimeout) as exc:
-            error = self._translate(exc)
-            raise error from None
+            return self._connector.run(execute, write=name not in _READS)
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
             self.calls.record(
                 name,
                 time.perf_counter() - start,
                 None if error is None else type(error).__name__,
             )
-
-    def _translate(self, exc: BaseException) -> BaseException:
-        if isinstance(exc, PoolTimeout):
-            self._mark_down()
-            return DatabaseUnavailable(
-                f"no database connection within {self.settings.pool_timeout:g} s: "
-                "PostgreSQL is unreachable or every pooled connection is busy",
-                hint="Check `beamline db status`; raise BEAMLINE_POOL_MAX_SIZE if busy.",
-            )
-        if isinstance(exc, psycopg.Error):
-            mapped = from_database_error(exc)
-            if mapped is not None:
-                return mapped
-            if _connection_lost(exc):
-                self._mark_down()
-                reason = " ".join(str(exc).split()) or type(exc).__name__
-                return DatabaseUnavailable(mask_text(f"lost the database connection: {reason}"))
-        return exc
-
-    def _mark_down(self) -> None:
-        if self._down_since is None:
-            self._down_since = time.monotonic()
 
     def _one(self, name: str, params: Mapping[str, Any]) -> _Row:
         rows = self._call(name, params)
@@ -546,22 +502,26 @@ class Store:
         """
         start = time.perf_counter()
         error: BaseException | None = None
+        row: _Row | None = None
         try:
-            with psycopg.connect(
-                self.conninfo,
-                autocommit=True,
-                connect_timeout=max(1, round(self.settings.connect_timeout)),
-                options=f"-c role={self.settings.owner_role}",
+            with connect(
+                self.admin_conninfo,
+                self.settings,
+                application_name=self.application_name,
+                app_role=False,
             ) as conn:
-                _configure(conn)
+                conn.execute(
+                    sql.SQL("set role {}").format(sql.Identifier(self.settings.owner_role))
+                )
                 with conn.cursor(row_factory=dict_row) as cur:
                     cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
                     row = cur.fetchone()
         except psycopg.Error as exc:
-            error = self._translate(exc)
-            if isinstance(exc, psycopg.OperationalError) and error is exc:
-                error = DatabaseUnavailable(mask_text(" ".join(str(exc).split())))
+            error = translate(exc)
             raise error from None
+        except BeamlineError as exc:
+            error = exc
+            raise
         finally:
             self.calls.record(
                 "BOOTSTRAP_ADMIN",
@@ -726,59 +686,48 @@ class Store:
 
         return self._devstate(function, getattr(devstate_db, function), *args, **kwargs)
 
-    def _devstate_connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
-        """The DevState pool (application role, HMAC settings in the startup options)."""
-        with self._devstate_lock:
-            if self._devstate_pool is None:
-                from .devstate.db import hmac_options
-
-                hmac = hmac_options(
-                    self.settings.hmac_secret,
-                    self.settings.hmac_key_id,
-                    os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS"),
-                )
-                self._devstate_pool = ConnectionPool(
-                    self.conninfo,
-                    min_size=1,
-                    max_size=max(1, min(4, self.settings.pool_max_size)),
-                    timeout=self.settings.pool_timeout,
-                    reconnect_timeout=max(1.0, self.settings.pool_timeout),
-                    kwargs={
-                        "autocommit": True,
-                        "connect_timeout": max(1, round(self.settings.connect_timeout)),
-                        "application_name": self.application_name,
-                        "options": f"-c role={self.settings.app_role} {hmac}".strip(),
-                    },
-                    name="beamline-store-devstate",
-                    open=False,
-                )
-                self._devstate_pool.open(wait=False)
-            return self._devstate_pool
-
-    def _devstate(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _devstate(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        *args: Any,
+        timeout: float | bool | None = True,
+        **kwargs: Any,
+    ) -> Any:
         """The one path of every DevState call: ``function(conn, *args, **kwargs)`` on a pooled
-        autocommit connection (application role, HMAC settings in the startup options, this
-        Store's application_name); failures translated as in :meth:`_call`."""
+        autocommit connection of DevState's pool (application role, HMAC settings in the startup
+        options), through the Connector like every other call."""
+        options = self._hmac_options()
         start = time.perf_counter()
         error: str | None = None
         try:
-            with self._devstate_connections().connection() as conn:
-                return function(conn, *args, **kwargs)
-        except PoolTimeout as exc:
-            translated = self._translate(exc)
-            error = type(translated).__name__
-            raise translated from None
-        except BeamlineError as exc:
+            return self._connector.run(
+                lambda conn: function(conn, *args, **kwargs),
+                write=name not in _DEVSTATE_READS,
+                devstate_options=options,
+                timeout=timeout,
+            )
+        except BaseException as exc:
             error = type(exc).__name__
             raise
-        except psycopg.Error as exc:
-            translated = self._translate(exc)
-            error = type(translated).__name__
-            if translated is exc:
-                raise
-            raise translated from None
         finally:
             self.calls.record(f"devstate.{name}", time.perf_counter() - start, error)
+
+    def _hmac_options(self) -> str:
+        from .devstate.db import hmac_options
+
+        return hmac_options(
+            self.settings.hmac_secret,
+            self.settings.hmac_key_id,
+            os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS"),
+        )
+
+    @contextmanager
+    def devstate_session(self) -> Iterator[psycopg.Connection[Any]]:
+        """A DevState connection of this Store for a sequence of calls (the CLI's commands):
+        application role, HMAC settings in the startup options, errors translated."""
+        with self._connector.borrow(self._hmac_options()) as conn:
+            yield conn
 
     def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
         """The DevState document: ``{"json", "checksum", "updated_at", "updated_by"}``."""
@@ -825,14 +774,18 @@ class Store:
         (:func:`beamline_store.devstate.files.export_files`); an ``ExportResult``."""
         from .devstate import files
 
-        return self._devstate("export_files", files.export_files, directory, self._actor(actor))
+        return self._devstate(
+            "export_files", files.export_files, directory, self._actor(actor), timeout=None
+        )
 
     def import_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
         """Load *directory*'s files into an empty DevState, all or nothing
         (:func:`beamline_store.devstate.files.import_files`); an ``ImportResult``."""
         from .devstate import files
 
-        return self._devstate("import_files", files.import_files, directory, self._actor(actor))
+        return self._devstate(
+            "import_files", files.import_files, directory, self._actor(actor), timeout=None
+        )
 
     # -- coherence (called by the listener) ------------------------------------------------
 
@@ -867,10 +820,7 @@ class Store:
 
     def pool_check(self) -> None:
         """Discard broken idle connections (after the server restarted)."""
-        try:
-            self._pool.check()
-        except Exception:  # pragma: no cover - best effort
-            log.debug("pool check failed", exc_info=True)
+        self._connector.check()
 
     # -- statistics ------------------------------------------------------------------------
 
@@ -883,15 +833,12 @@ class Store:
             looked = counters["hits"] + counters["misses"]
             counters["hit_ratio"] = counters["hits"] / looked if looked else 0.0
             caches[name] = counters
-        pool = self._pool.get_stats()
-        down = self._down_since
+        down = self._connector.down_since
         return {
             "caches": caches,
             "listener": self.listener.state() if self.listener is not None else {"state": "off"},
             "db": self.calls.snapshot(),
-            "pool": {
-                k: pool.get(k, 0) for k in ("pool_size", "pool_available", "requests_waiting")
-            },
+            "pool": self._connector.pool_stats(),
             "degraded": down is not None,
             "unreachable_for_s": None if down is None else time.monotonic() - down,
         }
@@ -905,9 +852,3 @@ def _policy_args(
     tenant: str, policy_id: str, actor: str, version: int | None = None
 ) -> dict[str, Any]:
     return {"tenant": tenant, "policy_id": policy_id, "actor": actor, "version": version}
-
-
-def _connection_lost(exc: psycopg.Error) -> bool:
-    """True for connection failures (no SQLSTATE, class 08, or a shutdown 57P0x)."""
-    state = exc.sqlstate or ""
-    return state == "" or state.startswith("08") or state in {"57P01", "57P02", "57P03"}

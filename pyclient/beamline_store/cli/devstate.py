@@ -18,11 +18,11 @@ from typing import Any
 import click
 
 from ..config import Settings
-from ..database import resolve_dsn
 from ..devstate import db, files
 from ..devstate.canonical import loads
 from ..devstate.verify import keys_from_environment, verify_files
 from ..errors import BadInput, ChainBroken
+from ._common import open_store
 
 __all__ = ["commands", "devstate_group"]
 
@@ -48,18 +48,14 @@ def _actor(ctx: click.Context, actor: str | None) -> str:
 
 @contextmanager
 def _connect(ctx: click.Context, *, autocommit: bool = True) -> Iterator[db.Connection]:
-    settings = _settings(ctx)
-    conn = db.connect(
-        resolve_dsn(settings),
-        secret=settings.hmac_secret,
-        key_id=settings.hmac_key_id,
-        autocommit=autocommit,
-        timeout=settings.connect_timeout,
-    )
-    try:
-        yield conn
-    finally:
-        conn.close()
+    """A DevState connection through a Store: the application role, the Store's recipe and
+    error translation (never the URL's own login, which may be a superuser)."""
+    with open_store(_settings(ctx)) as store, store.devstate_session() as conn:
+        conn.autocommit = autocommit
+        try:
+            yield conn
+        finally:
+            conn.autocommit = True
 
 
 def _json_arg(name: str, text: str) -> Any:

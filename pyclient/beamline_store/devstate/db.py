@@ -19,8 +19,9 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ..errors import DatabaseUnavailable, from_database_error
-from ..secrets import mask_text
+from ..config import load_settings
+from ..connection import connect as connect_by_recipe
+from ..errors import translate
 from .canonical import canonical_json
 
 __all__ = [
@@ -71,15 +72,11 @@ def _jsonb(value: Any) -> Jsonb | None:
 
 @contextmanager
 def wrap_errors(secrets: list[str | None] | None = None) -> Iterator[None]:
-    """Turn psycopg errors with a ``BLnnn`` SQLSTATE into our exception classes."""
+    """Translate psycopg errors (:func:`beamline_store.errors.translate`), masking *secrets*."""
     try:
         yield
     except psycopg.Error as exc:
-        mapped = from_database_error(exc)
-        if mapped is not None:
-            mapped.message = mask_text(mapped.message, secrets)
-            raise mapped from None
-        raise
+        raise translate(exc, secrets=secrets or ()) from None
 
 
 def _one(conn: Connection, name: str, params: dict[str, Any]) -> Any:
@@ -117,7 +114,9 @@ def connect(
     autocommit: bool = True,
     timeout: float = 5.0,
 ) -> Connection:
-    """Connect with the HMAC settings in the startup options (never in a statement).
+    """Connect as the URL's login (no role switch: a tool for tests and scripts; the CLI and the
+    MCP server go through :class:`~beamline_store.store.Store` as the application role) with the
+    HMAC settings in the startup options (never in a statement), by the package's recipe.
 
     *secret* defaults to ``BEAMLINE_HMAC_SECRET``, *key_id* to ``BEAMLINE_HMAC_KEY_ID``,
     *previous_keys* (``key_id:secret;...``, retired keys for verification) to
@@ -127,23 +126,17 @@ def connect(
     key_id = key_id if key_id is not None else os.environ.get("BEAMLINE_HMAC_KEY_ID")
     if previous_keys is None:
         previous_keys = os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS")
-    params = psycopg.conninfo.conninfo_to_dict(dsn)
     extra = hmac_options(secret, key_id, previous_keys)
-    if extra:
-        params["options"] = (str(params.get("options") or "") + " " + extra).strip()
     known = [secret, previous_keys, *(previous_keys or "").replace(":", ";").split(";")]
-    try:
-        conn: Connection = psycopg.connect(
-            psycopg.conninfo.make_conninfo("", **params),
-            autocommit=autocommit,
-            connect_timeout=max(1, int(timeout)),
-        )
-    except psycopg.Error as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        password = params.get("password")
-        raise DatabaseUnavailable(
-            mask_text(f"cannot connect to {dsn}: {reason}", [*known, str(password or "")])
-        ) from None
+    conn: Connection = connect_by_recipe(
+        dsn,
+        load_settings(connect_timeout=timeout),
+        application_name="beamline-devstate",
+        autocommit=autocommit,
+        app_role=False,
+        options=extra or None,
+        secrets=known,
+    )
     return conn
 
 
