@@ -422,23 +422,23 @@ class Cluster:
         (self.home / f".s.PGSQL.{port}").symlink_to(self.run_dir / f".s.PGSQL.{port}")
 
     def _ensure_database(self) -> None:
-        import psycopg
+        from .connection import connect_admin
 
         deadline = time.monotonic() + 10
         while True:
             try:
-                with psycopg.connect(self.url(dbname="postgres"), autocommit=True) as conn:
+                with connect_admin(self.url(dbname="postgres")) as conn:
                     exists = conn.execute(
                         "select 1 from pg_catalog.pg_database where datname = %s", [DATABASE]
                     ).fetchone()
                     if not exists:
                         conn.execute(f'create database "{DATABASE}"')
                     return
-            except psycopg.OperationalError as exc:
+            except DatabaseUnavailable as exc:
                 if time.monotonic() > deadline:
                     raise DatabaseUnavailable(
-                        f"embedded database did not accept connections: {exc}"
-                    ) from exc
+                        f"embedded database did not accept connections: {exc.message}"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self, *, mode: str = "fast") -> ClusterStatus:

@@ -1,36 +1,26 @@
 """``Store``: the thin Python client of the SQL API, with its read-through caches (SPEC §5, §7).
 
 Every method calls one database function (the SQL text is in :mod:`beamline_store.queries`);
-the client never re-implements a rule, it caches the functions' results:
-
-=====================  ==========================================  ===========================
-cache                  key                                         invalidated by
-=====================  ==========================================  ===========================
-``policies``           (tenant, policy_id): the active version     change of that policy
-``rbac``               (tenant, user, action): check_permission    change of that user's grant
-``quotas``             (tenant, actor): get_quota                  quota or any grant change
-``audit``              (tenant, actor, query...): get_audit_log    any change in the tenant
-=====================  ==========================================  ===========================
+the client never re-implements a rule, it caches the functions' results. The caches and the
+rules that keep them coherent live in :mod:`beamline_store.coherence` (no database code); every
+connection, timeout and error translation in :mod:`beamline_store.connection` (the one way in);
+the change listener (:mod:`beamline_store.listener`) gets a connect function and callbacks.
 
 A cached ``get_policy`` checks the actor's cached ``policy:read`` decision first; a denied or
 unknown decision goes to the database, which raises its own ``PermissionDenied``. Permission
 decisions never outlive the grant's ``expires_at``. Reads of a specific version, lists and
-histories are not cached.
+histories are not cached. This process's own writes update or evict their keys before the
+method returns (read-your-writes).
 
-Coherence: a :class:`~beamline_store.listener.Listener` applies committed changes from every
-process (LISTEN/NOTIFY wake-ups plus the change log); this process's own writes update or evict
-their keys before the method returns (read-your-writes).
+Thread safety: one Store is shared by all threads. Each call runs as one autocommit statement
+on a pooled connection whose login acts as the application role, which can only EXECUTE the
+API functions.
 
-Thread safety: one Store is shared by all threads. Connections come from a psycopg_pool pool;
-each call runs as one autocommit statement as the application role (``SET ROLE`` through the
-connection's ``options``), which can only EXECUTE the API functions.
-
-Failures: every call goes through :meth:`Store._call`, which translates database errors to the
-exception classes of :mod:`beamline_store.errors` (one per SQLSTATE, with detail and hint), and
-an unreachable server to :class:`~beamline_store.errors.DatabaseUnavailable` within
-``pool_timeout`` seconds. Once the server is found unreachable, further calls fail at once
-(one probe per ``probe_interval``) while cached entries keep answering, expired ones up to
-``serve_stale_for`` seconds (counted as ``stale_hits``; ``stats()["degraded"]`` is True).
+Failures (docs/CLIENT.md, "Degraded mode and faults"): database errors become the classes of
+:mod:`beamline_store.errors` (one per SQLSTATE, with detail and hint); every call is bounded by
+``call_timeout``; while the server is unreachable calls fail at once (one probe per
+``probe_interval``) and cached entries keep answering, expired ones up to ``serve_stale_for``
+seconds (counted as ``stale_hits``; ``stats()["degraded"]`` is True).
 """
 
 from __future__ import annotations
@@ -40,7 +30,6 @@ import logging
 import os
 import threading
 import time
-from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -53,7 +42,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from . import queries
-from .cache import Cache
+from .coherence import Coherence
 from .config import Settings, load_settings
 from .connection import Connector, connect
 from .database import resolve_admin_dsn, resolve_dsn
@@ -97,10 +86,6 @@ _READS = frozenset(
 
 # DevState functions that only read (a lost connection cannot leave a write half-known).
 _DEVSTATE_READS = frozenset({"get_state", "verify_hmac_chain", "search_history", "export_files"})
-
-
-def _policy_size(policy: Policy) -> int:
-    return len(policy.data_json) + 600
 
 
 def _jsonb(value: Any) -> Jsonb | None:
@@ -151,36 +136,13 @@ class Store:
         self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
         self._timer = timer
         self.probe_interval = probe_interval
-        stale = settings.serve_stale_for
-        common: dict[str, Any] = {
-            "negative_ttl": settings.ttl_negative,
-            "max_entries": settings.max_cache_entries,
-            "serve_stale_for": stale,
-            "timer": timer,
-        }
-        size = settings.max_cache_size
-        self._policies: Cache[tuple[str, str], Policy] = Cache(
-            "policies", ttl=settings.ttl_policies, max_bytes=size * 7 // 10,
-            size_of=_policy_size, **common,
-        )  # fmt: skip
-        self._rbac: Cache[tuple[str, str, str], bool] = Cache(
-            "rbac", ttl=settings.ttl_rbac, max_bytes=size // 10,
-            group_of=lambda key: key[:2], **common,
-        )  # fmt: skip
-        self._quotas: Cache[tuple[str, str], Quota] = Cache(
-            "quotas", ttl=settings.ttl_quotas, max_bytes=size // 20,
-            group_of=lambda key: key[0], **common,
-        )  # fmt: skip
-        self._audit: Cache[tuple[Any, ...], AuditPage] = Cache(
-            "audit", ttl=settings.ttl_audit, max_bytes=size * 3 // 20,
-            group_of=lambda key: key[0],
-            size_of=lambda page: 400 + sum(len(e.new_data_json or "") + len(e.old_data_json or "")
-                                           for e in page.entries) * 2,
-            **common,
-        )  # fmt: skip
-        self.caches: dict[str, Cache[Any, Any]] = {
-            c.name: c for c in (self._policies, self._rbac, self._quotas, self._audit)
-        }
+        self._coherence = coherence = Coherence(settings, timer=timer, sweeper=sweeper)
+        # The hit path reads these attributes directly (no call in between).
+        self._policies = coherence.policies
+        self._rbac = coherence.rbac
+        self._quotas = coherence.quotas
+        self._audit = coherence.audit
+        self.caches = coherence.caches
         self.calls = CallStats(
             slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
         )
@@ -191,20 +153,6 @@ class Store:
             application_name=self.application_name,
             probe_interval=probe_interval,
         )
-        # xids of this process's own policy writes (already written through to the cache):
-        # their change signals must not evict the fresher value this process just stored.
-        self._own_xids: deque[int] = deque(maxlen=256)
-        # Keys with a put_policy of this process in flight: their signals wait until the write
-        # returns (and its xid is known), so the write's own signal can be told apart.
-        self._writes_lock = threading.Lock()
-        self._writing: Counter[tuple[str, str]] = Counter()
-        self._deferred: dict[tuple[str, str], list[Change]] = {}
-        self._sweeper: threading.Thread | None = None
-        if sweeper:
-            self._sweeper = threading.Thread(
-                target=self._sweep_loop, name="beamline-cache-sweeper", daemon=True
-            )
-            self._sweeper.start()
         self._listen_conninfo = listen_conninfo or settings.listen_url or self.conninfo
         self.listener: Listener | None = None
         if listen:
@@ -234,6 +182,7 @@ class Store:
         if self._closed.is_set():
             return
         self._closed.set()
+        self._coherence.close()
         if self.listener is not None:
             self.listener.stop()
         self._connector.close()
@@ -243,11 +192,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _sweep_loop(self) -> None:
-        while not self._closed.wait(self.settings.sweep_interval):
-            for cache in self.caches.values():
-                cache.sweep()
 
     def _actor(self, actor: str | None) -> str:
         value = actor or self.actor
@@ -337,10 +281,7 @@ class Store:
     ) -> Policy:
         """Write a new active version (compare-and-set with *expected_version*; 0 = create
         only). The new version is cached at once for this process (read-your-writes)."""
-        key = (tenant, policy_id)
-        with self._writes_lock:
-            self._writing[key] += 1
-        try:
+        with self._coherence.writing((tenant, policy_id)):
             generation = self._policies.generation()
             row = self._one(
                 "PUT_POLICY",
@@ -352,18 +293,10 @@ class Store:
                     "expected_version": expected_version,
                 },
             )
-            self._own_xids.append(int(row.pop("write_xid")))
+            self._coherence.own_write(int(row.pop("write_xid")))
             policy = from_row(Policy, row)
-            self._after_policy_write(policy, generation)
+            self._coherence.policy_written(policy, generation)
             return policy
-        finally:
-            with self._writes_lock:
-                self._writing[key] -= 1
-                if self._writing[key] <= 0:
-                    del self._writing[key]
-                deferred = [] if key in self._writing else self._deferred.pop(key, [])
-            if deferred:
-                self.apply_changes(deferred)
 
     def activate_policy(
         self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
@@ -372,19 +305,19 @@ class Store:
         generation = self._policies.generation()
         params = {**_policy_args(tenant, policy_id, self._actor(actor)), "version": version}
         policy = from_row(Policy, self._one("ACTIVATE_POLICY", params))
-        self._after_policy_write(policy, generation)
+        self._coherence.policy_written(policy, generation)
         return policy
 
     def deactivate_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
         """Deactivate the active version; returns the version that was deactivated."""
         row = self._one("DEACTIVATE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._invalidate_policy(tenant, policy_id)
+        self._coherence.invalidate_policy(tenant, policy_id)
         return from_row(Policy, row)
 
     def delete_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
         """Delete a policy from routing (versions stay as history)."""
         row = self._one("DELETE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._invalidate_policy(tenant, policy_id)
+        self._coherence.invalidate_policy(tenant, policy_id)
         return from_row(Policy, row)
 
     def policy_history(
@@ -418,20 +351,6 @@ class Store:
         # Every row carries its own position as next_cursor; a short page is the last one.
         next_cursor = rows[-1].get("next_cursor") if rows and len(rows) >= limit else None
         return PolicyPage(items, next_cursor)
-
-    def _after_policy_write(self, policy: Policy, generation: int) -> None:
-        key = (policy.tenant_id, policy.policy_id)
-        if policy.is_active:
-            # Write-through, unless a newer change of the key was signalled meanwhile.
-            if not self._policies.replace(key, policy, generation):
-                self._policies.invalidate(key)
-        else:
-            self._policies.invalidate(key)
-        self._audit.invalidate(policy.tenant_id)
-
-    def _invalidate_policy(self, tenant: str, policy_id: str) -> None:
-        self._policies.invalidate((tenant, policy_id))
-        self._audit.invalidate(tenant)
 
     # -- RBAC ------------------------------------------------------------------------------
 
@@ -483,7 +402,7 @@ class Store:
                 "expires_at": expires_at,
             },
         )
-        self._invalidate_grant(tenant, user)
+        self._coherence.invalidate_grant(tenant, user)
         return from_row(RoleGrant, row)
 
     def revoke_role(self, tenant: str, user: str, *, actor: str | None = None) -> RoleGrant:
@@ -491,7 +410,7 @@ class Store:
         row = self._one(
             "REVOKE_ROLE", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
         )
-        self._invalidate_grant(tenant, user)
+        self._coherence.invalidate_grant(tenant, user)
         return from_row(RoleGrant, row)
 
     def bootstrap_admin(self, tenant: str, user: str) -> RoleGrant:
@@ -529,13 +448,8 @@ class Store:
                 None if error is None else type(error).__name__,
             )
         assert row is not None
-        self._invalidate_grant(tenant, user)
+        self._coherence.invalidate_grant(tenant, user)
         return from_row(RoleGrant, row)
-
-    def _invalidate_grant(self, tenant: str, user: str) -> None:
-        self._rbac.invalidate((tenant, user))
-        self._quotas.invalidate(tenant)
-        self._audit.invalidate(tenant)
 
     # -- quotas ----------------------------------------------------------------------------
 
@@ -572,8 +486,7 @@ class Store:
                 "max_providers": max_providers,
             },
         )
-        self._quotas.invalidate(tenant)
-        self._audit.invalidate(tenant)
+        self._coherence.invalidate_quota(tenant)
         return from_row(Quota, row)
 
     # -- audit -----------------------------------------------------------------------------
@@ -791,32 +704,11 @@ class Store:
 
     def apply_changes(self, changes: Iterable[Change]) -> int:
         """Evict what *changes* touched (from the change log or a wake-up payload)."""
-        count = 0
-        own = self._own_xids
-        for change in changes:
-            count += 1
-            if change.kind == "policy":
-                if change.xid is not None and change.xid in own:
-                    continue  # this process's own write: already written through
-                key = (change.tenant_id, change.object_id)
-                with self._writes_lock:
-                    if key in self._writing:
-                        self._deferred.setdefault(key, []).append(change)
-                        continue
-                self._invalidate_policy(change.tenant_id, change.object_id)
-            elif change.kind == "role":
-                self._invalidate_grant(change.tenant_id, change.object_id)
-            elif change.kind == "quota":
-                self._quotas.invalidate(change.tenant_id)
-                self._audit.invalidate(change.tenant_id)
-            else:  # an unknown kind from a newer server: be safe
-                self.flush()
-        return count
+        return self._coherence.apply_changes(changes)
 
     def flush(self) -> None:
         """Drop every cached entry (used when an exact resync is impossible)."""
-        for cache in self.caches.values():
-            cache.clear()
+        self._coherence.flush()
 
     def pool_check(self) -> None:
         """Discard broken idle connections (after the server restarted)."""
@@ -827,12 +719,7 @@ class Store:
     def stats(self) -> dict[str, Any]:
         """Hits, misses, hit ratio, evictions, invalidations, entries, bytes per cache; the
         listener's state and last-signal lag; DB-call latency percentiles; errors by class."""
-        caches = {}
-        for name, cache in self.caches.items():
-            counters: dict[str, Any] = cache.counters()
-            looked = counters["hits"] + counters["misses"]
-            counters["hit_ratio"] = counters["hits"] / looked if looked else 0.0
-            caches[name] = counters
+        caches = self._coherence.counters()
         down = self._connector.down_since
         return {
             "caches": caches,

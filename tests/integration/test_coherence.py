@@ -213,16 +213,12 @@ def test_signal_of_another_writer_during_own_write_is_applied_after_it(
     store.put_policy(TENANT, "p1", policy(70))
     settle(store)
     key = (TENANT, "p1")
-    with store._writes_lock:
-        store._writing[key] += 1  # as if a put_policy of p1 were in flight
-    try:
+    with store._coherence.writing(key):  # as if a put_policy of p1 were in flight
         put_elsewhere(db_url, settings, 50)
-        eventually(lambda: key in store._deferred, "the other writer's signal is deferred")
+        deferred = store._coherence._deferred
+        eventually(lambda: key in deferred, "the other writer's signal is deferred")
         assert cached(store), "not applied while the write is in flight"
-    finally:
-        with store._writes_lock:
-            store._writing[key] -= 1
-            del store._writing[key]
+    assert not cached(store), "applied when the write returned"
     written = store.put_policy(TENANT, "p1", policy(40))
     assert written.version == 3
     settle(store)
