@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client clean help vsix bench-mcp bench-validation bench-devstate
+        schema-snapshot bench bench-sql bench-client bench-faults clean help vsix bench-mcp bench-validation bench-devstate
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -104,8 +104,12 @@ bench-client: deps sysdeps
 	@$(BEAMLINE) migrate >/dev/null
 	$(BIN)/python bench/client_bench.py
 
+# Outage timings of the client beside its configured deadlines, on a throwaway cluster (issue 12).
+bench-faults: deps sysdeps
+	$(BIN)/python bench/fault_bench.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-mcp
+bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

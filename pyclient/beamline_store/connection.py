@@ -236,9 +236,10 @@ class Deadlines:
 
     One watchdog thread (started at the first guard) checks the calls in flight every *tick*
     seconds. At ``deadline - grace`` it asks the server to cancel the statement (the connection
-    stays usable; the call fails with SQLSTATE 57014); if the call is still running at the
-    deadline (a frozen server or network: a cancel cannot help) it shuts the socket down, so the
-    call fails at once. ``call.fired`` tells the caller the deadline was the cause.
+    stays usable; the call fails with SQLSTATE 57014); if the call is still running one tick
+    before the deadline (a frozen server or network: a cancel cannot help) it shuts the socket
+    down, so the call fails within its deadline. ``call.fired`` tells the caller the deadline
+    was the cause.
     """
 
     def __init__(self, *, tick: float = 0.05) -> None:
@@ -284,7 +285,7 @@ class Deadlines:
                             call.fired = 1
                             with contextlib.suppress(Exception):
                                 call.conn.cancel_safe(timeout=grace / 2)
-                elif call.fired == 1 and now >= call.deadline:
+                elif call.fired == 1 and now + self.tick >= call.deadline:
                     with call.lock:
                         if not call.done:
                             call.fired = 2
@@ -334,6 +335,8 @@ class Connector:
       connection handed out). Failure marks the database down: until *probe_interval* has passed,
       every call fails at once with :class:`DatabaseUnavailable`; then the next caller probes.
       A refusal (wrong role, password, database) raises :class:`ConfigurationError` at once.
+      While down, a background thread also tries every *recovery_tick* seconds, so the first
+      call after the server's return usually finds it up already.
     * Every call runs under :class:`Deadlines` (``settings.call_timeout``). A deadline that fires
       on a lost connection marks the database down (a frozen server).
     * A read that fails because its connection was lost is retried once after a successful
@@ -350,6 +353,7 @@ class Connector:
         *,
         application_name: str,
         probe_interval: float = 1.0,
+        recovery_tick: float = 0.1,
         secrets: Sequence[str | None] = (),
         deadlines: Deadlines | None = None,
     ) -> None:
@@ -357,6 +361,7 @@ class Connector:
         self.settings = settings
         self.application_name = application_name
         self.probe_interval = probe_interval
+        self.recovery_tick = recovery_tick
         self.call_timeout: float | None = settings.call_timeout
         self.deadlines = deadlines or Deadlines()
         self._secrets = [*secrets, _password_of(conninfo)]
@@ -474,33 +479,61 @@ class Connector:
             if state.verified:  # another caller's probe succeeded while this one waited
                 return
             state.last_probe = time.monotonic()
-            try:
-                conn = connect(
-                    self.conninfo,
-                    self.settings,
-                    application_name=self.application_name,
-                    secrets=self._secrets,
-                )
-            except ConfigurationError as exc:
-                state.refused = exc
-                raise
-            except DatabaseUnavailable:
-                if state.down_since is None:
-                    state.down_since = time.monotonic()
-                raise
-            conn.close()
-            state.refused = None
-            if state.down_since is not None or state.lost:
-                # Connections opened before the failure may be broken: start afresh.
-                state.down_since = None
-                state.lost = False
-                self._replace_pools()
-            state.verified = True
+            self._attempt()
         finally:
             # The interval counts from the end of the probe: a probe that waited for
             # connect_timeout is not followed at once by another one.
             state.last_probe = time.monotonic()
             self._probe_lock.release()
+
+    def _attempt(self) -> None:
+        """One connection by the recipe (the probe lock is held); updates the state."""
+        state = self._state
+        try:
+            conn = connect(
+                self.conninfo,
+                self.settings,
+                application_name=self.application_name,
+                secrets=self._secrets,
+            )
+        except ConfigurationError as exc:
+            state.refused = exc
+            raise
+        except DatabaseUnavailable:
+            self._mark_down()
+            raise
+        conn.close()
+        state.refused = None
+        if state.down_since is not None or state.lost:
+            # Connections opened before the failure may be broken: start afresh.
+            state.down_since = None
+            state.lost = False
+            self._replace_pools()
+        state.verified = True
+
+    def _mark_down(self) -> None:
+        """Record the outage and start the background watch for the server's return."""
+        state = self._state
+        if state.down_since is None:
+            state.down_since = time.monotonic()
+            threading.Thread(
+                target=self._watch_recovery, name="beamline-recovery", daemon=True
+            ).start()
+
+    def _watch_recovery(self) -> None:
+        """While down, try to connect every ``recovery_tick`` seconds in the background, so
+        the first call after the server's return finds it up (no caller waits for this)."""
+        while self._state.down_since is not None and not self._closed:
+            time.sleep(self.recovery_tick)
+            if not self._probe_lock.acquire(blocking=False):
+                continue  # a caller is probing
+            try:
+                if self._state.down_since is not None and not self._closed:
+                    self._attempt()
+            except Exception:  # still down (or refused): the next tick tries again
+                pass
+            finally:
+                self._probe_lock.release()
 
     def _fast_failure(self, now: float) -> DatabaseUnavailable:
         since = self._state.down_since
@@ -517,8 +550,8 @@ class Connector:
         state.verified = False
         state.lost = True
         if down and state.down_since is None:
-            state.down_since = time.monotonic()
-            state.last_probe = state.down_since
+            self._mark_down()
+            state.last_probe = time.monotonic()
 
     # -- calls -----------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ application role:
    covers writers that did not NOTIFY (the server coalesces signals so writers never queue on
    the NOTIFY commit lock).
 3. Every ``poll_interval`` seconds the change log is read anyway (the backstop), and every
-   ``probe_interval`` seconds a ``select 1`` checks the connection is alive.
+   ``probe_interval`` seconds (default 2) a ``select 1``, under the call deadline, checks the
+   connection is alive.
 4. When the connection fails (killed backend, server restart, network), the listener
    reconnects with exponential backoff, re-LISTENs, and resyncs exactly from its watermark —
    or flushes every cache when the log no longer holds that far back (``complete`` false).
@@ -81,7 +82,7 @@ class Listener:
         on_reconnect: Callable[[], None] = lambda: None,
         poll_interval: float = 30.0,
         wait_timeout: float = 0.5,
-        probe_interval: float = 5.0,
+        probe_interval: float = 2.0,
         backoff_min: float = 0.05,
         backoff_max: float = 2.0,
         detect_timeout: float = 2.0,
