@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client bench-faults clean help vsix bench-mcp bench-validation bench-devstate
+        schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults clean help vsix bench-mcp bench-validation bench-devstate
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -103,6 +103,14 @@ bench-client: deps sysdeps
 	@$(BEAMLINE) db start >/dev/null
 	@$(BEAMLINE) migrate >/dev/null
 	$(BIN)/python bench/client_bench.py
+
+# Hit throughput and miss latency of BASE's client vs this checkout's, alternating rounds in one
+# run (issue 12). BASE defaults to the merge base with main.
+BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
+bench-client-compare: deps sysdeps
+	@$(BEAMLINE) db start >/dev/null
+	@$(BEAMLINE) migrate >/dev/null
+	$(BIN)/python bench/client_compare.py $(BASE)
 
 # Outage timings of the client beside its configured deadlines, on a throwaway cluster (issue 12).
 bench-faults: deps sysdeps
