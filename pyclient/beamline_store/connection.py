@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg import sql
 from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from . import queries
 from .config import Settings
 from .errors import (
     ConfigurationError,
@@ -74,22 +74,6 @@ Connection = psycopg.Connection[Any]
 T = TypeVar("T")
 
 _SLICE = 0.05  # seconds a caller waits on the pool before checking the Connector's state
-
-# One query tells how the login relates to the application role (no error when a role is
-# missing: the migration may not have run yet).
-_ROLE_CHECK = """
-select pg_catalog.pg_backend_pid() as pid,
-       r.rolsuper as superuser,
-       current_user = %(app)s as is_app,
-       exists(select 1 from pg_catalog.pg_roles a where a.rolname = %(app)s) as app_exists,
-       exists(select 1 from pg_catalog.pg_roles a where a.rolname = %(app)s
-              and pg_catalog.pg_has_role(current_user, a.oid, 'USAGE')) as app_usage,
-       exists(select 1 from pg_catalog.pg_roles a where a.rolname = %(app)s
-              and pg_catalog.pg_has_role(current_user, a.oid, 'MEMBER')) as app_member,
-       exists(select 1 from pg_catalog.pg_roles o where o.rolname = %(owner)s
-              and pg_catalog.pg_has_role(current_user, o.oid, 'MEMBER')) as owner_member
-  from pg_catalog.pg_roles r where r.rolname = current_user
-"""
 
 
 def _text_json(data: Any) -> str:
@@ -132,7 +116,7 @@ def assume_app_role(conn: Connection, settings: Settings) -> bool:
     the application role safely.
     """
     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
-        cur.execute(_ROLE_CHECK, {"app": settings.app_role, "owner": settings.owner_role})
+        cur.execute(queries.ROLE_CHECK, {"app": settings.app_role, "owner": settings.owner_role})
         row = cur.fetchone()
     assert row is not None
     proxied = int(row["pid"]) != conn.info.backend_pid
@@ -158,7 +142,7 @@ def assume_app_role(conn: Connection, settings: Settings) -> bool:
         )
     # A direct session of a more powerful login (a superuser URL given explicitly): drop to the
     # application role for the whole session.
-    conn.execute(sql.SQL("set role {}").format(sql.Identifier(settings.app_role)))
+    conn.execute(queries.SET_ROLE, {"role": settings.app_role})
     return proxied
 
 

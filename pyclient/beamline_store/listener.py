@@ -45,6 +45,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from . import queries
@@ -232,9 +233,10 @@ class Listener:
             return "polling"
         self._execute(conn, queries.LISTEN)
         probe = f"beamline_probe_{uuid.uuid4().hex[:12]}"
-        self._execute(conn, f"listen {probe}")  # a generated identifier, not user input
+        channel = sql.Identifier(probe)
+        self._execute(conn, sql.SQL(queries.LISTEN_CHANNEL).format(channel))
         with contextlib.closing(self._open()) as other:
-            self._execute(other, "select pg_catalog.pg_notify(%s, '')", [probe])
+            self._execute(other, queries.NOTIFY_CHANNEL, {"channel": probe})
         received = False
         deadline = time.monotonic() + self.detect_timeout
         while not received and not self._stop.is_set():
@@ -245,8 +247,8 @@ class Listener:
                 if notify.channel == probe:
                     received = True
                     break
-        self._execute(conn, f"unlisten {probe}")
-        pid = self._execute(conn, "select pg_catalog.pg_backend_pid()").fetchone()
+        self._execute(conn, sql.SQL(queries.UNLISTEN_CHANNEL).format(channel))
+        pid = self._execute(conn, queries.BACKEND_PID).fetchone()
         self.backend_pid = None if pid is None else int(pid[0])
         if not received:
             self._reason = (

@@ -37,7 +37,6 @@ from os import PathLike
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -429,9 +428,10 @@ class Store:
                 application_name=self.application_name,
                 app_role=False,
             ) as conn:
-                conn.execute(
-                    sql.SQL("set role {}").format(sql.Identifier(self.settings.owner_role))
-                )
+                try:
+                    conn.execute(queries.SET_ROLE, {"role": self.settings.owner_role})
+                except psycopg.Error as exc:  # a login that cannot act as the owner
+                    raise translate(exc, connecting=True) from None
                 with conn.cursor(row_factory=dict_row) as cur:
                     cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
                     row = cur.fetchone()

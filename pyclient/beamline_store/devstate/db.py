@@ -22,6 +22,7 @@ from psycopg.types.json import Jsonb
 from ..config import load_settings
 from ..connection import connect as connect_by_recipe
 from ..errors import translate
+from ..queries import DEVSTATE
 from .canonical import canonical_json
 
 __all__ = [
@@ -45,25 +46,7 @@ __all__ = [
 
 Connection = psycopg.Connection[Any]
 
-QUERIES: dict[str, str] = {
-    "get_state": "select devstate.get_state(%(actor)s)",
-    "update_state": (
-        "select devstate.update_state(%(patch)s, %(actor)s, %(expected_checksum)s, %(entry)s)"
-    ),
-    "append_history": "select devstate.append_history(%(entry)s, %(actor)s)",
-    "verify_hmac_chain": "select devstate.verify_hmac_chain(%(from_id)s, %(to_id)s)",
-    "search_history": (
-        "select devstate.search_history(%(filters)s, %(actor)s, %(limit)s, %(cursor)s)"
-    ),
-    "lock_state": "select devstate.lock_state(%(scope)s, %(ttl)s, %(owner)s)",
-    "unlock_state": "select devstate.unlock_state(%(lock_id)s, %(owner)s)",
-    "export_snapshot": "select devstate.export_snapshot(%(actor)s)",
-    "export_entries": (
-        "select id, line from devstate.export_entries(%(actor)s, %(after)s, %(limit)s)"
-    ),
-    "import_begin": "select devstate.import_begin(%(state)s, %(checksum)s, %(actor)s)",
-    "import_entries": "select devstate.import_entries(%(entries)s::jsonb, %(actor)s)",
-}
+QUERIES = DEVSTATE  # the SQL lives in beamline_store.queries
 
 
 def _jsonb(value: Any) -> Jsonb | None:
