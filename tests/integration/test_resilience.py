@@ -355,3 +355,22 @@ def test_devstate_pool_after_a_server_restart(migrated: tuple[Cluster, Settings]
         assert store.stats()["db"]["errors"] == {}
     finally:
         store.close()
+
+
+def test_db_status_reports_a_login_that_cannot_act_as_the_application_role(
+    db_url: str, db_conn: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    from click.testing import CliRunner
+
+    from beamline_store.cli import main
+
+    db_conn.execute(
+        "do $$ begin if not exists (select from pg_roles where rolname = 'bl_intruder') then "
+        "create role bl_intruder login; end if; end $$"
+    )
+    url = psycopg.conninfo.make_conninfo(db_url, user="bl_intruder")
+    result = CliRunner().invoke(main, ["db", "status"], env={"DATABASE_URL": url})
+    assert result.exit_code == 20, result.output
+    assert "not a member of the application role" in result.output
+    ok = CliRunner().invoke(main, ["db", "status"], env={"DATABASE_URL": db_url})
+    assert ok.exit_code == 0, ok.output
