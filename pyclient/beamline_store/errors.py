@@ -298,6 +298,9 @@ def translate(
                 message + "; the write may have committed: read it again", hint=hint
             )
         return DatabaseUnavailable(message, hint=hint)
+    if connecting and not connection_lost(exc):
+        # Any other failure to open a connection (too many clients 53300, ...): unavailable.
+        return DatabaseUnavailable(f"cannot connect to PostgreSQL: {text}", sqlstate=state or None)
     if connection_lost(exc):
         if write:
             return WriteOutcomeUnknown(

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -47,6 +47,9 @@ from .connection import Connector, connect
 from .database import resolve_admin_dsn, resolve_dsn
 from .errors import BeamlineError, ConfigurationError, translate
 from .listener import Listener
+
+if TYPE_CHECKING:
+    from .devstate.files import ExportResult, ImportResult
 from .models import (
     AuditEntry,
     AuditPage,
@@ -682,23 +685,29 @@ class Store:
         """Release the lease *lock_id* held by *owner* (default: the actor)."""
         self.devstate_call("unlock_state", lock_id, self._actor(owner))
 
-    def export_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
+    def export_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ExportResult:
         """Write ``state.json`` and ``history.json`` into *directory*
         (:func:`beamline_store.devstate.files.export_files`); an ``ExportResult``."""
         from .devstate import files
 
-        return self._devstate(
+        result: ExportResult = self._devstate(
             "export_files", files.export_files, directory, self._actor(actor), timeout=None
         )
+        return result
 
-    def import_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
+    def import_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ImportResult:
         """Load *directory*'s files into an empty DevState, all or nothing
         (:func:`beamline_store.devstate.files.import_files`); an ``ImportResult``."""
         from .devstate import files
 
-        return self._devstate(
+        result: ImportResult = self._devstate(
             "import_files", files.import_files, directory, self._actor(actor), timeout=None
         )
+        return result
 
     # -- coherence (called by the listener) ------------------------------------------------
 
