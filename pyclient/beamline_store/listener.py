@@ -45,7 +45,6 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import dict_row
 
 from . import queries
@@ -218,9 +217,11 @@ class Listener:
     def _check_listen_works(self, conn: psycopg.Connection[Any]) -> str:
         """``listening``, or ``polling`` with a warning when LISTEN cannot work here.
 
-        The test is the real thing: LISTEN on a fresh channel here, NOTIFY it from a second
-        connection, and wait for the notification. Through a transaction-pooling proxy the
-        LISTEN lands on a server connection this one no longer holds, so nothing arrives.
+        The test is the real thing: LISTEN on the probe channel here, NOTIFY it from a second
+        connection with a token only this check knows, and wait for that notification. Through
+        a transaction-pooling proxy the LISTEN lands on a server connection this one no longer
+        holds, so nothing arrives. Change signals read (and dropped) meanwhile are covered by
+        the change-log read that follows this check.
         """
         row = self._execute(conn, queries.IS_IN_RECOVERY).fetchone()
         if row is not None and row[0]:
@@ -232,11 +233,10 @@ class Listener:
             log.warning("beamline listener: %s", self._reason)
             return "polling"
         self._execute(conn, queries.LISTEN)
-        probe = f"beamline_probe_{uuid.uuid4().hex[:12]}"
-        channel = sql.Identifier(probe)
-        self._execute(conn, sql.SQL(queries.LISTEN_CHANNEL).format(channel))
+        token = uuid.uuid4().hex
+        self._execute(conn, queries.LISTEN_PROBE)
         with contextlib.closing(self._open()) as other:
-            self._execute(other, queries.NOTIFY_CHANNEL, {"channel": probe})
+            self._execute(other, queries.NOTIFY_PROBE, {"token": token})
         received = False
         deadline = time.monotonic() + self.detect_timeout
         while not received and not self._stop.is_set():
@@ -244,10 +244,10 @@ class Listener:
             if left <= 0:
                 break
             for notify in conn.notifies(timeout=min(left, 0.1)):
-                if notify.channel == probe:
+                if notify.channel == "beamline_probe" and notify.payload == token:
                     received = True
                     break
-        self._execute(conn, sql.SQL(queries.UNLISTEN_CHANNEL).format(channel))
+        self._execute(conn, queries.UNLISTEN_PROBE)
         pid = self._execute(conn, queries.BACKEND_PID).fetchone()
         self.backend_pid = None if pid is None else int(pid[0])
         if not received:

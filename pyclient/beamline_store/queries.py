@@ -4,9 +4,7 @@ the Store's API calls, the listener's, the connection recipe's role check, DevSt
 
 One argument style: named placeholders (``%(x)s``), bound by psycopg; API calls pass their
 arguments by name (``p_x => %(x)s``), so the order of the SQL parameters never matters. Python
-never builds SQL by string formatting; the one identifier that cannot be a parameter (a LISTEN
-channel) is a template (``{}``) filled with ``psycopg.sql.Identifier``. The store looks them up
-by name: ``queries.GET_POLICY``.
+never builds SQL by string formatting. The store looks them up by name: ``queries.GET_POLICY``.
 """
 
 from __future__ import annotations
@@ -119,11 +117,11 @@ CURRENT_WATERMARK: Final = "select beamline.current_watermark() as watermark"
 LISTEN: Final = "listen beamline_changes"
 IS_IN_RECOVERY: Final = "select pg_catalog.pg_is_in_recovery() as in_recovery"
 PING: Final = "select 1"
-# The listener's LISTEN check: a probe channel (a generated name; templates for sql.Identifier),
-# notified from a second connection.
-LISTEN_CHANNEL: Final = "listen {}"
-UNLISTEN_CHANNEL: Final = "unlisten {}"
-NOTIFY_CHANNEL: Final = "select pg_catalog.pg_notify(%(channel)s, '')"
+# The listener's LISTEN check: a notification on the probe channel, sent from a second
+# connection, carrying a token only this listener knows.
+LISTEN_PROBE: Final = "listen beamline_probe"
+UNLISTEN_PROBE: Final = "unlisten beamline_probe"
+NOTIFY_PROBE: Final = "select pg_catalog.pg_notify('beamline_probe', %(token)s)"
 BACKEND_PID: Final = "select pg_catalog.pg_backend_pid()"
 
 # -- connections (beamline_store.connection) -------------------------------------------------
