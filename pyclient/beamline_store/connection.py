@@ -218,16 +218,17 @@ class _Call:
 class Deadlines:
     """Bounds every call on a connection: ``with deadlines.guard(conn, seconds) as call``.
 
-    One watchdog thread (started at the first guard) checks the calls in flight every *tick*
-    seconds. At ``deadline - grace`` it asks the server to cancel the statement (the connection
+    One watchdog thread (started by a guard, gone after *idle_exit* seconds without calls)
+    checks the calls in flight every *tick* seconds. At ``deadline - grace`` it asks the server to cancel the statement (the connection
     stays usable; the call fails with SQLSTATE 57014); if the call is still running one tick
     before the deadline (a frozen server or network: a cancel cannot help) it shuts the socket
     down, so the call fails within its deadline. ``call.fired`` tells the caller the deadline
     was the cause.
     """
 
-    def __init__(self, *, tick: float = 0.05) -> None:
+    def __init__(self, *, tick: float = 0.05, idle_exit: float = 1.0) -> None:
         self.tick = tick
+        self.idle_exit = idle_exit
         self._calls: dict[int, _Call] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -240,8 +241,12 @@ class Deadlines:
         call = _Call(conn, timeout)
         key = id(call)
         self._calls[key] = call
-        if self._thread is None:
-            self._start()
+        with self._lock:  # (the watchdog decides to stop under this lock, see _watch)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="beamline-deadlines", daemon=True
+                )
+                self._thread.start()
         try:
             yield call
         finally:
@@ -249,17 +254,21 @@ class Deadlines:
                 call.done = True
             self._calls.pop(key, None)
 
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._watch, name="beamline-deadlines", daemon=True
-                )
-                self._thread.start()
-
     def _watch(self) -> None:
+        idle = 0.0
         while True:
             time.sleep(self.tick)
+            if not self._calls:
+                # Nothing to watch for a while: stop (a closed Store leaves no thread behind);
+                # the next guard starts a new one.
+                idle += self.tick
+                if idle >= self.idle_exit:
+                    with self._lock:
+                        if not self._calls:
+                            self._thread = None
+                            return
+                continue
+            idle = 0.0
             now = time.monotonic()
             for call in list(self._calls.values()):
                 grace = min(1.0, call.timeout / 4)

@@ -374,3 +374,10 @@ def test_db_status_reports_a_login_that_cannot_act_as_the_application_role(
     assert "not a member of the application role" in result.output
     ok = CliRunner().invoke(main, ["db", "status"], env={"DATABASE_URL": db_url})
     assert ok.exit_code == 0, ok.output
+    # DevState commands go through a Store: the same check, the same error (not the URL's
+    # own login running the statement).
+    devstate = CliRunner().invoke(
+        main, ["devstate", "get", "--actor", "alice"], env={"DATABASE_URL": url}
+    )
+    assert devstate.exit_code == 20, devstate.output
+    assert "not a member of the application role" in devstate.output
