@@ -219,8 +219,9 @@ class Deadlines:
     """Bounds every call on a connection: ``with deadlines.guard(conn, seconds) as call``.
 
     One watchdog thread (started by a guard, gone after *idle_exit* seconds without calls)
-    checks the calls in flight every *tick* seconds. At ``deadline - grace`` it asks the server to cancel the statement (the connection
-    stays usable; the call fails with SQLSTATE 57014); if the call is still running one tick
+    checks the calls in flight every *tick* seconds. At ``deadline - grace`` it asks the
+    server to cancel the statement (the connection stays usable; the call fails with SQLSTATE
+    57014); if the call is still running one tick
     before the deadline (a frozen server or network: a cancel cannot help) it shuts the socket
     down, so the call fails within its deadline. ``call.fired`` tells the caller the deadline
     was the cause.
