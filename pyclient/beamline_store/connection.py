@@ -599,18 +599,21 @@ class Connector:
     def _getconn(
         self, devstate_options: str | None
     ) -> tuple[Connection, ConnectionPool[Connection]]:
-        """A connection from the pool, waiting at most ``pool_timeout`` — in short slices, so
-        that a pool that cannot connect (its attempt failed: ``reconnect_failed``) sends this
-        caller to probe at once instead of waiting the full timeout."""
+        """A connection from the pool, waiting at most ``pool_timeout``. The first wait is a
+        short slice: a pool that cannot connect (its attempt failed: ``reconnect_failed``) sends
+        this caller to probe at once instead of waiting the full timeout; a pool that is merely
+        busy is then waited for in one go (keeping this caller's place in its queue)."""
         limit = time.monotonic() + self.settings.pool_timeout
+        first = True
         while True:
             if not self._state.verified:
                 self._probe()
             pool = self._pool if devstate_options is None else self.devstate_pool(devstate_options)
             left = limit - time.monotonic()
             try:
-                conn = pool.getconn(timeout=max(0.001, min(_SLICE, left)))
+                conn = pool.getconn(timeout=max(0.001, min(_SLICE, left) if first else left))
             except PoolTimeout:
+                first = False
                 if left <= _SLICE:
                     raise DatabaseUnavailable(
                         f"no database connection within {self.settings.pool_timeout:g} s: every "
