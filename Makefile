@@ -14,8 +14,8 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client bench-backup clean help vsix bench-mcp inspector-deps \
-        bench-validation bench-devstate
+        schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup clean \
+        help vsix bench-mcp inspector-deps bench-validation bench-devstate
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -127,8 +127,20 @@ bench-client: deps sysdeps
 bench-backup: deps sysdeps
 	$(BIN)/python bench/backup_bench.py
 
+# Hit throughput and miss latency of BASE's client vs this checkout's, alternating rounds in one
+# run (issue 12). BASE defaults to the merge base with main.
+BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
+bench-client-compare: deps sysdeps
+	@$(BEAMLINE) db start >/dev/null
+	@$(BEAMLINE) migrate >/dev/null
+	$(BIN)/python bench/client_compare.py $(BASE)
+
+# Outage timings of the client beside its configured deadlines, on a throwaway cluster (issue 12).
+bench-faults: deps sysdeps
+	$(BIN)/python bench/fault_bench.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-mcp bench-backup
+bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -88,6 +88,49 @@ def row(label: str, figure: str, baseline: str) -> None:
     print(f"  {label:<44} {figure:>22}   baseline {baseline}")
 
 
+def core(store: Store, settings: Any) -> int:
+    """``--core``: one JSON line with the two ratios issue 12 compares across code versions
+    (bench/client_compare.py): hit throughput / bare dict, miss median / bare psycopg."""
+    import json
+
+    keys = [f"p{i % KEYS}" for i in range(1024)]
+    bare = {(TENANT, k): (time.monotonic() + 600, object()) for k in keys}
+    mono = time.monotonic
+    get = store.get_policy
+
+    def bare_loop(n: int) -> None:
+        d = bare
+        for i in range(n):
+            e = d.get((TENANT, keys[i & 1023]))
+            if e is not None and e[0] > mono():
+                e[1]
+
+    def hit_loop(n: int) -> None:
+        for i in range(n):
+            get(TENANT, keys[i & 1023])
+
+    hit_loop(2048)
+    b = max(throughput(bare_loop, 100_000) for _ in range(3))
+    h = max(throughput(hit_loop, 100_000) for _ in range(3))
+    miss, bare_rt = [], []
+    with psycopg.connect(store.conninfo, autocommit=True) as conn:
+        conn.execute(f"set role {settings.app_role}")
+        for i in range(1500):  # interleaved: the same load for both
+            key = (TENANT, f"p{i % KEYS}")
+            store._policies.invalidate(key)
+            t0 = time.perf_counter()
+            get(TENANT, key[1])
+            miss.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            conn.execute(
+                "select * from beamline.get_policy(%s, %s, %s)", [TENANT, key[1], ADMIN]
+            ).fetchall()
+            bare_rt.append(time.perf_counter() - t0)
+    print(json.dumps({"hit": h / b, "miss": statistics.median(miss) / statistics.median(bare_rt)}))
+    store.close()
+    return 0
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
     n_hits = 200_000 if quick else 1_000_000
@@ -106,6 +149,8 @@ def main() -> int:
             store.put_policy(TENANT, f"p{i}", doc(i))
     for i in range(KEYS):
         store.get_policy(TENANT, f"p{i}")
+    if "--core" in sys.argv:
+        return core(store, settings)
     print(f"client benchmarks ({'quick' if quick else 'full'}; Python {sys.version.split()[0]})\n")
 
     # -- hits --------------------------------------------------------------------------------
@@ -172,8 +217,8 @@ def main() -> int:
         get(TENANT, key[1])
         miss.append((time.perf_counter() - t0) * 1e3)
     bare_rt = []
-    with psycopg.connect(store.conninfo, autocommit=True,
-                         options=f"-c role={settings.app_role}") as conn:  # fmt: skip
+    with psycopg.connect(store.conninfo, autocommit=True) as conn:
+        conn.execute(f"set role {settings.app_role}")  # a no-op switch for the login role
         for i in range(2000 if not quick else 500):
             t0 = time.perf_counter()
             conn.execute(
@@ -190,7 +235,8 @@ def main() -> int:
     # Every signal seen per key (a key is rewritten every 1,000 writes): a write's lag is the
     # first signal of its key at or after the write started.
     evicted: dict[str, list[float]] = {}
-    original = store.apply_changes
+    coherence = store._coherence  # the listener's callback ends here
+    original = coherence.apply_changes
 
     def recording(changes: Any) -> int:
         changes = list(changes)
@@ -203,14 +249,14 @@ def main() -> int:
     def first_seen(key: str, since: float) -> float | None:
         return next((t for t in evicted.get(key, ()) if t >= since), None)
 
-    store.apply_changes = recording  # type: ignore[method-assign]
+    coherence.apply_changes = recording  # type: ignore[method-assign]
     seconds = 4 if quick else 8
     writer = subprocess.run(
         [sys.executable, "-c", WRITER, TENANT, ADMIN, str(seconds)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     time.sleep(0.5)
-    store.apply_changes = original  # type: ignore[method-assign]
+    coherence.apply_changes = original  # type: ignore[method-assign]
     writes = [line.split() for line in writer.stdout.splitlines()]
     seen = [(first_seen(k, float(t0)), float(t0), float(t1)) for k, t0, t1 in writes]
     from_start = [(t - t0) * 1e3 for t, t0, _ in seen if t is not None]

@@ -5,6 +5,7 @@
 #   libtap-parser-sourcehandler-pgtap-perl  pg_prove            (only with --test)
 #   libfaketime                        shifted-clock pgTAP run  (only with --test)
 #   postgresql-<major>-cron            pg_cron, for the scheduled-maintain test (only with --test)
+#   pgbouncer                          pooler tests of the client (only with --test)
 # As root the missing ones are installed with apt-get; otherwise the exact command is printed
 # and the script exits 1. Usage: scripts/install_system_deps.sh [--test]
 set -euo pipefail
@@ -27,6 +28,7 @@ if [ "$want_test" = 1 ]; then
     command -v pg_prove >/dev/null 2>&1 || missing+=("libtap-parser-sourcehandler-pgtap-perl")
     [ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=("libfaketime")
     [ -f "/usr/share/postgresql/$major/extension/pg_cron.control" ] || missing+=("postgresql-$major-cron")
+    [ -x /usr/sbin/pgbouncer ] || missing+=("pgbouncer")
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

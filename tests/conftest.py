@@ -77,7 +77,7 @@ def template_url(pg_cluster: Cluster, settings: Settings) -> str:
         conn.execute(f'drop database if exists "{TEMPLATE}"')
         conn.execute(f'create database "{TEMPLATE}"')
     url = pg_cluster.url(dbname=TEMPLATE)
-    migrate(url, settings)
+    migrate(url, settings, login_role=True)
     return url
 
 

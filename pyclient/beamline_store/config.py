@@ -25,12 +25,14 @@ class Settings:
     """Resolved configuration. Durations are seconds, sizes are bytes."""
 
     database_url: str | None = field(default=None, repr=False)  # may hold a password
+    listen_url: str | None = field(default=None, repr=False)  # the listener's direct URL
     home: Path = Path(".beamline")
     port: int | None = None
     server_user: str | None = None
     owner_role: str = "beamline_owner"
     app_role: str = "beamline_app"
     readonly_role: str = "beamline_readonly"
+    login_role: str = "beamline_client"
     actor: str | None = None
     hmac_secret: str | None = field(default=None, repr=False)
     hmac_key_id: str = "k1"
@@ -38,6 +40,7 @@ class Settings:
     pool_max_size: int = 8
     pool_timeout: float = 5.0
     connect_timeout: float = 5.0
+    call_timeout: float = 4.0
     ttl_policies: float = 600.0
     ttl_rbac: float = 300.0
     ttl_quotas: float = 900.0
@@ -55,6 +58,9 @@ class Settings:
 # environment variable -> field name; parsed with the field's type
 _ENV = {
     "DATABASE_URL": "database_url",
+    "BEAMLINE_LISTEN_URL": "listen_url",
+    "BEAMLINE_LOGIN_ROLE": "login_role",
+    "BEAMLINE_CALL_TIMEOUT": "call_timeout",
     "BEAMLINE_HOME": "home",
     "BEAMLINE_PORT": "port",
     "BEAMLINE_SERVER_USER": "server_user",
@@ -101,6 +107,9 @@ _YAML = {
     "metrics.enabled": "metrics",
     "metrics.slow_query_threshold": "slow_query_threshold",
     "database.url": "database_url",
+    "database.listen_url": "listen_url",
+    "database.call_timeout": "call_timeout",
+    "roles.login": "login_role",
     "database.home": "home",
     "database.port": "port",
     "roles.owner": "owner_role",
@@ -116,8 +125,8 @@ class ConfigError(ValueError):
 
 # Numbers that must be > 0 (everything else numeric must be >= 0).
 _POSITIVE = {
-    "port", "pool_max_size", "pool_timeout", "connect_timeout", "ttl_policies", "ttl_rbac",
-    "ttl_quotas", "ttl_audit", "ttl_negative", "sweep_interval", "max_cache_entries",
+    "port", "pool_max_size", "pool_timeout", "connect_timeout", "call_timeout", "ttl_policies",
+    "ttl_rbac", "ttl_quotas", "ttl_audit", "ttl_negative", "sweep_interval", "max_cache_entries",
     "max_cache_size", "poll_interval",
 }  # fmt: skip
 
@@ -128,7 +137,7 @@ def _convert(name: str, raw: Any) -> Any:
     kind = str({f.name: f.type for f in fields(Settings)}[name])
 
     def bad(reason: str) -> ConfigError:
-        shown = "[MASKED]" if name in {"database_url", "hmac_secret"} else repr(raw)
+        shown = "[MASKED]" if name in {"database_url", "listen_url", "hmac_secret"} else repr(raw)
         return ConfigError(f"configuration value for {name} {reason}: {shown}")
 
     if raw is None or raw == "":

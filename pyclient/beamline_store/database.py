@@ -1,16 +1,17 @@
-"""Where the database is: ``DATABASE_URL`` when set, else the embedded cluster
-of ``BEAMLINE_HOME``."""
+"""Where the database is: ``DATABASE_URL`` when set, else the embedded cluster of
+``BEAMLINE_HOME`` — for application work as the dedicated login role (``beamline_client``,
+a member of the application role only), for administration as the cluster's superuser."""
 
 from __future__ import annotations
 
 import psycopg
 
 from .config import Settings
+from .connection import connect_admin
 from .embedded import Cluster
 from .errors import ConfigurationError, DatabaseUnavailable
-from .secrets import mask_text
 
-__all__ = ["cluster_for", "connect_admin", "resolve_dsn"]
+__all__ = ["cluster_for", "connect_admin", "resolve_admin_dsn", "resolve_dsn"]
 
 
 def cluster_for(settings: Settings) -> Cluster:
@@ -24,7 +25,18 @@ def cluster_for(settings: Settings) -> Cluster:
 
 
 def resolve_dsn(settings: Settings) -> str:
-    """The connection string to use; raises a one-line error when there is nothing to reach."""
+    """The connection string for application work; a one-line error when there is nothing to
+    reach. On the embedded cluster: the dedicated login role (created by ``beamline migrate``)."""
+    return _resolve(settings, admin=False)
+
+
+def resolve_admin_dsn(settings: Settings) -> str:
+    """The connection string for administration (migrate, bootstrap): ``DATABASE_URL``, or the
+    embedded cluster's superuser."""
+    return _resolve(settings, admin=True)
+
+
+def _resolve(settings: Settings, *, admin: bool) -> str:
     if settings.database_url:
         try:
             psycopg.conninfo.conninfo_to_dict(settings.database_url)
@@ -41,22 +53,4 @@ def resolve_dsn(settings: Settings) -> str:
             f"the embedded database in {cluster.home} is not running: run `beamline db start` "
             "(or `make run`), or set DATABASE_URL"
         )
-    return cluster.url()
-
-
-def connect_admin(dsn: str, *, timeout: float = 5.0) -> psycopg.Connection[tuple[object, ...]]:
-    """An autocommit connection for administrative work, with a one-line masked error."""
-    try:
-        return psycopg.connect(dsn, autocommit=True, connect_timeout=max(1, int(timeout)))
-    except psycopg.Error as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise DatabaseUnavailable(
-            mask_text(f"cannot connect to {dsn}: {reason}", [_password_of(dsn)])
-        ) from None
-
-
-def _password_of(dsn: str) -> str | None:
-    try:
-        return psycopg.conninfo.conninfo_to_dict(dsn).get("password")  # type: ignore[return-value]
-    except psycopg.ProgrammingError:
-        return None
+    return cluster.url() if admin else cluster.url(user=settings.login_role)

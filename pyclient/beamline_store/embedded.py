@@ -13,13 +13,16 @@ PostgreSQL refuses to run as root, so when invoked as root every server program 
 unprivileged user (``BEAMLINE_SERVER_USER``, else ``postgres``, else ``nobody``). If that user
 cannot reach ``home`` (a parent directory such as a 0700 ``/root`` or ``mktemp -d`` blocks it),
 the server-owned files (``data/``, ``server.log``, the socket) live in a private run directory
-``/var/tmp/beamline-<hash of home>/`` instead, recorded in ``cluster.json``, and ``home`` keeps a
-symlink to the socket; no directory permissions are changed.
+``/var/tmp/beamline-<random>/`` instead (created by ``mkdtemp``: never a planted symlink, checked
+again — real directory, server user's, 0700 — at every start), recorded in ``cluster.json``, and
+``home`` keeps a symlink to the socket; no directory permissions are changed.
+
+Run as a normal user, ``home`` is made private (0700) even when it already existed: the socket
+inside it accepts local logins without a password. A ``home`` of another user is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pwd
@@ -27,7 +30,9 @@ import secrets
 import shlex
 import shutil
 import socket
+import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -217,9 +222,9 @@ class Cluster:
         port = self._state().get("port")
         return int(port) if isinstance(port, int | str) else None
 
-    def url(self, *, tcp: bool = False, dbname: str = DATABASE) -> str:
+    def url(self, *, tcp: bool = False, dbname: str = DATABASE, user: str = SUPERUSER) -> str:
         """libpq URL for *dbname*: the unix socket (trust) by default; 127.0.0.1 with the
-        password if *tcp*."""
+        superuser's password if *tcp*. *user* logs in as another role (socket only)."""
         port = self.port()
         if port is None:
             raise ConfigurationError(
@@ -230,7 +235,8 @@ class Cluster:
             password = quote(self.password_file.read_text().strip(), safe="")
             return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{port}/{dbname}"
         return (
-            f"postgresql://{SUPERUSER}@/{dbname}?host={quote(str(self.home), safe='')}&port={port}"
+            f"postgresql://{quote(user, safe='')}@/{dbname}"
+            f"?host={quote(str(self.home), safe='')}&port={port}"
         )
 
     def status(self) -> ClusterStatus:
@@ -259,22 +265,64 @@ class Cluster:
                 "fix its permissions or set BEAMLINE_HOME"
             ) from exc
         account = self._server_account()
-        if account is None or self.run_dir != self.home:
+        if account is None:
+            self._make_private(self.home)
+            return
+        if self.run_dir != self.home:
+            self._check_run_dir(self.run_dir, account)
             return
         os.chown(self.home, account.pw_uid, account.pw_gid)
         os.chmod(self.home, 0o700)
         if self._run(["test", "-w", str(self.home)], check=False).returncode == 0:
             return
-        # A parent directory blocks the server user: relocate the server's files (see module doc).
-        digest = hashlib.sha256(str(self.home).encode()).hexdigest()[:16]
-        run_dir = Path("/var/tmp") / f"beamline-{digest}"
-        run_dir.mkdir(mode=0o700, exist_ok=True)
+        # A parent directory blocks the server user: relocate the server's files (see module doc)
+        # to a new directory of an unpredictable name, created by mkdir (which never follows a
+        # planted symlink and fails on anything existing) in the sticky /var/tmp, where no other
+        # user can rename or replace it; its name is recorded in cluster.json.
+        run_dir = Path(tempfile.mkdtemp(prefix="beamline-", dir="/var/tmp"))
         os.chown(run_dir, account.pw_uid, account.pw_gid)
-        os.chmod(run_dir, 0o700)
         os.chown(self.home, 0, 0)
         state = self._state()
         state["run_dir"] = str(run_dir)
         self._save_state(state)
+
+    def _make_private(self, home: Path) -> None:
+        """A normal user's state directory holds a trust-authenticated socket: only its owner
+        may enter it. Enforce mode 0700 (the directory may predate this run), or refuse."""
+        info = home.stat()
+        if info.st_uid != os.geteuid():
+            raise ConfigurationError(
+                f"state directory {home} belongs to another user (uid {info.st_uid}): use a "
+                "directory of your own (BEAMLINE_HOME)"
+            )
+        if info.st_mode & 0o077:
+            os.chmod(home, 0o700)
+            if home.stat().st_mode & 0o077:  # pragma: no cover - a filesystem ignoring chmod
+                raise ConfigurationError(
+                    f"state directory {home} cannot be made private (mode 0700): its socket "
+                    "would let every local user in; use another BEAMLINE_HOME"
+                )
+
+    @staticmethod
+    def _check_run_dir(run_dir: Path, account: pwd.struct_passwd) -> None:
+        """The recorded run directory must still be the one created: a real directory (not a
+        symlink) owned by the server user, mode 0700."""
+        try:
+            info = run_dir.lstat()
+        except FileNotFoundError:
+            raise ConfigurationError(
+                f"the run directory {run_dir} recorded in cluster.json is gone: restore it or "
+                "start afresh with a new BEAMLINE_HOME"
+            ) from None
+        if (
+            not stat.S_ISDIR(info.st_mode)
+            or info.st_uid != account.pw_uid
+            or info.st_mode & 0o777 != 0o700
+        ):
+            raise ConfigurationError(
+                f"the run directory {run_dir} is not the private directory beamline created "
+                "(a symlink, another owner or another mode): refusing to use it"
+            )
 
     def _initdb(self, bindir: Path) -> None:
         password = secrets.token_urlsafe(24)
@@ -374,12 +422,12 @@ class Cluster:
         (self.home / f".s.PGSQL.{port}").symlink_to(self.run_dir / f".s.PGSQL.{port}")
 
     def _ensure_database(self) -> None:
-        import psycopg
+        from .connection import connect_admin
 
         deadline = time.monotonic() + 10
         while True:
             try:
-                with psycopg.connect(self.url(dbname="postgres"), autocommit=True) as conn:
+                with connect_admin(self.url(dbname="postgres")) as conn:
                     exists = conn.execute(
                         "select 1 from pg_catalog.pg_database where datname = %s", [DATABASE]
                     ).fetchone()
@@ -390,11 +438,11 @@ class Cluster:
                     # database an earlier version created.
                     conn.execute(f'revoke temporary on database "{DATABASE}" from public')
                     return
-            except psycopg.OperationalError as exc:
+            except DatabaseUnavailable as exc:
                 if time.monotonic() > deadline:
                     raise DatabaseUnavailable(
-                        f"embedded database did not accept connections: {exc}"
-                    ) from exc
+                        f"embedded database did not accept connections: {exc.message}"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self, *, mode: str = "fast") -> ClusterStatus:

@@ -1,15 +1,29 @@
 """Exceptions: one class per documented SQLSTATE (docs/ERRORS.md), plus client-side failures.
 
 The database raises ``BLnnn`` codes with a message, a detail (often JSON) and a hint.
-:func:`from_database_error` maps a psycopg error to the registered class, keeping all three.
+:func:`translate` is the one translator of driver errors, used by the Store, the CLI and the MCP
+server alike (psycopg's own registry idea: a class per SQLSTATE, a generic fallback keeping the
+code):
+
+* a registered SQLSTATE (every ``BLnnn`` of docs/ERRORS.md, and ``25006``) -> its class;
+* an unknown SQLSTATE (a ``BLnnn`` of a newer server, any other server error) -> a plain
+  :class:`BeamlineError` whose ``sqlstate`` is the code;
+* a refusal while connecting (authentication, unknown role or database, permission) ->
+  :class:`ConfigurationError` with the server's message, at once (retrying cannot help);
+* a lost or unreachable connection -> :class:`DatabaseUnavailable`, or
+  :class:`WriteOutcomeUnknown` when a write had been sent (it may have committed).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import psycopg
+
+from .secrets import mask_text
 
 __all__ = [
     "AlreadyExists",
@@ -30,12 +44,16 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "QuotaExceeded",
+    "ReadOnlyDatabase",
     "RestoreRefused",
     "SecretMissing",
     "ValidationFailed",
     "VersionConflict",
+    "WriteOutcomeUnknown",
+    "connection_lost",
     "from_database_error",
     "lookup",
+    "translate",
 ]
 
 _REGISTRY: dict[str, type[BeamlineError]] = {}
@@ -44,14 +62,25 @@ _REGISTRY: dict[str, type[BeamlineError]] = {}
 class BeamlineError(Exception):
     """Base of every error this package raises. ``exit_code`` is the CLI's exit status."""
 
-    sqlstate: ClassVar[str | None] = None
+    # The class's SQLSTATE (registered); an instance of the generic class carries the code the
+    # server sent (an unknown BLnnn of a newer server, or any other SQLSTATE).
+    sqlstate: str | None = None
     exit_code: ClassVar[int] = 1
 
-    def __init__(self, message: str, *, detail: str | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        detail: str | None = None,
+        hint: str | None = None,
+        sqlstate: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.detail = detail
         self.hint = hint
+        if sqlstate is not None:
+            self.sqlstate = sqlstate
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -172,8 +201,28 @@ class MigrationFailed(BeamlineError):
 
 
 class DatabaseUnavailable(BeamlineError):
-    """PostgreSQL could not be reached (or stopped answering) within the configured timeout."""
+    """PostgreSQL could not be reached (or stopped answering) within the configured timeout.
+    Nothing was written: the call never reached the server, or its transaction rolled back."""
 
+    exit_code = 21
+
+
+class WriteOutcomeUnknown(DatabaseUnavailable):
+    """The connection was lost after a write had been sent: it may or may not have committed.
+
+    Resolve by reading the object again; a retry with ``expected_version`` (policies) or
+    ``expected_checksum`` (DevState) is safe either way (docs/ERRORS.md)."""
+
+    exit_code = 27
+
+
+class ReadOnlyDatabase(DatabaseUnavailable):
+    """A write reached a read-only server (a hot standby, or ``default_transaction_read_only``).
+
+    The client drops its pooled connections so the next call connects anew (with
+    ``target_session_attrs=read-write`` that finds the primary)."""
+
+    sqlstate = "25006"
     exit_code = 21
 
 
@@ -201,8 +250,38 @@ def lookup(sqlstate: str) -> type[BeamlineError] | None:
     return _REGISTRY.get(sqlstate)
 
 
+_HINTS = {
+    "25006": "connected to a read-only server (a standby?): add target_session_attrs=read-write "
+    "to the connection string so the client finds the primary",
+}
+
+# SQLSTATEs with which a server refuses a connection for good (class 28 invalid authorization,
+# 3D000 unknown database, 42501 insufficient privilege, 42704 unknown role in a setting).
+_REFUSALS = ("28", "3D000", "42501", "42704")
+# Without a SQLSTATE (libpq reports some refusals as text only): the server's words.
+_REFUSAL_TEXT = re.compile(
+    r'password authentication failed|role "[^"]*" does not exist|database "[^"]*" does not '
+    r"exist|permission denied|no pg_hba\.conf entry|not permitted to log in",
+    re.IGNORECASE,
+)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """True for a failure of the connection itself (no SQLSTATE, class 08, a server shutdown
+    57P01-57P03), as opposed to an error the server answered with."""
+    if not isinstance(exc, psycopg.Error):
+        return False
+    state = exc.sqlstate or ""
+    return state == "" or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def from_database_error(exc: psycopg.Error) -> BeamlineError | None:
-    """Translate a psycopg error carrying a ``BLnnn`` SQLSTATE; None for anything else."""
+    """The registered class for the error's SQLSTATE, keeping message, detail and hint; None for
+    an unregistered code (:func:`translate` handles every case)."""
     diag = exc.diag
     cls = lookup(diag.sqlstate or "")
     if cls is None:
@@ -210,5 +289,67 @@ def from_database_error(exc: psycopg.Error) -> BeamlineError | None:
     return cls(
         diag.message_primary or str(exc),
         detail=diag.message_detail,
+        hint=diag.message_hint or _HINTS.get(diag.sqlstate or ""),
+    )
+
+
+def translate(
+    exc: BaseException,
+    *,
+    write: bool = False,
+    connecting: bool = False,
+    deadline: float | None = None,
+    secrets: Iterable[str | None] = (),
+) -> BaseException:
+    """The exception to raise instead of *exc* (the one translator of driver errors).
+
+    *write*: the failed call was a write already sent to the server, so a lost connection
+    means its outcome is unknown. *connecting*: *exc* came from opening a connection, so a
+    server refusal is a configuration error. *deadline*: the call's deadline (seconds) fired
+    before the failure. Messages are masked (*secrets*, URL passwords). Anything that is not a
+    psycopg error comes back unchanged.
+    """
+    if isinstance(exc, BeamlineError) or not isinstance(exc, psycopg.Error):
+        return exc
+    known = list(secrets)
+    state = exc.sqlstate or ""
+    text = mask_text(_one_line(exc), known)
+    if connecting and (state.startswith(_REFUSALS) or (not state and _REFUSAL_TEXT.search(text))):
+        return ConfigurationError(
+            f"PostgreSQL refused the connection: {text}",
+            hint="Check the login role, its password and its membership of the application "
+            "role (docs/CONFIG.md, 'Roles and logins').",
+            sqlstate=state or None,
+        )
+    if deadline is not None and (state == "57014" or connection_lost(exc)):
+        message = f"no answer from PostgreSQL within the call deadline of {deadline:g} s"
+        hint = "Check the server (beamline db status); BEAMLINE_CALL_TIMEOUT sets the deadline."
+        if write and state != "57014":  # cancelled statements rolled back; a cut one may not
+            return WriteOutcomeUnknown(
+                message + "; the write may have committed: read it again", hint=hint
+            )
+        return DatabaseUnavailable(message, hint=hint)
+    if connecting and not connection_lost(exc):
+        # Any other failure to open a connection (too many clients 53300, ...): unavailable.
+        return DatabaseUnavailable(f"cannot connect to PostgreSQL: {text}", sqlstate=state or None)
+    if connection_lost(exc):
+        if write:
+            return WriteOutcomeUnknown(
+                f"lost the database connection after the write was sent, so it may or may not "
+                f"have committed: {text}",
+                hint="Read the object again; a retry with expected_version is safe either way.",
+            )
+        if connecting:
+            return DatabaseUnavailable(f"cannot connect to PostgreSQL: {text}")
+        return DatabaseUnavailable(f"lost the database connection: {text}")
+    mapped = from_database_error(exc)
+    if mapped is not None:
+        mapped.message = mask_text(mapped.message, known)
+        return mapped
+    diag = exc.diag
+    return BeamlineError(
+        mask_text(diag.message_primary or text, known),
+        detail=diag.message_detail,
         hint=diag.message_hint,
+        sqlstate=state or None,
     )

@@ -12,16 +12,23 @@ application role:
    covers writers that did not NOTIFY (the server coalesces signals so writers never queue on
    the NOTIFY commit lock).
 3. Every ``poll_interval`` seconds the change log is read anyway (the backstop), and every
-   ``probe_interval`` seconds a ``select 1`` checks the connection is alive.
+   ``probe_interval`` seconds (default 2) a ``select 1``, under the call deadline, checks the
+   connection is alive.
 4. When the connection fails (killed backend, server restart, network), the listener
    reconnects with exponential backoff, re-LISTENs, and resyncs exactly from its watermark —
    or flushes every cache when the log no longer holds that far back (``complete`` false).
    It also asks the pool to drop its broken connections.
 
 LISTEN cannot work on a hot standby or through a transaction-pooling PgBouncer: the listener
-detects both (``pg_is_in_recovery()``; a self-addressed NOTIFY that never arrives or a backend
-pid that changes between statements), logs a warning saying so, and keeps the caches correct by
-polling the change log every ``poll_interval`` seconds (state ``polling``).
+detects both (``pg_is_in_recovery()``; a NOTIFY sent on a second connection that does not
+arrive on the listening one within ``detect_timeout``), logs a warning saying so, and keeps the
+caches correct by polling the change log every ``poll_interval`` seconds (state ``polling``).
+Behind a pooler, give the listener a direct URL (``BEAMLINE_LISTEN_URL``).
+
+The listener knows nothing of the Store (no import): it gets a *connect* function (the recipe
+of :mod:`beamline_store.connection`) and callbacks (*apply_changes*, *flush*, *on_reconnect*).
+Every statement runs under the call deadline, so a frozen server is noticed within
+``probe_interval + call_timeout``.
 """
 
 from __future__ import annotations
@@ -33,18 +40,18 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
 from . import queries
+from .connection import Deadlines
+from .errors import BeamlineError
 from .models import Change
 from .secrets import mask_text
-
-if TYPE_CHECKING:
-    from .store import Store
 
 __all__ = ["Listener"]
 
@@ -55,28 +62,45 @@ PAGE = 1000
 
 
 class Listener:
-    """The background LISTEN thread of one :class:`~beamline_store.store.Store`.
+    """The background LISTEN thread that keeps one set of caches coherent.
 
-    *wait_timeout* bounds each wait for notifications (how fast ``stop`` is honoured);
-    *probe_interval* is the liveness probe period; backoff grows from *backoff_min* to
-    *backoff_max* seconds between reconnection attempts.
+    *connect* opens a dedicated autocommit connection as the application role;
+    *apply_changes* / *flush* act on the caches; *on_reconnect* runs after a reconnection (the
+    store re-validates its pools). *wait_timeout* bounds each wait for notifications (how fast
+    ``stop`` is honoured); *probe_interval* is the liveness probe period; backoff grows from
+    *backoff_min* to *backoff_max* seconds between reconnection attempts; *detect_timeout* is
+    how long the LISTEN check waits for its test notification; *call_timeout* bounds every
+    statement (through *deadlines*).
     """
 
     def __init__(
         self,
-        store: Store,
         *,
+        connect: Callable[[], psycopg.Connection[Any]],
+        apply_changes: Callable[[Iterable[Change]], int],
+        flush: Callable[[], None],
+        on_reconnect: Callable[[], None] = lambda: None,
+        poll_interval: float = 30.0,
         wait_timeout: float = 0.5,
-        probe_interval: float = 5.0,
+        probe_interval: float = 2.0,
         backoff_min: float = 0.05,
         backoff_max: float = 2.0,
+        detect_timeout: float = 2.0,
+        call_timeout: float | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
-        self.store = store
+        self._open = connect
+        self._apply_changes = apply_changes
+        self._flush = flush
+        self._on_reconnect = on_reconnect
         self.wait_timeout = wait_timeout
         self.probe_interval = probe_interval
         self.backoff_min = backoff_min
         self.backoff_max = backoff_max
-        self.poll_interval = store.settings.poll_interval
+        self.detect_timeout = detect_timeout
+        self.call_timeout = call_timeout
+        self._deadlines = deadlines or Deadlines()
+        self.poll_interval = poll_interval
         self.watermark: int | None = None
         self._state = "starting"
         self._reason: str | None = None
@@ -150,13 +174,13 @@ class Listener:
                         self._sync(conn, until_horizon=True)
                 if not first:
                     self.reconnects += 1
-                    self.store.pool_check()
+                    self._on_reconnect()
                 first = False
                 backoff = self.backoff_min
                 self._state = mode
                 self._ready.set()
                 self._loop(conn, listening=mode == "listening")
-            except psycopg.Error as exc:
+            except (psycopg.Error, BeamlineError) as exc:
                 if self._stop.is_set():
                     break
                 reason = mask_text(" ".join(str(exc).split()) or type(exc).__name__)
@@ -168,7 +192,7 @@ class Listener:
                 backoff = min(self.backoff_max, backoff * 2)
             except Exception:  # a bug must not kill coherence silently
                 log.exception("beamline listener failed; flushing caches and restarting")
-                self.store.flush()
+                self._flush()
                 self.flushes += 1
                 self._close()
                 self._stop.wait(self.backoff_max)
@@ -177,19 +201,12 @@ class Listener:
         self._state = "stopped"
 
     def _connect(self) -> psycopg.Connection[Any]:
-        settings = self.store.settings
-        conn = psycopg.connect(
-            self.store.conninfo,
-            autocommit=True,
-            connect_timeout=max(1, round(settings.connect_timeout)),
-            application_name="beamline-store-listener",
-            options=f"-c role={settings.app_role}",
-            keepalives=1,
-            keepalives_idle=10,
-            keepalives_interval=5,
-            keepalives_count=3,
-        )
-        return conn
+        return self._open()
+
+    def _execute(self, conn: psycopg.Connection[Any], query: Any, params: Any = None) -> Any:
+        """One statement under the call deadline (a frozen server fails it, not hangs it)."""
+        with self._deadlines.guard(conn, self.call_timeout):
+            return conn.execute(query, params)
 
     def _close(self) -> None:
         conn, self._conn = self._conn, None
@@ -198,8 +215,15 @@ class Listener:
                 conn.close()
 
     def _check_listen_works(self, conn: psycopg.Connection[Any]) -> str:
-        """``listening``, or ``polling`` with a warning when LISTEN cannot work here."""
-        row = conn.execute(queries.IS_IN_RECOVERY).fetchone()
+        """``listening``, or ``polling`` with a warning when LISTEN cannot work here.
+
+        The test is the real thing: LISTEN on the probe channel here, NOTIFY it from a second
+        connection with a token only this check knows, and wait for that notification. Through
+        a transaction-pooling proxy the LISTEN lands on a server connection this one no longer
+        holds, so nothing arrives. Change signals read (and dropped) meanwhile are covered by
+        the change-log read that follows this check.
+        """
+        row = self._execute(conn, queries.IS_IN_RECOVERY).fetchone()
         if row is not None and row[0]:
             self._reason = (
                 "connected to a hot standby (pg_is_in_recovery): NOTIFY does not reach "
@@ -208,22 +232,29 @@ class Listener:
             )
             log.warning("beamline listener: %s", self._reason)
             return "polling"
-        conn.execute(queries.LISTEN)
-        # A self-addressed notification proves that LISTEN and NOTIFY share a session (a
-        # transaction-pooling proxy would route them to different server connections).
-        probe = f"beamline_probe_{uuid.uuid4().hex[:12]}"
-        pid_before = conn.info.backend_pid
-        conn.execute(f"listen {probe}")  # a generated identifier, not user input
-        conn.execute("select pg_catalog.pg_notify(%s, '')", [probe])
-        received = any(True for _ in conn.notifies(timeout=2.0, stop_after=1))
-        conn.execute(f"unlisten {probe}")
-        pid = conn.execute("select pg_catalog.pg_backend_pid()").fetchone()
+        self._execute(conn, queries.LISTEN)
+        token = uuid.uuid4().hex
+        self._execute(conn, queries.LISTEN_PROBE)
+        with contextlib.closing(self._open()) as other:
+            self._execute(other, queries.NOTIFY_PROBE, {"token": token})
+        received = False
+        deadline = time.monotonic() + self.detect_timeout
+        while not received and not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for notify in conn.notifies(timeout=min(left, 0.1)):
+                if notify.channel == "beamline_probe" and notify.payload == token:
+                    received = True
+                    break
+        self._execute(conn, queries.UNLISTEN_PROBE)
+        pid = self._execute(conn, queries.BACKEND_PID).fetchone()
         self.backend_pid = None if pid is None else int(pid[0])
-        if not received or self.backend_pid != pid_before:
+        if not received:
             self._reason = (
                 "LISTEN/NOTIFY does not work on this connection (a transaction-pooling proxy "
-                "such as PgBouncer in transaction mode?): point the listener at PostgreSQL or a "
-                f"session-pooled port. Polling the change log every {self.poll_interval:g} s"
+                "such as PgBouncer in transaction mode?): set BEAMLINE_LISTEN_URL to PostgreSQL "
+                f"or a session-pooled port. Polling the change log every {self.poll_interval:g} s"
             )
             log.warning("beamline listener: %s", self._reason)
             return "polling"
@@ -251,7 +282,7 @@ class Listener:
                     self._sync(conn, until_horizon=woke)
                 last_poll = last_probe = time.monotonic()
             elif now - last_probe >= self.probe_interval:
-                conn.execute(queries.PING)
+                self._execute(conn, queries.PING)
                 last_probe = now
 
     def _apply_payload(self, payload: str) -> None:
@@ -269,17 +300,17 @@ class Listener:
             )
         except (ValueError, KeyError, TypeError):
             return
-        self.store.apply_changes([change])
+        self._apply_changes([change])
 
     def _first_watermark(self, conn: psycopg.Connection[Any]) -> None:
         """Start following the change log (LISTEN is already on). Anything cached before this
         point was read without a watermark, so a change committed in between could never be
         replayed: flush it (the flush also refuses fills of loads that started earlier)."""
         self.watermark = self._current_watermark(conn)
-        self.store.flush()
+        self._flush()
 
     def _current_watermark(self, conn: psycopg.Connection[Any]) -> int:
-        row = conn.execute(queries.CURRENT_WATERMARK).fetchone()
+        row = self._execute(conn, queries.CURRENT_WATERMARK).fetchone()
         assert row is not None
         return int(row[0])
 
@@ -296,20 +327,23 @@ class Listener:
         deadline = time.monotonic() + 0.2
         first = True
         while True:
-            with conn.cursor(row_factory=dict_row) as cur:
+            with (
+                self._deadlines.guard(conn, self.call_timeout),
+                conn.cursor(row_factory=dict_row) as cur,
+            ):
                 cur.execute(queries.CHANGES_SINCE, {"watermark": self.watermark, "limit": PAGE})
                 row = cur.fetchone()
             assert row is not None
             if not row["complete"]:
                 log.warning("beamline listener: change log pruned past the watermark; flushing")
-                self.store.flush()
+                self._flush()
                 self.flushes += 1
                 self.watermark = int(row["watermark"])
                 return applied
             raw = row["changes"]
             entries = json.loads(raw) if isinstance(raw, str) else (raw or [])
             if entries:
-                self.store.apply_changes(
+                self._apply_changes(
                     Change(
                         kind=e["kind"],
                         tenant_id=e["tenant_id"],

@@ -2,7 +2,9 @@
 
 1. Roles (names from settings) are created when missing: owner (owns every object), application
    (EXECUTE on the API only) and read-only (SELECT for reporting). All are NOLOGIN group roles:
-   grant them to login roles.
+   grant them to login roles. With *login_role* (the embedded cluster: ``beamline_client``) a
+   LOGIN role that is a member of the application role and of nothing else is created too:
+   the login of every application connection, which cannot become anything more.
 2. yoyo applies ``migrations/NNNN_*.sql`` as the owner role (tables change only here); its
    bookkeeping tables live in schema ``beamline_yoyo``.
 3. Every file of ``sql/functions``, ``sql/views``, ``sql/triggers`` (each sorted by name), then
@@ -21,7 +23,7 @@ import psycopg
 from psycopg import sql
 
 from .config import Settings, sql_root
-from .database import connect_admin
+from .connection import connect_admin
 from .errors import MigrationFailed
 from .schemas import load_default_schemas
 from .secrets import mask_text
@@ -54,6 +56,34 @@ def sql_files(root: Path | None = None) -> list[Path]:
     if grants.is_file():
         files.append(grants)
     return files
+
+
+def _ensure_login_role(conn: psycopg.Connection[tuple[object, ...]], settings: Settings) -> bool:
+    """The dedicated login of application connections: LOGIN, member of the application role
+    only (any other membership is revoked), no attribute beyond LOGIN."""
+    role = sql.Identifier(settings.login_role)
+    exists = conn.execute(
+        "select 1 from pg_catalog.pg_roles where rolname = %s", [settings.login_role]
+    ).fetchone()
+    if not exists:
+        conn.execute(sql.SQL("create role {} login inherit").format(role))
+    conn.execute(
+        sql.SQL(
+            "alter role {} login inherit nosuperuser nocreatedb nocreaterole noreplication "
+            "nobypassrls"
+        ).format(role)
+    )
+    others = conn.execute(
+        "select g.rolname from pg_catalog.pg_auth_members m"
+        " join pg_catalog.pg_roles g on g.oid = m.roleid"
+        " join pg_catalog.pg_roles u on u.oid = m.member"
+        " where u.rolname = %s and g.rolname <> %s",
+        [settings.login_role, settings.app_role],
+    ).fetchall()
+    for (group,) in others:
+        conn.execute(sql.SQL("revoke {} from {}").format(sql.Identifier(str(group)), role))
+    conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(settings.app_role), role))
+    return not exists
 
 
 def _ensure_roles(conn: psycopg.Connection[tuple[object, ...]], settings: Settings) -> list[str]:
@@ -143,8 +173,13 @@ def _apply_sql(dsn: str, settings: Settings, root: Path) -> int:
     return len(files)
 
 
-def migrate(dsn: str, settings: Settings, *, root: Path | None = None) -> MigrationReport:
-    """Bring the database at *dsn* up to date. Safe to run any number of times."""
+def migrate(
+    dsn: str, settings: Settings, *, root: Path | None = None, login_role: bool = False
+) -> MigrationReport:
+    """Bring the database at *dsn* up to date. Safe to run any number of times.
+
+    *login_role*: also create (or correct) ``settings.login_role`` (the embedded cluster does;
+    on another server create a login role yourself: docs/CONFIG.md, 'Roles and logins')."""
     root = root or sql_root()
     report = MigrationReport()
     with connect_admin(dsn, timeout=settings.connect_timeout) as conn:
@@ -152,6 +187,8 @@ def migrate(dsn: str, settings: Settings, *, root: Path | None = None) -> Migrat
         conn.execute("select pg_catalog.pg_advisory_lock(hashtext('beamline.migrate'))")
         try:
             report.roles_created = _ensure_roles(conn, settings)
+            if login_role and _ensure_login_role(conn, settings):
+                report.roles_created.append(settings.login_role)
             try:
                 report.migrations_applied = _apply_yoyo(dsn, settings, root)
             except psycopg.Error as exc:

@@ -1,15 +1,17 @@
-"""Every SQL statement the client sends, in one place (the procrastinate ``queries.sql`` idea).
+"""Every SQL statement the client sends, in one place (the procrastinate ``queries.sql`` idea):
+the Store's API calls, the listener's, the connection recipe's role check, DevState's calls
+(:data:`DEVSTATE`).
 
-Each is a thin call of one API function with named arguments (``p_x => %(x)s``), so the order
-of the SQL parameters never matters and Python never builds SQL by string formatting. The
-values are bound by psycopg. The store looks them up by name: ``queries.GET_POLICY``.
+One argument style: named placeholders (``%(x)s``), bound by psycopg; API calls pass their
+arguments by name (``p_x => %(x)s``), so the order of the SQL parameters never matters. Python
+never builds SQL by string formatting. The store looks them up by name: ``queries.GET_POLICY``.
 """
 
 from __future__ import annotations
 
 from typing import Final, LiteralString
 
-__all__ = ["QUERIES"]
+__all__ = ["DEVSTATE", "QUERIES"]
 
 # -- policies --------------------------------------------------------------------------------
 GET_POLICY: Final = (
@@ -117,6 +119,53 @@ CURRENT_WATERMARK: Final = "select beamline.current_watermark() as watermark"
 LISTEN: Final = "listen beamline_changes"
 IS_IN_RECOVERY: Final = "select pg_catalog.pg_is_in_recovery() as in_recovery"
 PING: Final = "select 1"
+# The listener's LISTEN check: a notification on the probe channel, sent from a second
+# connection, carrying a token only this listener knows.
+LISTEN_PROBE: Final = "listen beamline_probe"
+UNLISTEN_PROBE: Final = "unlisten beamline_probe"
+NOTIFY_PROBE: Final = "select pg_catalog.pg_notify('beamline_probe', %(token)s)"
+BACKEND_PID: Final = "select pg_catalog.pg_backend_pid()"
+
+# -- connections (beamline_store.connection) -------------------------------------------------
+# How the login relates to the application role; no error when a role is missing (the
+# migration may not have run yet).
+ROLE_CHECK: Final = """
+select pg_catalog.pg_backend_pid() as pid,
+       r.rolsuper as superuser,
+       current_user = %(app)s as is_app,
+       exists(select 1 from pg_catalog.pg_roles a where a.rolname = %(app)s) as app_exists,
+       exists(select 1 from pg_catalog.pg_roles a where a.rolname = %(app)s
+              and pg_catalog.pg_has_role(current_user, a.oid, 'USAGE')) as app_usage,
+       exists(select 1 from pg_catalog.pg_roles a where a.rolname = %(app)s
+              and pg_catalog.pg_has_role(current_user, a.oid, 'MEMBER')) as app_member,
+       exists(select 1 from pg_catalog.pg_roles o where o.rolname = %(owner)s
+              and pg_catalog.pg_has_role(current_user, o.oid, 'MEMBER')) as owner_member
+  from pg_catalog.pg_roles r where r.rolname = current_user
+"""
+# SET ROLE for the session, with the role as a bound value.
+SET_ROLE: Final = "select pg_catalog.set_config('role', %(role)s, false)"
+
+# -- DevState (beamline_store.devstate.db; positional SQL parameters, named placeholders) -----
+DEVSTATE: Final[dict[str, LiteralString]] = {
+    "get_state": "select devstate.get_state(%(actor)s)",
+    "update_state": (
+        "select devstate.update_state(%(patch)s, %(actor)s, %(expected_checksum)s, %(entry)s)"
+    ),
+    "append_history": "select devstate.append_history(%(entry)s, %(actor)s)",
+    "verify_hmac_chain": "select devstate.verify_hmac_chain(%(from_id)s, %(to_id)s)",
+    "search_history": (
+        "select devstate.search_history(%(filters)s, %(actor)s, %(limit)s, %(cursor)s)"
+    ),
+    "lock_state": "select devstate.lock_state(%(scope)s, %(ttl)s, %(owner)s)",
+    "unlock_state": "select devstate.unlock_state(%(lock_id)s, %(owner)s)",
+    "export_snapshot": "select devstate.export_snapshot(%(actor)s)",
+    "export_entries": (
+        "select id, line from devstate.export_entries(%(actor)s, %(after)s, %(limit)s)"
+    ),
+    "import_begin": "select devstate.import_begin(%(state)s, %(checksum)s, %(actor)s)",
+    "import_entries": "select devstate.import_entries(%(entries)s::jsonb, %(actor)s)",
+    "register_hmac_key": "select beamline_admin.register_hmac_key()",  # owner only
+}
 
 # -- connections -----------------------------------------------------------------------------
 # Re-name a pooled connection for one caller (Store(call_application_name=...)): session-level,

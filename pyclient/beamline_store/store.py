@@ -1,36 +1,26 @@
 """``Store``: the thin Python client of the SQL API, with its read-through caches (SPEC §5, §7).
 
 Every method calls one database function (the SQL text is in :mod:`beamline_store.queries`);
-the client never re-implements a rule, it caches the functions' results:
-
-=====================  ==========================================  ===========================
-cache                  key                                         invalidated by
-=====================  ==========================================  ===========================
-``policies``           (tenant, policy_id): the active version     change of that policy
-``rbac``               (tenant, user, action): check_permission    change of that user's grant
-``quotas``             (tenant, actor): get_quota                  quota or any grant change
-``audit``              (tenant, actor, query...): get_audit_log    any change in the tenant
-=====================  ==========================================  ===========================
+the client never re-implements a rule, it caches the functions' results. The caches and the
+rules that keep them coherent live in :mod:`beamline_store.coherence` (no database code); every
+connection, timeout and error translation in :mod:`beamline_store.connection` (the one way in);
+the change listener (:mod:`beamline_store.listener`) gets a connect function and callbacks.
 
 A cached ``get_policy`` checks the actor's cached ``policy:read`` decision first; a denied or
 unknown decision goes to the database, which raises its own ``PermissionDenied``. Permission
 decisions never outlive the grant's ``expires_at``. Reads of a specific version, lists and
-histories are not cached.
+histories are not cached. This process's own writes update or evict their keys before the
+method returns (read-your-writes).
 
-Coherence: a :class:`~beamline_store.listener.Listener` applies committed changes from every
-process (LISTEN/NOTIFY wake-ups plus the change log); this process's own writes update or evict
-their keys before the method returns (read-your-writes).
+Thread safety: one Store is shared by all threads. Each call runs as one autocommit statement
+on a pooled connection whose login acts as the application role, which can only EXECUTE the
+API functions.
 
-Thread safety: one Store is shared by all threads. Connections come from a psycopg_pool pool;
-each call runs as one autocommit statement as the application role (``SET ROLE`` through the
-connection's ``options``), which can only EXECUTE the API functions.
-
-Failures: every call goes through :meth:`Store._call`, which translates database errors to the
-exception classes of :mod:`beamline_store.errors` (one per SQLSTATE, with detail and hint), and
-an unreachable server to :class:`~beamline_store.errors.DatabaseUnavailable` within
-``pool_timeout`` seconds. Once the server is found unreachable, further calls fail at once
-(one probe per ``probe_interval``) while cached entries keep answering, expired ones up to
-``serve_stale_for`` seconds (counted as ``stale_hits``; ``stats()["degraded"]`` is True).
+Failures (docs/CLIENT.md, "Degraded mode and faults"): database errors become the classes of
+:mod:`beamline_store.errors` (one per SQLSTATE, with detail and hint); every call is bounded by
+``call_timeout``; while the server is unreachable calls fail at once (one probe per
+``probe_interval``) and cached entries keep answering, expired ones up to ``serve_stale_for``
+seconds (counted as ``stale_hits``; ``stats()["degraded"]`` is True).
 """
 
 from __future__ import annotations
@@ -40,22 +30,26 @@ import logging
 import os
 import threading
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb, set_json_loads
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg.types.json import Jsonb
 
 from . import queries
-from .cache import Cache
+from .coherence import Coherence
 from .config import Settings, load_settings
-from .database import resolve_dsn
-from .errors import BeamlineError, ConfigurationError, DatabaseUnavailable, from_database_error
+from .connection import Connector, connect
+from .database import resolve_admin_dsn, resolve_dsn
+from .errors import BeamlineError, ConfigurationError, translate
+from .listener import Listener
+
+if TYPE_CHECKING:
+    from .devstate.files import ExportResult, ImportResult
 from .models import (
     AuditEntry,
     AuditPage,
@@ -66,7 +60,6 @@ from .models import (
     RoleGrant,
     from_row,
 )
-from .secrets import mask_text
 from .stats import CallStats, render_prometheus
 
 __all__ = ["Store"]
@@ -93,17 +86,8 @@ _READS = frozenset(
 )
 
 
-def _text_json(data: Any) -> str:
-    return bytes(data).decode("utf-8")
-
-
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    # json/jsonb columns arrive as their text: models keep it compact and parse on access.
-    set_json_loads(_text_json, conn)
-
-
-def _policy_size(policy: Policy) -> int:
-    return len(policy.data_json) + 600
+# DevState functions that only read (a lost connection cannot leave a write half-known).
+_DEVSTATE_READS = frozenset({"get_state", "verify_hmac_chain", "search_history", "export_files"})
 
 
 def _jsonb(value: Any) -> Jsonb | None:
@@ -127,7 +111,11 @@ class Store:
     server passes ``beamline-mcp``). *call_application_name*, when given, is asked at each call
     for the name of that call (None: *application_name*); a pooled connection is re-named when
     it differs, so one Store can serve several clients and each audit row names its client
-    (the MCP server passes its per-request MCP client).
+    (the MCP server passes its per-request MCP client). Keyword-only additions:
+    *admin_conninfo* (the owner's connection for :meth:`bootstrap_admin`), *listen_conninfo*
+    (the listener's direct URL, default ``BEAMLINE_LISTEN_URL`` or *conninfo*: behind a
+    transaction pooler point it at PostgreSQL), *listener_options* (the listener's timeouts,
+    for tests).
     """
 
     def __init__(
@@ -142,119 +130,76 @@ class Store:
         probe_interval: float = 1.0,
         application_name: str | None = None,
         call_application_name: Callable[[], str | None] | None = None,
+        admin_conninfo: str | None = None,
+        listen_conninfo: str | None = None,
+        listener_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings = settings or load_settings()
         self.application_name = application_name or "beamline-store"
         self._call_application_name = call_application_name
         self.actor = actor or settings.actor
         self.conninfo = conninfo or resolve_dsn(settings)
+        # The owner's connection (bootstrap_admin): the URL's own login when one was given,
+        # else the embedded cluster's superuser / DATABASE_URL.
+        self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
         self._timer = timer
         self.probe_interval = probe_interval
-        stale = settings.serve_stale_for
-        common: dict[str, Any] = {
-            "negative_ttl": settings.ttl_negative,
-            "max_entries": settings.max_cache_entries,
-            "serve_stale_for": stale,
-            "timer": timer,
-        }
-        size = settings.max_cache_size
-        self._policies: Cache[tuple[str, str], Policy] = Cache(
-            "policies", ttl=settings.ttl_policies, max_bytes=size * 7 // 10,
-            size_of=_policy_size, **common,
-        )  # fmt: skip
-        self._rbac: Cache[tuple[str, str, str], bool] = Cache(
-            "rbac", ttl=settings.ttl_rbac, max_bytes=size // 10,
-            group_of=lambda key: key[:2], **common,
-        )  # fmt: skip
-        self._quotas: Cache[tuple[str, str], Quota] = Cache(
-            "quotas", ttl=settings.ttl_quotas, max_bytes=size // 20,
-            group_of=lambda key: key[0], **common,
-        )  # fmt: skip
-        self._audit: Cache[tuple[Any, ...], AuditPage] = Cache(
-            "audit", ttl=settings.ttl_audit, max_bytes=size * 3 // 20,
-            group_of=lambda key: key[0],
-            size_of=lambda page: 400 + sum(len(e.new_data_json or "") + len(e.old_data_json or "")
-                                           for e in page.entries) * 2,
-            **common,
-        )  # fmt: skip
-        self.caches: dict[str, Cache[Any, Any]] = {
-            c.name: c for c in (self._policies, self._rbac, self._quotas, self._audit)
-        }
+        self._coherence = coherence = Coherence(settings, timer=timer, sweeper=sweeper)
+        # The hit path reads these attributes directly (no call in between).
+        self._policies = coherence.policies
+        self._rbac = coherence.rbac
+        self._quotas = coherence.quotas
+        self._audit = coherence.audit
+        self.caches = coherence.caches
         self.calls = CallStats(
             slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
         )
-        self._down_since: float | None = None
-        self._last_attempt = 0.0
         self._closed = threading.Event()
-        kwargs: dict[str, Any] = {
-            "autocommit": True,
-            "connect_timeout": max(1, round(settings.connect_timeout)),
-            "application_name": self.application_name,
-            "options": f"-c role={settings.app_role}",
-        }
-        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+        self._connector = Connector(
             self.conninfo,
-            min_size=settings.pool_min_size,
-            max_size=max(settings.pool_min_size, settings.pool_max_size),
-            timeout=settings.pool_timeout,
-            # Give up a failing background reconnection soon: the next request starts a new
-            # attempt, so the pool heals within seconds of the server's return (the default,
-            # 300 s of growing backoff, could keep it waiting long after).
-            reconnect_timeout=max(1.0, settings.pool_timeout),
-            kwargs=kwargs,
-            configure=_configure,
-            name="beamline-store",
-            open=False,
+            settings,
+            application_name=self.application_name,
+            probe_interval=probe_interval,
         )
-        self._pool.open(wait=False)
-        # DevState calls carry the HMAC settings in their connections' startup options (never
-        # in a statement), so they get their own small pool, opened at the first call.
-        self._devstate_pool: ConnectionPool[psycopg.Connection[Any]] | None = None
-        self._devstate_lock = threading.Lock()
-        # xids of this process's own policy writes (already written through to the cache):
-        # their change signals must not evict the fresher value this process just stored.
-        self._own_xids: deque[int] = deque(maxlen=256)
-        # Keys with a put_policy of this process in flight: their signals wait until the write
-        # returns (and its xid is known), so the write's own signal can be told apart.
-        self._writes_lock = threading.Lock()
-        self._writing: Counter[tuple[str, str]] = Counter()
-        self._deferred: dict[tuple[str, str], list[Change]] = {}
-        self._sweeper: threading.Thread | None = None
-        if sweeper:
-            self._sweeper = threading.Thread(
-                target=self._sweep_loop, name="beamline-cache-sweeper", daemon=True
-            )
-            self._sweeper.start()
-        self.listener: Any = None
+        self._listen_conninfo = listen_conninfo or settings.listen_url or self.conninfo
+        self.listener: Listener | None = None
         if listen:
-            from .listener import Listener
-
-            self.listener = Listener(self)
+            self.listener = self.make_listener(**(listener_options or {}))
             self.listener.start()
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def make_listener(self, **options: Any) -> Listener:
+        """A :class:`~beamline_store.listener.Listener` wired to this store's caches and
+        connections (not started). *options* are the listener's timeouts."""
+        settings = self.settings
+        url = self._listen_conninfo
+        return Listener(
+            connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
+            apply_changes=self.apply_changes,
+            flush=self.flush,
+            on_reconnect=self._connector.check,
+            poll_interval=settings.poll_interval,
+            deadlines=self._connector.deadlines,
+            call_timeout=settings.call_timeout,
+            **options,
+        )
 
     def close(self) -> None:
         """Stop the listener and the sweeper, close the pool. Idempotent."""
         if self._closed.is_set():
             return
         self._closed.set()
+        self._coherence.close()
         if self.listener is not None:
             self.listener.stop()
-        self._pool.close(timeout=5.0)
-        if self._devstate_pool is not None:
-            self._devstate_pool.close(timeout=5.0)
+        self._connector.close()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _sweep_loop(self) -> None:
-        while not self._closed.wait(self.settings.sweep_interval):
-            for cache in self.caches.values():
-                cache.sweep()
 
     def _actor(self, actor: str | None) -> str:
         value = actor or self.actor
@@ -269,69 +214,31 @@ class Store:
     def _call(self, name: str, params: Mapping[str, Any]) -> list[_Row]:
         """Run query *name* of :mod:`queries` with *params*; rows as dicts.
 
-        Translates every failure: BLnnn SQLSTATEs to their class, an unreachable server to
-        DatabaseUnavailable. Reads are retried on another connection when one was broken
-        (e.g. after a server restart); writes never are.
+        Every rule about connections (fail fast while down, probing, deadlines, retrying a read
+        after a lost connection, error translation) is the Connector's
+        (:mod:`beamline_store.connection`).
         """
         query = queries.QUERIES[name]
-        now = time.monotonic()
-        if self._down_since is not None and now - self._last_attempt < self.probe_interval:
-            self.calls.record(name, 0.0, "DatabaseUnavailable")
-            raise DatabaseUnavailable(
-                f"PostgreSQL has been unreachable for {now - self._down_since:.1f} s "
-                f"(next attempt within {self.probe_interval:g} s); cached reads keep answering",
-                hint="Check the server (beamline db status) and the connection settings.",
-            )
-        self._last_attempt = now
-        attempts = self.settings.pool_max_size + 1 if name in _READS else 1
         start = time.perf_counter()
         error: BaseException | None = None
+
+        def execute(conn: psycopg.Connection[Any]) -> list[_Row]:
+            self._name_connection(conn)
+            with conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(query, params)
+                return cur.fetchall()
+
         try:
-            for attempt in range(attempts):
-                try:
-                    with (
-                        self._pool.connection(timeout=self.settings.pool_timeout) as conn,
-                        conn.cursor(row_factory=dict_row) as cur,
-                    ):
-                        self._name_connection(conn)
-                        cur.execute(query, params)
-                        rows = cur.fetchall()
-                    self._down_since = None
-                    return rows
-                except PoolTimeout:
-                    raise  # (a subclass of OperationalError): no connection at all, no retry
-                except psycopg.OperationalError as exc:
-                    if attempt + 1 < attempts and _connection_lost(exc):
-                        continue
-                    raise
-            raise AssertionError("unreachable")  # pragma: no cover
-        except (psycopg.Error, PoolTimeout) as exc:
-            error = self._translate(exc)
-            raise error from None
+            return self._connector.run(execute, write=name not in _READS)
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
             self.calls.record(
                 name,
                 time.perf_counter() - start,
                 None if error is None else type(error).__name__,
             )
-
-    def _translate(self, exc: BaseException) -> BaseException:
-        if isinstance(exc, PoolTimeout):
-            self._mark_down()
-            return DatabaseUnavailable(
-                f"no database connection within {self.settings.pool_timeout:g} s: "
-                "PostgreSQL is unreachable or every pooled connection is busy",
-                hint="Check `beamline db status`; raise BEAMLINE_POOL_MAX_SIZE if busy.",
-            )
-        if isinstance(exc, psycopg.Error):
-            mapped = from_database_error(exc)
-            if mapped is not None:
-                return mapped
-            if _connection_lost(exc):
-                self._mark_down()
-                reason = " ".join(str(exc).split()) or type(exc).__name__
-                return DatabaseUnavailable(mask_text(f"lost the database connection: {reason}"))
-        return exc
 
     def _name_connection(self, conn: psycopg.Connection[Any]) -> None:
         """Give *conn* this call's application_name (see *call_application_name*); one extra
@@ -341,10 +248,6 @@ class Store:
         wanted = self._call_application_name() or self.application_name
         if conn.info.parameter_status("application_name") != wanted:
             conn.execute(queries.SET_APPLICATION_NAME, {"application_name": wanted})
-
-    def _mark_down(self) -> None:
-        if self._down_since is None:
-            self._down_since = time.monotonic()
 
     def _one(self, name: str, params: Mapping[str, Any]) -> _Row:
         rows = self._call(name, params)
@@ -396,10 +299,7 @@ class Store:
     ) -> Policy:
         """Write a new active version (compare-and-set with *expected_version*; 0 = create
         only). The new version is cached at once for this process (read-your-writes)."""
-        key = (tenant, policy_id)
-        with self._writes_lock:
-            self._writing[key] += 1
-        try:
+        with self._coherence.writing((tenant, policy_id)):
             generation = self._policies.generation()
             row = self._one(
                 "PUT_POLICY",
@@ -411,18 +311,10 @@ class Store:
                     "expected_version": expected_version,
                 },
             )
-            self._own_xids.append(int(row.pop("write_xid")))
+            self._coherence.own_write(int(row.pop("write_xid")))
             policy = from_row(Policy, row)
-            self._after_policy_write(policy, generation)
+            self._coherence.policy_written(policy, generation)
             return policy
-        finally:
-            with self._writes_lock:
-                self._writing[key] -= 1
-                if self._writing[key] <= 0:
-                    del self._writing[key]
-                deferred = [] if key in self._writing else self._deferred.pop(key, [])
-            if deferred:
-                self.apply_changes(deferred)
 
     def activate_policy(
         self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
@@ -431,19 +323,19 @@ class Store:
         generation = self._policies.generation()
         params = {**_policy_args(tenant, policy_id, self._actor(actor)), "version": version}
         policy = from_row(Policy, self._one("ACTIVATE_POLICY", params))
-        self._after_policy_write(policy, generation)
+        self._coherence.policy_written(policy, generation)
         return policy
 
     def deactivate_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
         """Deactivate the active version; returns the version that was deactivated."""
         row = self._one("DEACTIVATE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._invalidate_policy(tenant, policy_id)
+        self._coherence.invalidate_policy(tenant, policy_id)
         return from_row(Policy, row)
 
     def delete_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
         """Delete a policy from routing (versions stay as history)."""
         row = self._one("DELETE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._invalidate_policy(tenant, policy_id)
+        self._coherence.invalidate_policy(tenant, policy_id)
         return from_row(Policy, row)
 
     def policy_history(
@@ -477,20 +369,6 @@ class Store:
         # Every row carries its own position as next_cursor; a short page is the last one.
         next_cursor = rows[-1].get("next_cursor") if rows and len(rows) >= limit else None
         return PolicyPage(items, next_cursor)
-
-    def _after_policy_write(self, policy: Policy, generation: int) -> None:
-        key = (policy.tenant_id, policy.policy_id)
-        if policy.is_active:
-            # Write-through, unless a newer change of the key was signalled meanwhile.
-            if not self._policies.replace(key, policy, generation):
-                self._policies.invalidate(key)
-        else:
-            self._policies.invalidate(key)
-        self._audit.invalidate(policy.tenant_id)
-
-    def _invalidate_policy(self, tenant: str, policy_id: str) -> None:
-        self._policies.invalidate((tenant, policy_id))
-        self._audit.invalidate(tenant)
 
     # -- RBAC ------------------------------------------------------------------------------
 
@@ -553,7 +431,7 @@ class Store:
                 "expires_at": expires_at,
             },
         )
-        self._invalidate_grant(tenant, user)
+        self._coherence.invalidate_grant(tenant, user)
         return from_row(RoleGrant, row)
 
     def revoke_role(self, tenant: str, user: str, *, actor: str | None = None) -> RoleGrant:
@@ -561,7 +439,7 @@ class Store:
         row = self._one(
             "REVOKE_ROLE", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
         )
-        self._invalidate_grant(tenant, user)
+        self._coherence.invalidate_grant(tenant, user)
         return from_row(RoleGrant, row)
 
     def bootstrap_admin(self, tenant: str, user: str) -> RoleGrant:
@@ -572,22 +450,27 @@ class Store:
         """
         start = time.perf_counter()
         error: BaseException | None = None
+        row: _Row | None = None
         try:
-            with psycopg.connect(
-                self.conninfo,
-                autocommit=True,
-                connect_timeout=max(1, round(self.settings.connect_timeout)),
-                options=f"-c role={self.settings.owner_role}",
+            with connect(
+                self.admin_conninfo,
+                self.settings,
+                application_name=self.application_name,
+                app_role=False,
             ) as conn:
-                _configure(conn)
+                try:
+                    conn.execute(queries.SET_ROLE, {"role": self.settings.owner_role})
+                except psycopg.Error as exc:  # a login that cannot act as the owner
+                    raise translate(exc, connecting=True) from None
                 with conn.cursor(row_factory=dict_row) as cur:
                     cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
                     row = cur.fetchone()
         except psycopg.Error as exc:
-            error = self._translate(exc)
-            if isinstance(exc, psycopg.OperationalError) and error is exc:
-                error = DatabaseUnavailable(mask_text(" ".join(str(exc).split())))
+            error = translate(exc)
             raise error from None
+        except BeamlineError as exc:
+            error = exc
+            raise
         finally:
             self.calls.record(
                 "BOOTSTRAP_ADMIN",
@@ -595,13 +478,8 @@ class Store:
                 None if error is None else type(error).__name__,
             )
         assert row is not None
-        self._invalidate_grant(tenant, user)
+        self._coherence.invalidate_grant(tenant, user)
         return from_row(RoleGrant, row)
-
-    def _invalidate_grant(self, tenant: str, user: str) -> None:
-        self._rbac.invalidate((tenant, user))
-        self._quotas.invalidate(tenant)
-        self._audit.invalidate(tenant)
 
     # -- quotas ----------------------------------------------------------------------------
 
@@ -638,8 +516,7 @@ class Store:
                 "max_providers": max_providers,
             },
         )
-        self._quotas.invalidate(tenant)
-        self._audit.invalidate(tenant)
+        self._coherence.invalidate_quota(tenant)
         return from_row(Quota, row)
 
     # -- audit -----------------------------------------------------------------------------
@@ -752,60 +629,53 @@ class Store:
 
         return self._devstate(function, getattr(devstate_db, function), *args, **kwargs)
 
-    def _devstate_connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
-        """The DevState pool (application role, HMAC settings in the startup options)."""
-        with self._devstate_lock:
-            if self._devstate_pool is None:
-                from .devstate.db import hmac_options
-
-                hmac = hmac_options(
-                    self.settings.hmac_secret,
-                    self.settings.hmac_key_id,
-                    os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS"),
-                )
-                self._devstate_pool = ConnectionPool(
-                    self.conninfo,
-                    min_size=1,
-                    max_size=max(1, min(4, self.settings.pool_max_size)),
-                    timeout=self.settings.pool_timeout,
-                    reconnect_timeout=max(1.0, self.settings.pool_timeout),
-                    kwargs={
-                        "autocommit": True,
-                        "connect_timeout": max(1, round(self.settings.connect_timeout)),
-                        "application_name": self.application_name,
-                        "options": f"-c role={self.settings.app_role} {hmac}".strip(),
-                    },
-                    name="beamline-store-devstate",
-                    open=False,
-                )
-                self._devstate_pool.open(wait=False)
-            return self._devstate_pool
-
-    def _devstate(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _devstate(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        *args: Any,
+        timeout: float | bool | None = True,
+        **kwargs: Any,
+    ) -> Any:
         """The one path of every DevState call: ``function(conn, *args, **kwargs)`` on a pooled
-        autocommit connection (application role, HMAC settings in the startup options, this
-        Store's application_name); failures translated as in :meth:`_call`."""
+        autocommit connection of DevState's pool (application role, HMAC settings in the startup
+        options), through the Connector like every other call."""
+        options = self._hmac_options()
         start = time.perf_counter()
         error: str | None = None
         try:
-            with self._devstate_connections().connection() as conn:
+
+            def call(conn: psycopg.Connection[Any]) -> Any:
                 self._name_connection(conn)
                 return function(conn, *args, **kwargs)
-        except PoolTimeout as exc:
-            translated = self._translate(exc)
-            error = type(translated).__name__
-            raise translated from None
-        except BeamlineError as exc:
+
+            return self._connector.run(
+                call,
+                write=name not in _DEVSTATE_READS,
+                devstate_options=options,
+                timeout=timeout,
+            )
+        except BaseException as exc:
             error = type(exc).__name__
             raise
-        except psycopg.Error as exc:
-            translated = self._translate(exc)
-            error = type(translated).__name__
-            if translated is exc:
-                raise
-            raise translated from None
         finally:
             self.calls.record(f"devstate.{name}", time.perf_counter() - start, error)
+
+    def _hmac_options(self) -> str:
+        from .devstate.db import hmac_options
+
+        return hmac_options(
+            self.settings.hmac_secret,
+            self.settings.hmac_key_id,
+            os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS"),
+        )
+
+    @contextmanager
+    def devstate_session(self) -> Iterator[psycopg.Connection[Any]]:
+        """A DevState connection of this Store for a sequence of calls (the CLI's commands):
+        application role, HMAC settings in the startup options, errors translated."""
+        with self._connector.borrow(self._hmac_options()) as conn:
+            yield conn
 
     def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
         """The DevState document: ``{"json", "checksum", "updated_at", "updated_by"}``."""
@@ -847,78 +717,56 @@ class Store:
         """Release the lease *lock_id* held by *owner* (default: the actor)."""
         self.devstate_call("unlock_state", lock_id, self._actor(owner))
 
-    def export_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
+    def export_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ExportResult:
         """Write ``state.json`` and ``history.json`` into *directory*
         (:func:`beamline_store.devstate.files.export_files`); an ``ExportResult``."""
         from .devstate import files
 
-        return self._devstate("export_files", files.export_files, directory, self._actor(actor))
+        result: ExportResult = self._devstate(
+            "export_files", files.export_files, directory, self._actor(actor), timeout=None
+        )
+        return result
 
-    def import_files(self, directory: str | PathLike[str], *, actor: str | None = None) -> Any:
+    def import_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ImportResult:
         """Load *directory*'s files into an empty DevState, all or nothing
         (:func:`beamline_store.devstate.files.import_files`); an ``ImportResult``."""
         from .devstate import files
 
-        return self._devstate("import_files", files.import_files, directory, self._actor(actor))
+        result: ImportResult = self._devstate(
+            "import_files", files.import_files, directory, self._actor(actor), timeout=None
+        )
+        return result
 
     # -- coherence (called by the listener) ------------------------------------------------
 
     def apply_changes(self, changes: Iterable[Change]) -> int:
         """Evict what *changes* touched (from the change log or a wake-up payload)."""
-        count = 0
-        own = self._own_xids
-        for change in changes:
-            count += 1
-            if change.kind == "policy":
-                if change.xid is not None and change.xid in own:
-                    continue  # this process's own write: already written through
-                key = (change.tenant_id, change.object_id)
-                with self._writes_lock:
-                    if key in self._writing:
-                        self._deferred.setdefault(key, []).append(change)
-                        continue
-                self._invalidate_policy(change.tenant_id, change.object_id)
-            elif change.kind == "role":
-                self._invalidate_grant(change.tenant_id, change.object_id)
-            elif change.kind == "quota":
-                self._quotas.invalidate(change.tenant_id)
-                self._audit.invalidate(change.tenant_id)
-            else:  # an unknown kind from a newer server: be safe
-                self.flush()
-        return count
+        return self._coherence.apply_changes(changes)
 
     def flush(self) -> None:
         """Drop every cached entry (used when an exact resync is impossible)."""
-        for cache in self.caches.values():
-            cache.clear()
+        self._coherence.flush()
 
     def pool_check(self) -> None:
         """Discard broken idle connections (after the server restarted)."""
-        try:
-            self._pool.check()
-        except Exception:  # pragma: no cover - best effort
-            log.debug("pool check failed", exc_info=True)
+        self._connector.check()
 
     # -- statistics ------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
         """Hits, misses, hit ratio, evictions, invalidations, entries, bytes per cache; the
         listener's state and last-signal lag; DB-call latency percentiles; errors by class."""
-        caches = {}
-        for name, cache in self.caches.items():
-            counters: dict[str, Any] = cache.counters()
-            looked = counters["hits"] + counters["misses"]
-            counters["hit_ratio"] = counters["hits"] / looked if looked else 0.0
-            caches[name] = counters
-        pool = self._pool.get_stats()
-        down = self._down_since
+        caches = self._coherence.counters()
+        down = self._connector.down_since
         return {
             "caches": caches,
             "listener": self.listener.state() if self.listener is not None else {"state": "off"},
             "db": self.calls.snapshot(),
-            "pool": {
-                k: pool.get(k, 0) for k in ("pool_size", "pool_available", "requests_waiting")
-            },
+            "pool": self._connector.pool_stats(),
             "degraded": down is not None,
             "unreachable_for_s": None if down is None else time.monotonic() - down,
         }
@@ -932,9 +780,3 @@ def _policy_args(
     tenant: str, policy_id: str, actor: str, version: int | None = None
 ) -> dict[str, Any]:
     return {"tenant": tenant, "policy_id": policy_id, "actor": actor, "version": version}
-
-
-def _connection_lost(exc: psycopg.Error) -> bool:
-    """True for connection failures (no SQLSTATE, class 08, or a shutdown 57P0x)."""
-    state = exc.sqlstate or ""
-    return state == "" or state.startswith("08") or state in {"57P01", "57P02", "57P03"}

@@ -169,11 +169,9 @@ def test_server_restart_heals_without_process_restart(own_cluster: Cluster) -> N
 
 def test_poll_backstop_when_listen_cannot_work(db_url: str, settings: Settings) -> None:
     """Where LISTEN can't work (standby, transaction pooler) the listener polls the change log."""
-    from beamline_store.listener import Listener
-
     polling = replace(settings, poll_interval=0.2)
     store = make_store(db_url, polling, listen=False)
-    listener = Listener(store)
+    listener = store.make_listener()
     listener._check_listen_works = lambda conn: "polling"  # type: ignore[method-assign]
     store.listener = listener
     listener.start()
@@ -215,16 +213,12 @@ def test_signal_of_another_writer_during_own_write_is_applied_after_it(
     store.put_policy(TENANT, "p1", policy(70))
     settle(store)
     key = (TENANT, "p1")
-    with store._writes_lock:
-        store._writing[key] += 1  # as if a put_policy of p1 were in flight
-    try:
+    with store._coherence.writing(key):  # as if a put_policy of p1 were in flight
         put_elsewhere(db_url, settings, 50)
-        eventually(lambda: key in store._deferred, "the other writer's signal is deferred")
+        deferred = store._coherence._deferred
+        eventually(lambda: key in deferred, "the other writer's signal is deferred")
         assert cached(store), "not applied while the write is in flight"
-    finally:
-        with store._writes_lock:
-            store._writing[key] -= 1
-            del store._writing[key]
+    assert not cached(store), "applied when the write returned"
     written = store.put_policy(TENANT, "p1", policy(40))
     assert written.version == 3
     settle(store)
@@ -236,15 +230,13 @@ def test_values_cached_before_the_listener_follows_the_log_are_dropped(
 ) -> None:
     """A change committed before the listener takes its first watermark can never be replayed
     from the change log, so what was cached before that point is flushed."""
-    from beamline_store.listener import Listener
-
     store = make_store(db_url, settings, listen=False)
     try:
         bootstrap(store)
         store.put_policy(TENANT, "p1", policy(70))
         assert store.get_policy(TENANT, "p1").version == 1 and cached(store)
         put_elsewhere(db_url, settings, 50)  # committed while nothing listens
-        listener = Listener(store)
+        listener = store.make_listener()
         store.listener = listener
         listener.start()
         assert listener.wait_ready(30)

@@ -496,8 +496,9 @@ def test_a_lease_is_not_granted_while_another_actors_update_is_in_flight(
     try:
         db.update_state(writer, {"project": "in-flight"}, "alice")  # row locked, not committed
         locker.execute("set lock_timeout = '300ms'")
-        with pytest.raises(psycopg.errors.LockNotAvailable):
+        with pytest.raises(errors.BeamlineError) as waited:
             db.lock_state(locker, "state", 60, "carol")
+        assert waited.value.sqlstate == "55P03"  # lock_not_available, kept by errors.translate
         writer.commit()
         assert db.lock_state(locker, "state", 60, "carol")
         with pytest.raises(errors.LockConflict):

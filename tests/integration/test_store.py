@@ -40,7 +40,7 @@ def store(db_url: str, settings: Settings) -> Iterator[Store]:
 
 
 def test_runs_as_the_application_role(store: Store, settings: Settings) -> None:
-    with store._pool.connection() as conn:
+    with store._connector.borrow() as conn:
         row = conn.execute("select current_user").fetchone()
     assert row == (settings.app_role,)
 

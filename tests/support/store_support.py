@@ -28,8 +28,11 @@ def policy(weight: int = 70) -> dict[str, Any]:
 
 
 def make_store(url: str, settings: Settings, **kwargs: Any) -> Store:
-    """A Store on *url* acting as ADMIN; the listener is ready when it returns."""
+    """A Store on *url* acting as ADMIN; the listener is ready when it returns. The listener
+    waits for notifications in 50-ms slices (and tests its LISTEN within 1 s), so settle() and
+    stop() take a fraction of a second."""
     kwargs.setdefault("actor", ADMIN)
+    kwargs.setdefault("listener_options", {"wait_timeout": 0.05, "detect_timeout": 1.0})
     store = Store(settings, conninfo=url, **kwargs)
     if store.listener is not None:
         assert store.listener.wait_ready(30), store.listener.state()

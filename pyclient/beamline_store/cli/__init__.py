@@ -14,7 +14,7 @@ import click
 import psycopg
 
 from ..config import ConfigError, load_settings
-from ..errors import BeamlineError, ConfigurationError, from_database_error
+from ..errors import BeamlineError, ConfigurationError, translate
 from ..secrets import mask_text
 
 __all__ = ["main"]
@@ -47,10 +47,9 @@ class BeamlineGroup(click.Group):
         except ConfigError as exc:
             fail(f"ConfigurationError: {exc}", ConfigurationError.exit_code)
         except psycopg.Error as exc:
-            mapped = from_database_error(exc)
-            if mapped is not None:
-                fail(mapped.one_line(), mapped.exit_code)
-            fail(f"{type(exc).__name__}: {exc}", EXIT_GENERIC)
+            error = translate(exc)
+            assert isinstance(error, BeamlineError)
+            fail(error.one_line(), error.exit_code)
         except OSError as exc:
             fail(f"{type(exc).__name__}: {exc}", EXIT_FILE)
         except KeyboardInterrupt:

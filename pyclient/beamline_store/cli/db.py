@@ -9,6 +9,7 @@ import shutil
 import click
 
 from ..config import Settings
+from ..connection import assume_app_role
 from ..database import cluster_for, connect_admin
 from ..embedded import ClusterStatus
 from ..errors import ConfigurationError
@@ -70,6 +71,14 @@ def status(settings: Settings, as_json: bool) -> None:
     if settings.database_url:
         with connect_admin(settings.database_url, timeout=settings.connect_timeout) as conn:
             version = conn.info.server_version
+            # Reachable is not enough: the login must be able to act as the application role
+            # (a ConfigurationError with the reason, exit 20, instead of "reachable" now and
+            # failures later). Before `beamline migrate` there is no role to check yet.
+            try:
+                assume_app_role(conn, settings)
+            except ConfigurationError as exc:
+                if "beamline migrate" not in exc.message:
+                    raise
         masked = mask_url(settings.database_url)
         if as_json:
             click.echo(json.dumps({"running": True, "url": masked, "server_version": version}))

@@ -24,6 +24,7 @@ from ..devstate import db, files
 from ..devstate.canonical import loads
 from ..devstate.verify import keys_from_environment, verify_files
 from ..errors import BadInput, ChainBroken
+from ._common import open_store
 
 __all__ = ["commands", "devstate_group"]
 
@@ -48,17 +49,28 @@ def _actor(ctx: click.Context, actor: str | None) -> str:
 
 
 @contextmanager
-def _connect(
-    ctx: click.Context, *, autocommit: bool = True, role: str | None = None
-) -> Iterator[db.Connection]:
+def _connect(ctx: click.Context, *, autocommit: bool = True) -> Iterator[db.Connection]:
+    """A DevState connection through a Store: the application role, the Store's recipe and
+    error translation (never the URL's own login, which may be a superuser)."""
+    with open_store(_settings(ctx)) as store, store.devstate_session() as conn:
+        conn.autocommit = autocommit
+        try:
+            yield conn
+        finally:
+            conn.autocommit = True
+
+
+@contextmanager
+def _connect_owner(ctx: click.Context) -> Iterator[db.Connection]:
+    """An owner connection for owner-only DevState calls (register-key): the URL's login
+    switched to the owner role, with the HMAC settings in the startup options."""
     settings = _settings(ctx)
     conn = db.connect(
         resolve_dsn(settings),
         secret=settings.hmac_secret,
         key_id=settings.hmac_key_id,
-        autocommit=autocommit,
         timeout=settings.connect_timeout,
-        role=role,
+        role=settings.owner_role,
     )
     try:
         yield conn
@@ -186,7 +198,7 @@ def append_cmd(
 def register_key_cmd(ctx: click.Context, as_json: bool) -> None:
     """Owner only: register BEAMLINE_HMAC_KEY_ID (default k1) by a fingerprint of
     BEAMLINE_HMAC_SECRET; appends and imports under unregistered keys are refused (exit 26)."""
-    with _connect(ctx, role=_settings(ctx).owner_role) as conn:
+    with _connect_owner(ctx) as conn:
         result = db.register_hmac_key(conn)
     state = "registered" if result["registered"] else "already registered"
     _emit(result, as_json, f"{result['key_id']}: {state}")

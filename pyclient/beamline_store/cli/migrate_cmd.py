@@ -7,7 +7,7 @@ import json
 import click
 
 from ..config import Settings
-from ..database import resolve_dsn
+from ..database import resolve_admin_dsn
 from ..migrate import migrate as run_migrate
 
 __all__ = ["commands"]
@@ -18,7 +18,9 @@ __all__ = ["commands"]
 @click.pass_obj
 def migrate(settings: Settings, as_json: bool) -> None:
     """Apply pending migrations and re-apply every SQL function, view, trigger and grant."""
-    report = run_migrate(resolve_dsn(settings), settings)
+    # The embedded cluster gets its dedicated login role for application connections.
+    embedded = not settings.database_url
+    report = run_migrate(resolve_admin_dsn(settings), settings, login_role=embedded)
     if as_json:
         click.echo(
             json.dumps(

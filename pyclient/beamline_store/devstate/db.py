@@ -19,8 +19,10 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ..errors import DatabaseUnavailable, from_database_error
-from ..secrets import mask_text
+from ..config import load_settings
+from ..connection import connect as connect_by_recipe
+from ..errors import translate
+from ..queries import DEVSTATE
 from .canonical import canonical_json
 
 __all__ = [
@@ -45,26 +47,7 @@ __all__ = [
 
 Connection = psycopg.Connection[Any]
 
-QUERIES: dict[str, str] = {
-    "get_state": "select devstate.get_state(%(actor)s)",
-    "update_state": (
-        "select devstate.update_state(%(patch)s, %(actor)s, %(expected_checksum)s, %(entry)s)"
-    ),
-    "append_history": "select devstate.append_history(%(entry)s, %(actor)s)",
-    "verify_hmac_chain": "select devstate.verify_hmac_chain(%(from_id)s, %(to_id)s)",
-    "search_history": (
-        "select devstate.search_history(%(filters)s, %(actor)s, %(limit)s, %(cursor)s)"
-    ),
-    "lock_state": "select devstate.lock_state(%(scope)s, %(ttl)s, %(owner)s)",
-    "unlock_state": "select devstate.unlock_state(%(lock_id)s, %(owner)s)",
-    "export_snapshot": "select devstate.export_snapshot(%(actor)s)",
-    "export_entries": (
-        "select id, line from devstate.export_entries(%(actor)s, %(after)s, %(limit)s)"
-    ),
-    "import_begin": "select devstate.import_begin(%(state)s, %(checksum)s, %(actor)s)",
-    "import_entries": "select devstate.import_entries(%(entries)s::jsonb, %(actor)s)",
-    "register_hmac_key": "select beamline_admin.register_hmac_key()",
-}
+QUERIES = DEVSTATE  # the SQL lives in beamline_store.queries
 
 
 def _jsonb(value: Any) -> Jsonb | None:
@@ -73,15 +56,11 @@ def _jsonb(value: Any) -> Jsonb | None:
 
 @contextmanager
 def wrap_errors(secrets: list[str | None] | None = None) -> Iterator[None]:
-    """Turn psycopg errors with a ``BLnnn`` SQLSTATE into our exception classes."""
+    """Translate psycopg errors (:func:`beamline_store.errors.translate`), masking *secrets*."""
     try:
         yield
     except psycopg.Error as exc:
-        mapped = from_database_error(exc)
-        if mapped is not None:
-            mapped.message = mask_text(mapped.message, secrets)
-            raise mapped from None
-        raise
+        raise translate(exc, secrets=secrets or ()) from None
 
 
 def _one(conn: Connection, name: str, params: dict[str, Any]) -> Any:
@@ -120,7 +99,9 @@ def connect(
     timeout: float = 5.0,
     role: str | None = None,
 ) -> Connection:
-    """Connect with the HMAC settings in the startup options (never in a statement).
+    """Connect as the URL's login (no role switch: a tool for tests and scripts; the CLI and the
+    MCP server go through :class:`~beamline_store.store.Store` as the application role) with the
+    HMAC settings in the startup options (never in a statement), by the package's recipe.
 
     *secret* defaults to ``BEAMLINE_HMAC_SECRET``, *key_id* to ``BEAMLINE_HMAC_KEY_ID``,
     *previous_keys* (``key_id:secret;...``, retired keys for verification) to
@@ -131,25 +112,20 @@ def connect(
     key_id = key_id if key_id is not None else os.environ.get("BEAMLINE_HMAC_KEY_ID")
     if previous_keys is None:
         previous_keys = os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS")
-    params = psycopg.conninfo.conninfo_to_dict(dsn)
     extra = hmac_options(secret, key_id, previous_keys)
     if role:
+        # Only for owner-only calls (register-key): the application role never uses options.
         extra = f"-c role={_escape_option(role)} {extra}".strip()
-    if extra:
-        params["options"] = (str(params.get("options") or "") + " " + extra).strip()
     known = [secret, previous_keys, *(previous_keys or "").replace(":", ";").split(";")]
-    try:
-        conn: Connection = psycopg.connect(
-            psycopg.conninfo.make_conninfo("", **params),
-            autocommit=autocommit,
-            connect_timeout=max(1, int(timeout)),
-        )
-    except psycopg.Error as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        password = params.get("password")
-        raise DatabaseUnavailable(
-            mask_text(f"cannot connect to {dsn}: {reason}", [*known, str(password or "")])
-        ) from None
+    conn: Connection = connect_by_recipe(
+        dsn,
+        load_settings(connect_timeout=timeout),
+        application_name="beamline-devstate",
+        autocommit=autocommit,
+        app_role=False,
+        options=extra or None,
+        secrets=known,
+    )
     return conn
 
 

@@ -24,9 +24,8 @@ from typing import Any
 from uuid import UUID
 
 import mcp_types as types
-import psycopg
 
-from ..errors import BeamlineError, from_database_error
+from ..errors import BeamlineError, translate
 from ..secrets import _KW_PASSWORD, _URL_PASSWORD, mask_text
 
 __all__ = [
@@ -124,19 +123,7 @@ def ok_result(structured: dict[str, Any], secrets: list[str | None]) -> types.Ca
 
 def error_payload(exc: BaseException) -> dict[str, Any]:
     """``{"error", "sqlstate", "message", "detail", "hint"}`` for a domain or database error."""
-    if isinstance(exc, psycopg.Error):
-        mapped = from_database_error(exc)
-        if mapped is not None:
-            exc = mapped
-        else:
-            diag = exc.diag
-            return {
-                "error": type(exc).__name__,
-                "sqlstate": diag.sqlstate,
-                "message": diag.message_primary or " ".join(str(exc).split()),
-                "detail": diag.message_detail,
-                "hint": diag.message_hint,
-            }
+    exc = translate(exc)  # the one translator (errors.translate), as in the Store and the CLI
     if isinstance(exc, InvalidArguments):
         return {
             "error": "InvalidArguments",

@@ -1,0 +1,383 @@
+"""Resilience of the client against a real server (issue 12): every call bounded, fail fast
+while down, recovery on demand, outcome-unknown writes, standby writes, refusals at connect,
+DevState's pool after a restart. Faults are real: a stopped server, SIGSTOP-frozen processes,
+terminated backends.
+
+Cases
+    sticky degraded      after an outage, a call ending in a database error (NotFound) clears
+                         "down": the following writes all succeed at once
+    probe blocking       with a frozen postmaster, at most one call per probe interval waits
+                         (for connect_timeout); the others fail in milliseconds
+    serve stale          an expired entry inside serve_stale_for is answered at once while down
+    hung backends        SIGSTOP of the store's backends: a write fails within call_timeout
+                         (WriteOutcomeUnknown, a DatabaseUnavailable); the listener notices
+                         and reconnects; a read is answered again at once
+    outcome unknown      a write whose connection dies after it was sent raises
+                         WriteOutcomeUnknown; nothing was written; the retry with
+                         expected_version is safe
+    read-only server     a write refused with 25006 raises ReadOnlyDatabase with a hint; the
+                         pools are dropped, so writes work once the server accepts them
+    wrong login          a login lacking the application role, or an unknown role: a
+                         ConfigurationError with the reason at once, not "unreachable" later
+    DevState restart     DevState's pooled connections after a server restart: no failure
+    first call back      after the server returns, the first call succeeds without backoff
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import psycopg
+import pytest
+
+from beamline_store.config import Settings
+from beamline_store.embedded import Cluster
+from beamline_store.errors import (
+    ConfigurationError,
+    DatabaseUnavailable,
+    NotFound,
+    ReadOnlyDatabase,
+    WriteOutcomeUnknown,
+)
+from beamline_store.migrate import migrate
+from beamline_store.store import Store
+from tests.support.store_support import TENANT, bootstrap, make_store, policy
+
+FAST = {"call_timeout": 1.0, "connect_timeout": 1.0, "pool_timeout": 1.0}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def fast(settings: Settings, **extra: object) -> Settings:
+    return replace(settings, **{**FAST, **extra})  # type: ignore[arg-type]
+
+
+def backend_pids(admin_url: str, application_name: str) -> list[int]:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "select pid from pg_stat_activity where application_name = %s and pid <> "
+            "pg_backend_pid()",
+            [application_name],
+        ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def eventually(predicate: object, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def migrated(own_cluster: Cluster) -> Iterator[tuple[Cluster, Settings]]:
+    settings = fast(replace(Settings(), home=own_cluster.home))
+    migrate(own_cluster.url(), settings, login_role=True)
+    yield own_cluster, settings
+
+
+@contextlib.contextmanager
+def frozen(pids: list[int]) -> Iterator[None]:
+    """SIGSTOP *pids* for the block (SIGCONT afterwards, whatever happens)."""
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def timed(call: Callable[[], object]) -> tuple[float, BaseException | None]:
+    start = time.monotonic()
+    try:
+        call()
+    except Exception as exc:
+        return time.monotonic() - start, exc
+    return time.monotonic() - start, None
+
+
+# -- outages ---------------------------------------------------------------------------------
+
+
+def test_any_round_trip_clears_down_even_a_database_error(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    store = make_store(cluster.url(), settings, listen=False, probe_interval=0.2)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        cluster.stop()
+        with pytest.raises(DatabaseUnavailable):
+            store.get_policy(TENANT, "missing-1")
+        assert store.stats()["degraded"] is True
+        cluster.start()
+        time.sleep(0.25)  # the probe interval: the next call may try again
+        with pytest.raises(NotFound):  # a database error is a successful round trip
+            store.get_policy(TENANT, "missing-2")
+        assert store.stats()["degraded"] is False
+        refused = 0
+        for weight in range(40):
+            try:
+                store.put_policy(TENANT, "p", policy(weight))
+            except DatabaseUnavailable:
+                refused += 1
+        assert refused == 0
+    finally:
+        store.close()
+
+
+def test_first_call_after_the_server_returns_succeeds_without_backoff(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    store = make_store(cluster.url(), settings, listen=False, probe_interval=0.05)
+    try:
+        bootstrap(store)
+        cluster.stop()
+        for _ in range(3):  # the pool's own reconnection attempts fail meanwhile
+            with pytest.raises(DatabaseUnavailable):
+                store.put_policy(TENANT, "p", policy(10))
+            time.sleep(0.1)
+        cluster.start()
+        time.sleep(0.06)  # past the probe interval
+        took, error = timed(lambda: store.put_policy(TENANT, "p", policy(20)))
+        assert error is None
+        assert took < 0.5  # a probe and a fresh pool, no backoff
+    finally:
+        store.close()
+
+
+def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    status = cluster.status()
+    assert status.pid is not None
+    store = make_store(cluster.url(), settings, listen=False, probe_interval=1.0)
+    try:
+        bootstrap(store)
+        store.get_quota(TENANT)  # the pool is in use
+        pids = [status.pid, *backend_pids(cluster.url(), store.application_name)]
+        with frozen(pids):
+            durations: list[float] = []
+            start = time.monotonic()
+            while time.monotonic() - start < 3.5:
+                took, error = timed(lambda: store.get_policy(TENANT, "never-cached"))
+                assert isinstance(error, DatabaseUnavailable)
+                durations.append(took)
+            slow = [d for d in durations if d > 0.5]
+            # One call at a time waits (for its deadline or for libpq's connect timeout, at
+            # least 2 s), then the next may wait only a probe interval later; every other
+            # call fails at once.
+            assert len(slow) <= 2, slow
+            assert max(durations) <= 2.0 + 0.3
+            assert len(durations) - len(slow) >= 50
+    finally:
+        store.close()
+
+
+def test_an_expired_entry_is_served_stale_at_once_while_down(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    clock = Clock()
+    stale_settings = replace(settings, ttl_policies=3.0, serve_stale_for=10.0)
+    store = make_store(cluster.url(), stale_settings, listen=False, timer=clock, probe_interval=5)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        store.get_policy(TENANT, "p")  # the actor's policy:read decision is cached too
+        cluster.stop()
+        with pytest.raises(DatabaseUnavailable):
+            store.get_policy(TENANT, "missing")  # the outage is known from here on
+        clock.now += 4  # expired, inside the serve-stale window
+        for _ in range(20):
+            took, error = timed(lambda: store.get_policy(TENANT, "p"))
+            assert error is None and took < 0.05
+        assert store.stats()["caches"]["policies"]["stale_hits"] == 20
+    finally:
+        store.close()
+
+
+def test_frozen_backends_fail_within_the_deadline_and_the_listener_notices(
+    db_url: str, settings: Settings, pg_cluster: Cluster
+) -> None:
+    quick = fast(settings)
+    store = make_store(
+        db_url,
+        quick,
+        application_name="bl-frozen",
+        probe_interval=0.1,
+        listener_options={"probe_interval": 0.3, "wait_timeout": 0.1},
+    )
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        listener = store.listener
+        assert listener is not None
+        admin = pg_cluster.url(dbname="postgres")
+        app_pids = backend_pids(admin, "bl-frozen")
+        listener_pids = backend_pids(admin, "beamline-store-listener")
+        pids = app_pids + [p for p in listener_pids if p == listener.backend_pid]
+        assert app_pids and len(pids) > len(app_pids)
+        reconnects = listener.reconnects
+        with frozen(pids):
+            took, error = timed(lambda: store.put_policy(TENANT, "p", policy(10)))
+            assert isinstance(error, WriteOutcomeUnknown), error
+            assert isinstance(error, DatabaseUnavailable)
+            assert took <= quick.call_timeout + 0.3
+            eventually(lambda: listener.reconnects > reconnects, "the listener to reconnect")
+            assert listener.backend_pid not in pids
+            time.sleep(0.2)  # the probe interval: the server is answering on new backends
+            assert store.get_policy(TENANT, "p").version in (1, 2)
+    finally:
+        store.close()
+
+
+def test_a_write_cut_off_after_it_was_sent_is_outcome_unknown(
+    db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    store = make_store(db_url, fast(settings, call_timeout=30.0), listen=False)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        outcome: list[BaseException] = []
+        with psycopg.connect(db_url) as blocker:
+            blocker.execute("lock table beamline.policies in access exclusive mode")
+            writer = threading.Thread(
+                target=lambda: outcome.extend(
+                    [timed(lambda: store.put_policy(TENANT, "p", policy(1)))[1] or Exception()]
+                )
+            )
+            writer.start()
+            eventually(
+                lambda: (
+                    db_conn.execute(
+                        "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                        " and query like '%put_policy%'"
+                    ).fetchone()
+                    == (1,)
+                ),
+                "the write to wait on the lock",
+            )
+            db_conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity"
+                " where wait_event_type = 'Lock' and query like '%put_policy%'"
+            )
+            writer.join(10)
+            blocker.rollback()
+        assert isinstance(outcome[0], WriteOutcomeUnknown), outcome
+        assert "may" in outcome[0].message
+        # In this case it did not commit: still version 1, and the safe retry works.
+        assert store.get_policy(TENANT, "p", version=None).version == 1
+        assert store.put_policy(TENANT, "p", policy(1), expected_version=1).version == 2
+    finally:
+        store.close()
+
+
+def test_a_write_on_a_read_only_server_is_reported_and_reconnects(
+    db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    name = psycopg.conninfo.conninfo_to_dict(db_url)["dbname"]
+    with make_store(db_url, fast(settings), listen=False) as first:
+        bootstrap(first)
+    # Sessions opened from now on are read-only, as on a standby.
+    db_conn.execute(f'alter database "{name}" set default_transaction_read_only = on')
+    store = make_store(db_url, fast(settings), listen=False, probe_interval=0.01)
+    try:
+        assert store.get_quota(TENANT) is not None  # reads work
+        with pytest.raises(ReadOnlyDatabase) as refused:
+            store.put_policy(TENANT, "p", policy(70))
+        assert isinstance(refused.value, DatabaseUnavailable)
+        assert refused.value.sqlstate == "25006"
+        assert "target_session_attrs=read-write" in (refused.value.hint or "")
+        db_conn.execute(f'alter database "{name}" reset default_transaction_read_only')
+        # The refusal made the store connect anew: the next write reaches a writable session.
+        assert store.put_policy(TENANT, "p", policy(70)).version == 1
+    finally:
+        store.close()
+
+
+def test_a_login_without_the_application_role_is_a_configuration_error_at_once(
+    db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    db_conn.execute(
+        "do $$ begin if not exists (select from pg_roles where rolname = 'bl_intruder') then "
+        "create role bl_intruder login; end if; end $$"
+    )
+    params = psycopg.conninfo.conninfo_to_dict(db_url)
+    for user, reason in (("bl_intruder", "not a member"), ("bl_nobody", "does not exist")):
+        url = psycopg.conninfo.make_conninfo(db_url, user=user)
+        store = Store(fast(settings), conninfo=url, actor="alice", listen=False, sweeper=False)
+        try:
+            took, error = timed(lambda store=store: store.get_policy(TENANT, "p"))  # type: ignore[misc]
+            assert isinstance(error, ConfigurationError), error
+            assert reason in error.message
+            assert took < 0.5
+            with pytest.raises(ConfigurationError):  # again, at once
+                store.get_quota(TENANT)
+        finally:
+            store.close()
+    assert params["user"] == "postgres"
+
+
+def test_devstate_pool_after_a_server_restart(migrated: tuple[Cluster, Settings]) -> None:
+    cluster, settings = migrated
+    secret = "resilience-secret-0123456789"
+    store = make_store(
+        cluster.url(), replace(settings, hmac_secret=secret), listen=False, probe_interval=0.05
+    )
+    try:
+        bootstrap(store, "devstate", "alice")
+        store.append_history({"action": "before"}, actor="alice")
+        assert store.verify_hmac_chain()["ok"]
+        cluster.stop()
+        cluster.start()
+        # Connections of both pools opened before the restart are broken: never handed out.
+        assert store.verify_hmac_chain()["ok"]
+        store.append_history({"action": "after"}, actor="alice")
+        assert store.search_history(actor="alice")["entries"][0]["action"] == "after"
+        assert store.stats()["db"]["errors"] == {}
+    finally:
+        store.close()
+
+
+def test_db_status_reports_a_login_that_cannot_act_as_the_application_role(
+    db_url: str, db_conn: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    from click.testing import CliRunner
+
+    from beamline_store.cli import main
+
+    db_conn.execute(
+        "do $$ begin if not exists (select from pg_roles where rolname = 'bl_intruder') then "
+        "create role bl_intruder login; end if; end $$"
+    )
+    url = psycopg.conninfo.make_conninfo(db_url, user="bl_intruder")
+    result = CliRunner().invoke(main, ["db", "status"], env={"DATABASE_URL": url})
+    assert result.exit_code == 20, result.output
+    assert "not a member of the application role" in result.output
+    ok = CliRunner().invoke(main, ["db", "status"], env={"DATABASE_URL": db_url})
+    assert ok.exit_code == 0, ok.output
+    # DevState commands go through a Store: the same check, the same error (not the URL's
+    # own login running the statement).
+    devstate = CliRunner().invoke(
+        main, ["devstate", "get", "--actor", "alice"], env={"DATABASE_URL": url}
+    )
+    assert devstate.exit_code == 20, devstate.output
+    assert "not a member of the application role" in devstate.output
