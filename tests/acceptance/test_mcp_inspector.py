@@ -28,6 +28,7 @@ from beamline_store.mcp import TOOLS
 from tests.acceptance.mcp_support import (
     ADMIN,
     BEAMLINE,
+    HMAC_SECRET,
     POLICY,
     TENANT,
     TOKEN,
@@ -35,6 +36,7 @@ from tests.acceptance.mcp_support import (
     server_env,
 )
 from tests.conftest import clone_template, drop_database
+from tests.support.devstate_support import register_key
 
 INSPECTOR = Path(__file__).parents[1] / "inspector" / "node_modules" / ".bin" / "mcp-inspector"
 TOOL_ERROR_EXIT = 5  # the Inspector's exit code for a result with isError: true
@@ -56,6 +58,7 @@ def two_dbs(pg_cluster: Cluster, db_url: str, db_conn: psycopg.Connection[Any]) 
             with psycopg.connect(url, autocommit=True) as conn:
                 for tenant in (TENANT, "devstate"):
                     conn.execute("select beamline_admin.bootstrap_admin(%s, %s)", (tenant, ADMIN))
+            register_key(url, HMAC_SECRET)  # the owner registers the server's DevState key
         yield db_url, other
     finally:
         drop_database(pg_cluster, other)
