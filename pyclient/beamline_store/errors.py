@@ -28,6 +28,7 @@ __all__ = [
     "PermissionDenied",
     "QuotaExceeded",
     "SecretMissing",
+    "ValidationBudgetExceeded",
     "ValidationFailed",
     "VersionConflict",
     "from_database_error",
@@ -145,6 +146,14 @@ class SecretMissing(BeamlineError):
 class AlreadyExists(BeamlineError):
     sqlstate = "BL013"
     exit_code = 12
+
+
+class ValidationBudgetExceeded(BeamlineError):
+    """JSON Schema validation needed more work than its per-call budget (docs/VALIDATION.md,
+    "Work budget"); nothing was written."""
+
+    sqlstate = "BL040"
+    exit_code = 6
 
 
 class ConfigurationError(BeamlineError):

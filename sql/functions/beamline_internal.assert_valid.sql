@@ -3,8 +3,8 @@
 create or replace function beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb)
 returns void
 stable
-parallel unsafe  -- calls beamline.validate, which caches in session settings
-set search_path = ''
+parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare

@@ -8,20 +8,24 @@
 -- check's subschema, or the object has no member outside the check's keys.
 -- NULL when the schema cannot be expressed exactly (then beamline.validate runs the engine).
 -- Needs a UTF8 database (regex "." and the engine's char_length must count the same thing).
--- Runs once per schema (registration, and once per session for ad-hoc schemas).
-create or replace function beamline_internal.jsonschema_compile(p_schema jsonb)
+-- Runs once per schema, at registration, on the prepared schema (jsonschema_prepare: p_root and
+-- p_ctx). Schemas whose verdicts depend on annotations or the dynamic scope (unevaluated*,
+-- $dynamicRef) get none; compiling stops after 5,000 subschemas (references are expanded
+-- inline, so shared subschemas would otherwise cost exponential time).
+create or replace function beamline_internal.jsonschema_compile(p_root jsonb, p_ctx jsonb)
 returns jsonb
 immutable
 parallel safe
+set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare
     v_res record;
 begin
-    if pg_catalog.getdatabaseencoding() <> 'UTF8' then
+    if pg_catalog.getdatabaseencoding() <> 'UTF8' or p_ctx ?| '{u,dyn}'::text[] then
         return null;
     end if;
-    select * into v_res from beamline_internal.jsonschema_compile_node(p_schema, p_schema, '$', '{}', '[]'::jsonb);
+    select * into v_res from beamline_internal.jsonschema_compile_node(p_root, p_root -> '0', '$', '{}', p_ctx ? 'f', '[]'::jsonb, 5000);
     if v_res.p_pred is null then
         return null;
     end if;
@@ -39,5 +43,5 @@ exception
 end
 $function$;
 
-comment on function beamline_internal.jsonschema_compile(jsonb) is
+comment on function beamline_internal.jsonschema_compile(jsonb, jsonb) is
     'Fast path of a checked JSON Schema: {"predicate": strict jsonpath, "checks": [{"path", "schema"}]}, NULL when it cannot be expressed exactly.';
