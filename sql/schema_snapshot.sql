@@ -1251,6 +1251,7 @@ CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
 declare
     v_sum   text;
     v_row   record;
+    v_fast  boolean;
     v_prep  jsonb;
 begin
     if p_schema is null or p_doc is null then
@@ -1263,12 +1264,11 @@ begin
     perform beamline_internal.check_document_limits(p_doc);
 
     v_sum := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_schema::text, pg_catalog.getdatabaseencoding())), 'hex');
-    select f.predicate, f.root, f.ctx into v_row
-      from beamline.json_schema_fast f where f.checksum = v_sum and f.root is not null;
-    if found then
-        if v_row.predicate is not null and beamline_internal.jsonschema_fast_registered(v_sum, null, p_doc) then
-            return '[]'::jsonb;
-        end if;
+    v_fast := beamline_internal.jsonschema_fast_registered(v_sum, null, p_doc);
+    if v_fast then
+        return '[]'::jsonb;  -- registered, and its stored fast path proves the document valid
+    elsif not v_fast then
+        select f.root, f.ctx into v_row from beamline.json_schema_fast f where f.checksum = v_sum;
         return beamline_internal.jsonschema_run(v_row.root, v_row.ctx, p_doc);
     end if;
 
@@ -3828,15 +3828,17 @@ CREATE FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text, p_
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_fast record;
+    v_pred jsonpath;
 begin
-    select f.predicate, f.root, f.ctx into v_fast
+    -- root and ctx (the prepared schema) are read only for opaque checks: on the hot path the
+    -- large jsonb values are never detoasted
+    select f.predicate into v_pred
       from beamline.json_schema_fast f where f.checksum = p_checksum and f.root is not null;
     if not found then
         return null;
     end if;
-    return v_fast.predicate is not null
-       and pg_catalog.jsonb_path_match(p_doc, v_fast.predicate)
+    return v_pred is not null
+       and pg_catalog.jsonb_path_match(p_doc, v_pred)
        and not exists (
            select 1
              from beamline.json_schema_fast_checks c
@@ -3844,8 +3846,9 @@ begin
             where c.checksum = p_checksum
               and case when c.keys is not null
                        then (n.v operator(pg_catalog.-) c.keys) operator(pg_catalog.<>) '{}'::jsonb
-                       else (beamline_internal.jsonschema_eval(v_fast.root, v_fast.ctx, c.schema, n.v, '', false,
-                                 '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs is not null
+                       else (select (beamline_internal.jsonschema_eval(f.root, f.ctx, c.schema, n.v, '', false,
+                                         '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs
+                               from beamline.json_schema_fast f where f.checksum = p_checksum) is not null
                   end);
 end
 $$;

@@ -4,7 +4,7 @@
 --    "checks": [{"path": <strict jsonpath selecting document nodes>, "schema": <subschema>}
 --               or {"path": <... selecting objects>, "keys": [<the only members allowed>]}]}
 -- A document is valid exactly when jsonb_path_match(doc, predicate) is true and, for every
--- check and every node its path selects, the engine (jsonschema_node) finds no error for the
+-- check and every node its path selects, the engine (jsonschema_eval) finds no error for the
 -- check's subschema, or the object has no member outside the check's keys.
 -- NULL when the schema cannot be expressed exactly (then beamline.validate runs the engine).
 -- Needs a UTF8 database (regex "." and the engine's char_length must count the same thing).

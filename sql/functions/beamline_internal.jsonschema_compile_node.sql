@@ -1,6 +1,6 @@
 -- The fast-path compiler's core (docs/VALIDATION.md, "Performance"): translate one checked
 -- (sub)schema into a jsonpath predicate about the current item "@" that is TRUE exactly when
--- the engine (jsonschema_node) finds no error for that node.
+-- the engine (jsonschema_eval) finds no error for that node.
 --
 -- Every predicate this function emits is two-valued: it is TRUE or FALSE for every JSON value,
 -- never UNKNOWN (jsonpath's third value, which comparisons of mismatched types and strict-mode

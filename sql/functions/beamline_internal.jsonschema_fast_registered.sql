@@ -14,15 +14,17 @@ set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$
 declare
-    v_fast record;
+    v_pred jsonpath;
 begin
-    select f.predicate, f.root, f.ctx into v_fast
+    -- root and ctx (the prepared schema) are read only for opaque checks: on the hot path the
+    -- large jsonb values are never detoasted
+    select f.predicate into v_pred
       from beamline.json_schema_fast f where f.checksum = p_checksum and f.root is not null;
     if not found then
         return null;
     end if;
-    return v_fast.predicate is not null
-       and pg_catalog.jsonb_path_match(p_doc, v_fast.predicate)
+    return v_pred is not null
+       and pg_catalog.jsonb_path_match(p_doc, v_pred)
        and not exists (
            select 1
              from beamline.json_schema_fast_checks c
@@ -30,8 +32,9 @@ begin
             where c.checksum = p_checksum
               and case when c.keys is not null
                        then (n.v operator(pg_catalog.-) c.keys) operator(pg_catalog.<>) '{}'::jsonb
-                       else (beamline_internal.jsonschema_eval(v_fast.root, v_fast.ctx, c.schema, n.v, '', false,
-                                 '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs is not null
+                       else (select (beamline_internal.jsonschema_eval(f.root, f.ctx, c.schema, n.v, '', false,
+                                         '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs
+                               from beamline.json_schema_fast f where f.checksum = p_checksum) is not null
                   end);
 end
 $function$;
