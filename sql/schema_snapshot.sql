@@ -3276,7 +3276,9 @@ declare
     v_target text;
     v_r      record;
 begin
-    p_left := p_left - 1;
+    -- one unit per subschema application, plus one per 8 KiB of memo this call carries in and
+    -- out (the memo travels by value, jsonschema_ref), so the budget bounds the real work
+    p_left := p_left - 1 - (pg_catalog.pg_column_size(p_memo) >> 13);
     if p_left < 0 then
         raise exception using errcode = 'BL040',
             message = 'JSON Schema validation exceeded its work budget',
@@ -3302,12 +3304,13 @@ begin
     -- references: memoised (jsonschema_ref)
     v_target := p_schema ->> '$ref';
     if v_target is not null then
-        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_doc, p_path, p_all,
+        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_schema ? '$refShared', p_doc, p_path, p_all,
                    case when p_ctx ? 'dyn' then v_scope || (p_schema ->> '$refResource') else v_scope end,
                    p_hops, p_memo, p_left);
         v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
         if v_e is not null then
             p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
             if not p_all then return; end if;
         elsif v_u then
             p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -3329,12 +3332,13 @@ begin
                 end if;
             end loop;
         end if;
-        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_doc, p_path, p_all,
+        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, true, p_doc, p_path, p_all,
                    case when v_child is not null and p_ctx ? 'dyn' then v_scope || v_child else v_scope end,
                    p_hops, p_memo, p_left);
         v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
         if v_e is not null then
             p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
             if not p_all then return; end if;
         elsif v_u then
             p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -3354,6 +3358,7 @@ begin
                              then 'one of ' || pg_catalog.array_to_string(array(
                                  select pg_catalog.jsonb_array_elements_text(v_kw)), ', ')
                              else v_kw ->> 0 end, v_t)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -3373,6 +3378,7 @@ begin
                     'path', p_path, 'keyword', 'enum',
                     'message', pg_catalog.format('%s is not one of %s',
                         pg_catalog.left(p_doc::text, 200), pg_catalog.left(v_kw::text, 200))));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -3380,6 +3386,7 @@ begin
         if v_kw is not null and v_kw <> p_doc then
             p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                 'path', p_path, 'keyword', 'const', 'message', pg_catalog.format('expected %s', pg_catalog.left(v_kw::text, 200))));
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
             if not p_all then return; end if;
         end if;
     end if;
@@ -3394,6 +3401,7 @@ begin
                         p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                             'path', p_path, 'keyword', 'required',
                             'message', pg_catalog.format('missing required property %s', pg_catalog.to_jsonb(v_key))));
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end loop;
@@ -3407,6 +3415,7 @@ begin
                                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                     'path', p_path, 'keyword', 'dependentRequired',
                                     'message', pg_catalog.format('property %s requires property %s', pg_catalog.to_jsonb(v_key), v_sub -> v_i)));
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                 if not p_all then return; end if;
                             end if;
                         end loop;
@@ -3433,6 +3442,7 @@ begin
                                 v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                                 if v_e is not null then
                                     p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                     if not p_all then return; end if;
                                 end if;
                             end if;
@@ -3446,6 +3456,7 @@ begin
                             v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                             if v_e is not null then
                                 p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                 if not p_all then return; end if;
                             end if;
                         end loop;
@@ -3456,12 +3467,14 @@ begin
                             p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                 'path', v_child, 'keyword', 'additionalProperties',
                                 'message', pg_catalog.format('additional property %s is not allowed', pg_catalog.to_jsonb(v_key))));
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                             if not p_all then return; end if;
                         elsif v_addl <> 'true'::jsonb then
                             v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_addl, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
                             v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                             if v_e is not null then
                                 p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                 if not p_all then return; end if;
                             end if;
                         end if;
@@ -3479,6 +3492,7 @@ begin
                             p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                 'path', v_child, 'keyword', 'propertyNames',
                                 'message', pg_catalog.format('property name %s is invalid: %s', pg_catalog.to_jsonb(v_key), v_e -> 0 ->> 'message')));
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                             if not p_all then return; end if;
                         end if;
                     end if;
@@ -3488,6 +3502,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'minProperties',
                         'message', pg_catalog.format('has %s properties, fewer than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
                 v_lim := (p_schema ->> 'maxProperties')::numeric;
@@ -3495,6 +3510,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'maxProperties',
                         'message', pg_catalog.format('has %s properties, more than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -3506,6 +3522,7 @@ begin
                     v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     elsif v_u then
                         p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -3521,12 +3538,14 @@ begin
             if v_lim is not null and v_len < v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'minItems', 'message', pg_catalog.format('has %s items, fewer than %s', v_len, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'maxItems')::numeric;
             if v_lim is not null and v_len > v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'maxItems', 'message', pg_catalog.format('has %s items, more than %s', v_len, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             -- prefixItems, then items after the prefix
@@ -3539,6 +3558,7 @@ begin
                     v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end loop;
@@ -3551,6 +3571,7 @@ begin
                         v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                         if v_e is not null then
                             p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                             if not p_all then return; end if;
                         end if;
                     end loop;
@@ -3568,6 +3589,7 @@ begin
                 if v_i is not null then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path || '/' || (v_i - 1), 'keyword', 'uniqueItems', 'message', 'duplicate of an earlier item'));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -3589,6 +3611,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', case when p_schema ? 'minContains' then 'minContains' else 'contains' end,
                         'message', pg_catalog.format('%s items match "contains", fewer than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
                 v_lim := (p_schema ->> 'maxContains')::numeric;
@@ -3596,6 +3619,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'maxContains',
                         'message', pg_catalog.format('%s items match "contains", more than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -3611,6 +3635,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'minLength',
                         'message', pg_catalog.format('is %s characters long, shorter than %s', v_len, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
                 v_lim := (p_schema ->> 'maxLength')::numeric;
@@ -3618,6 +3643,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'maxLength',
                         'message', pg_catalog.format('is %s characters long, longer than %s', v_len, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -3626,12 +3652,14 @@ begin
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'pattern',
                     'message', pg_catalog.format('does not match the pattern %s', p_schema -> 'pattern')));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_child := p_schema ->> 'format';
             if v_child is not null and p_ctx ? 'f' and not beamline_internal.jsonschema_format(v_child, v_key) then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'format', 'message', pg_catalog.format('is not a valid %s', v_child)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -3643,30 +3671,35 @@ begin
             if v_lim is not null and v_num < v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'minimum', 'message', pg_catalog.format('%s is less than the minimum %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'maximum')::numeric;
             if v_lim is not null and v_num > v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'maximum', 'message', pg_catalog.format('%s is greater than the maximum %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'exclusiveMinimum')::numeric;
             if v_lim is not null and v_num <= v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'exclusiveMinimum', 'message', pg_catalog.format('%s is not greater than %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'exclusiveMaximum')::numeric;
             if v_lim is not null and v_num >= v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'exclusiveMaximum', 'message', pg_catalog.format('%s is not less than %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'multipleOf')::numeric;
             if v_lim is not null and pg_catalog.mod(v_num, v_lim) <> 0 then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'multipleOf', 'message', pg_catalog.format('%s is not a multiple of %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -3681,6 +3714,7 @@ begin
                 v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
                 if v_e is not null then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 elsif v_u then
                     p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -3703,6 +3737,7 @@ begin
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'anyOf',
                     'message', pg_catalog.format('matches none of the %s schemas in anyOf', pg_catalog.jsonb_array_length(v_kw))));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -3725,6 +3760,7 @@ begin
                     'message', case when v_n = 0
                         then pg_catalog.format('matches none of the %s schemas in oneOf', pg_catalog.jsonb_array_length(v_kw))
                         else pg_catalog.format('matches more than one schema in oneOf (indexes %s)', v_child) end));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             elsif v_u then
                 p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -3737,6 +3773,7 @@ begin
             if v_e is null then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'not', 'message', 'must not match the schema in "not"'));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -3755,6 +3792,7 @@ begin
                 v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
                 if v_e is not null then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 elsif v_u then
                     p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -3775,12 +3813,14 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', v_child, 'keyword', 'unevaluatedProperties',
                         'message', pg_catalog.format('unevaluated property %s is not allowed', pg_catalog.to_jsonb(v_key))));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 else
                     v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
                     v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end if;
@@ -3795,12 +3835,14 @@ begin
                 if v_kw = 'false'::jsonb then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path || '/' || v_i, 'keyword', 'unevaluatedItems', 'message', 'unevaluated item is not allowed'));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 else
                     v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc -> v_i, p_path || '/' || v_i, p_all, v_scope, 0, p_memo, p_left);
                     v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end if;
@@ -4205,6 +4247,7 @@ declare
     v_probs  jsonb := '[]';
     v_refs   jsonb := '[]';   -- distinct reference targets
     v_patch  jsonb := '{}';   -- subschema pointer -> rewritten members (jsonschema_rewrite)
+    v_sites  jsonb := '[]';   -- [[$ref site pointer, target]] ($dynamicRef is always memoised)
     v_src    text[];
     v_dst    text[];
     v_cnt    integer;
@@ -4356,6 +4399,7 @@ begin
             if not (v_refs ? ('#' || v_target)) then
                 v_refs := v_refs || pg_catalog.jsonb_build_array('#' || v_target);
             end if;
+            v_sites := v_sites || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(v_e ->> 'ptr', '#' || v_target));
         end case;
     end loop;
     if v_probs <> '[]'::jsonb then
@@ -4370,6 +4414,18 @@ begin
         end loop;
         v_ctx := v_ctx || pg_catalog.jsonb_build_object('dyn', v_dyn);
     end if;
+    -- A target is shared (its results are memoised, jsonschema_ref) when more than one $ref
+    -- site points at it, or when it is also reached by plain descent: anything but a direct
+    -- member of "$defs" (the document root, a subschema under an applicator). Only shared
+    -- targets let one (subschema, location) pair be reached along several paths.
+    for v_e in select s.value from pg_catalog.jsonb_array_elements(v_sites) as s
+                where (select pg_catalog.count(*) from pg_catalog.jsonb_array_elements(v_sites) as o
+                        where o.value ->> 1 = s.value ->> 1) > 1
+                   or not ((s.value ->> 1) operator(pg_catalog.~) '^#/[0-9]+/(.*/)?\$defs/[^/]+$')
+                   or (s.value ->> 1) operator(pg_catalog.~) '^#/[0-9]+$' loop
+        v_patch := pg_catalog.jsonb_set(v_patch, array[v_e ->> 0],
+            coalesce(v_patch -> (v_e ->> 0), '{}'::jsonb) || '{"$refShared": true}'::jsonb);
+    end loop;
     select pg_catalog.jsonb_object_agg(r.key, beamline_internal.jsonschema_rewrite(r.value, '/' || r.key, v_patch))
       into v_root from pg_catalog.jsonb_each(v_root) as r;
 
@@ -4412,10 +4468,10 @@ ALTER FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) OWNER TO bea
 COMMENT ON FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) IS 'Resolve the $ref/$dynamicRef of a checked JSON Schema ($id, anchors, registered schemas) into pointers of a prepared document for the engine; problems when one does not resolve or cycles.';
 
 --
--- Name: jsonschema_ref(jsonb, jsonb, text, jsonb, text, boolean, text[], integer, jsonb, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: jsonschema_ref(jsonb, jsonb, text, boolean, jsonb, text, boolean, text[], integer, jsonb, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) RETURNS record
+CREATE FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) RETURNS record
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
@@ -4423,38 +4479,47 @@ declare
     v_m   jsonb;
     v_r   record;
 begin
-    if p_hops >= 64 then
+    if p_hops >= 256 then
         raise exception using errcode = 'BL010',
             message = 'JSON Schema $ref chain does not terminate',
             detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                'path', p_path, 'keyword', '$ref', 'message', 'more than 64 $ref hops without consuming the document'))::text,
+                'path', p_path, 'keyword', '$ref', 'message', 'more than 256 $ref hops without consuming the document'))::text,
             hint = 'A $ref cycle must pass through properties, items or another keyword that descends into the document.';
     end if;
-    v_key := p_target || E'\x01' || p_path;
-    if p_ctx ? 'dyn' then
-        v_key := v_key || E'\x01' || pg_catalog.array_to_string(p_scope, E'\x02');
-    end if;
-    v_m := p_memo -> v_key;
-    if v_m is not null and (v_m -> 'e' = 'null'::jsonb or not p_all or v_m -> 'f' = 'true'::jsonb) then
-        p_errs := nullif(v_m -> 'e', 'null'::jsonb);
-        p_ann := nullif(v_m -> 'a', 'null'::jsonb);
-        return;
+    if p_shared then
+        v_key := p_target || E'\x01' || p_path;
+        if p_ctx ? 'dyn' then
+            v_key := v_key || E'\x01' || pg_catalog.array_to_string(p_scope, E'\x02');
+        end if;
+        v_m := p_memo -> v_key;
+        if v_m is not null and (v_m -> 'e' = 'null'::jsonb or not p_all or v_m -> 'f' = 'true'::jsonb) then
+            p_errs := nullif(v_m -> 'e', 'null'::jsonb);
+            p_ann := nullif(v_m -> 'a', 'null'::jsonb);
+            return;
+        end if;
     end if;
     v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, p_root #> beamline_internal.jsonschema_pointer(p_target),
                                              p_doc, p_path, p_all, p_scope, p_hops + 1, p_memo, p_left);
     p_errs := v_r.p_errs; p_ann := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
-    p_memo := p_memo || pg_catalog.jsonb_build_object(v_key,
-        pg_catalog.jsonb_build_object('e', p_errs, 'a', p_ann, 'f', p_all));
+    if p_shared and (p_ann is null or pg_catalog.pg_column_size(p_ann) <= 1024) then
+        if pg_catalog.pg_column_size(p_memo) > 16384 then
+            p_memo := '{}';
+        end if;
+        p_memo := p_memo || pg_catalog.jsonb_build_object(v_key, case
+            when p_errs is null or pg_catalog.jsonb_array_length(p_errs) <= 4
+                then pg_catalog.jsonb_build_object('e', p_errs, 'a', p_ann, 'f', p_all)
+            else pg_catalog.jsonb_build_object('e', pg_catalog.jsonb_build_array(p_errs -> 0), 'f', false) end);
+    end if;
 end
 $_$;
 
-ALTER FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) IS 'JSON Schema engine: apply a resolved reference target to a document node, memoised per (target, location, dynamic scope).';
+COMMENT ON FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) IS 'JSON Schema engine: apply a resolved reference target to a document node, memoised per (target, location, dynamic scope) when the target is shared.';
 
 --
 -- Name: jsonschema_regex(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4656,9 +4721,17 @@ CREATE FUNCTION beamline_internal.jsonschema_run(p_root jsonb, p_ctx jsonb, p_do
     AS $$
 declare
     v_errs jsonb;
+    v_r    record;
 begin
-    v_errs := (beamline_internal.jsonschema_eval(p_root, p_ctx, p_root -> '0', p_doc, '', true, '{}'::text[], 0,
-                                                 '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs;
+    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, p_root -> '0', p_doc, '', true, '{}'::text[], 0,
+                                             '{}'::jsonb, beamline_internal.jsonschema_budget());
+    v_errs := v_r.p_errs;
+    if v_r.p_left < 0 then  -- charges after the last subschema application
+        raise exception using errcode = 'BL040',
+            message = 'JSON Schema validation exceeded its work budget',
+            detail = pg_catalog.jsonb_build_object('limit', 'validation_steps', 'path', '')::text,
+            hint = 'The schema applies too many subschemas to this document (docs/VALIDATION.md, "Work budget"): simplify the schema or split the document.';
+    end if;
     if v_errs is null then
         return '[]'::jsonb;
     end if;
@@ -7670,10 +7743,10 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) FROM PUB
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) FROM PUBLIC;
 
 --
--- Name: FUNCTION jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonschema_regex(p_pattern text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -11,8 +11,9 @@
 --          need valid-or-not); true: every error
 -- p_scope  the dynamic scope: resources entered so far, outermost first
 -- p_hops   references followed without descending into the document (backstop: 64)
--- p_memo   results per (reference target, location), see jsonschema_ref
--- p_left   the work budget: one unit per subschema applied; below zero is BL040
+-- p_memo   results per (shared reference target, location), see jsonschema_ref
+-- p_left   the work budget: one unit per subschema applied, plus one per 8 KiB of memo carried
+--          and of error list appended to (both are copied); below zero is BL040
 --
 -- Out: p_errs, the errors [{"path", "keyword", "message"}] (NULL when valid; NULL, not [], so
 -- the valid path allocates nothing) and p_ann, the members / items this subschema evaluated
@@ -63,7 +64,9 @@ declare
     v_target text;
     v_r      record;
 begin
-    p_left := p_left - 1;
+    -- one unit per subschema application, plus one per 8 KiB of memo this call carries in and
+    -- out (the memo travels by value, jsonschema_ref), so the budget bounds the real work
+    p_left := p_left - 1 - (pg_catalog.pg_column_size(p_memo) >> 13);
     if p_left < 0 then
         raise exception using errcode = 'BL040',
             message = 'JSON Schema validation exceeded its work budget',
@@ -89,12 +92,13 @@ begin
     -- references: memoised (jsonschema_ref)
     v_target := p_schema ->> '$ref';
     if v_target is not null then
-        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_doc, p_path, p_all,
+        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_schema ? '$refShared', p_doc, p_path, p_all,
                    case when p_ctx ? 'dyn' then v_scope || (p_schema ->> '$refResource') else v_scope end,
                    p_hops, p_memo, p_left);
         v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
         if v_e is not null then
             p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
             if not p_all then return; end if;
         elsif v_u then
             p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -116,12 +120,13 @@ begin
                 end if;
             end loop;
         end if;
-        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_doc, p_path, p_all,
+        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, true, p_doc, p_path, p_all,
                    case when v_child is not null and p_ctx ? 'dyn' then v_scope || v_child else v_scope end,
                    p_hops, p_memo, p_left);
         v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
         if v_e is not null then
             p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
             if not p_all then return; end if;
         elsif v_u then
             p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -141,6 +146,7 @@ begin
                              then 'one of ' || pg_catalog.array_to_string(array(
                                  select pg_catalog.jsonb_array_elements_text(v_kw)), ', ')
                              else v_kw ->> 0 end, v_t)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -160,6 +166,7 @@ begin
                     'path', p_path, 'keyword', 'enum',
                     'message', pg_catalog.format('%s is not one of %s',
                         pg_catalog.left(p_doc::text, 200), pg_catalog.left(v_kw::text, 200))));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -167,6 +174,7 @@ begin
         if v_kw is not null and v_kw <> p_doc then
             p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                 'path', p_path, 'keyword', 'const', 'message', pg_catalog.format('expected %s', pg_catalog.left(v_kw::text, 200))));
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
             if not p_all then return; end if;
         end if;
     end if;
@@ -181,6 +189,7 @@ begin
                         p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                             'path', p_path, 'keyword', 'required',
                             'message', pg_catalog.format('missing required property %s', pg_catalog.to_jsonb(v_key))));
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end loop;
@@ -194,6 +203,7 @@ begin
                                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                     'path', p_path, 'keyword', 'dependentRequired',
                                     'message', pg_catalog.format('property %s requires property %s', pg_catalog.to_jsonb(v_key), v_sub -> v_i)));
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                 if not p_all then return; end if;
                             end if;
                         end loop;
@@ -220,6 +230,7 @@ begin
                                 v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                                 if v_e is not null then
                                     p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                     if not p_all then return; end if;
                                 end if;
                             end if;
@@ -233,6 +244,7 @@ begin
                             v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                             if v_e is not null then
                                 p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                 if not p_all then return; end if;
                             end if;
                         end loop;
@@ -243,12 +255,14 @@ begin
                             p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                 'path', v_child, 'keyword', 'additionalProperties',
                                 'message', pg_catalog.format('additional property %s is not allowed', pg_catalog.to_jsonb(v_key))));
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                             if not p_all then return; end if;
                         elsif v_addl <> 'true'::jsonb then
                             v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_addl, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
                             v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                             if v_e is not null then
                                 p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                                 if not p_all then return; end if;
                             end if;
                         end if;
@@ -266,6 +280,7 @@ begin
                             p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                 'path', v_child, 'keyword', 'propertyNames',
                                 'message', pg_catalog.format('property name %s is invalid: %s', pg_catalog.to_jsonb(v_key), v_e -> 0 ->> 'message')));
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                             if not p_all then return; end if;
                         end if;
                     end if;
@@ -275,6 +290,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'minProperties',
                         'message', pg_catalog.format('has %s properties, fewer than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
                 v_lim := (p_schema ->> 'maxProperties')::numeric;
@@ -282,6 +298,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'maxProperties',
                         'message', pg_catalog.format('has %s properties, more than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -293,6 +310,7 @@ begin
                     v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     elsif v_u then
                         p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -308,12 +326,14 @@ begin
             if v_lim is not null and v_len < v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'minItems', 'message', pg_catalog.format('has %s items, fewer than %s', v_len, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'maxItems')::numeric;
             if v_lim is not null and v_len > v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'maxItems', 'message', pg_catalog.format('has %s items, more than %s', v_len, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             -- prefixItems, then items after the prefix
@@ -326,6 +346,7 @@ begin
                     v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end loop;
@@ -338,6 +359,7 @@ begin
                         v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                         if v_e is not null then
                             p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                             if not p_all then return; end if;
                         end if;
                     end loop;
@@ -355,6 +377,7 @@ begin
                 if v_i is not null then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path || '/' || (v_i - 1), 'keyword', 'uniqueItems', 'message', 'duplicate of an earlier item'));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -376,6 +399,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', case when p_schema ? 'minContains' then 'minContains' else 'contains' end,
                         'message', pg_catalog.format('%s items match "contains", fewer than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
                 v_lim := (p_schema ->> 'maxContains')::numeric;
@@ -383,6 +407,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'maxContains',
                         'message', pg_catalog.format('%s items match "contains", more than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -398,6 +423,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'minLength',
                         'message', pg_catalog.format('is %s characters long, shorter than %s', v_len, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
                 v_lim := (p_schema ->> 'maxLength')::numeric;
@@ -405,6 +431,7 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path, 'keyword', 'maxLength',
                         'message', pg_catalog.format('is %s characters long, longer than %s', v_len, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 end if;
             end if;
@@ -413,12 +440,14 @@ begin
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'pattern',
                     'message', pg_catalog.format('does not match the pattern %s', p_schema -> 'pattern')));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_child := p_schema ->> 'format';
             if v_child is not null and p_ctx ? 'f' and not beamline_internal.jsonschema_format(v_child, v_key) then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'format', 'message', pg_catalog.format('is not a valid %s', v_child)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -430,30 +459,35 @@ begin
             if v_lim is not null and v_num < v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'minimum', 'message', pg_catalog.format('%s is less than the minimum %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'maximum')::numeric;
             if v_lim is not null and v_num > v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'maximum', 'message', pg_catalog.format('%s is greater than the maximum %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'exclusiveMinimum')::numeric;
             if v_lim is not null and v_num <= v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'exclusiveMinimum', 'message', pg_catalog.format('%s is not greater than %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'exclusiveMaximum')::numeric;
             if v_lim is not null and v_num >= v_lim then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'exclusiveMaximum', 'message', pg_catalog.format('%s is not less than %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
             v_lim := (p_schema ->> 'multipleOf')::numeric;
             if v_lim is not null and pg_catalog.mod(v_num, v_lim) <> 0 then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'multipleOf', 'message', pg_catalog.format('%s is not a multiple of %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -468,6 +502,7 @@ begin
                 v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
                 if v_e is not null then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 elsif v_u then
                     p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -490,6 +525,7 @@ begin
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'anyOf',
                     'message', pg_catalog.format('matches none of the %s schemas in anyOf', pg_catalog.jsonb_array_length(v_kw))));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -512,6 +548,7 @@ begin
                     'message', case when v_n = 0
                         then pg_catalog.format('matches none of the %s schemas in oneOf', pg_catalog.jsonb_array_length(v_kw))
                         else pg_catalog.format('matches more than one schema in oneOf (indexes %s)', v_child) end));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             elsif v_u then
                 p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -524,6 +561,7 @@ begin
             if v_e is null then
                 p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                     'path', p_path, 'keyword', 'not', 'message', 'must not match the schema in "not"'));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                 if not p_all then return; end if;
             end if;
         end if;
@@ -542,6 +580,7 @@ begin
                 v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
                 if v_e is not null then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 elsif v_u then
                     p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
@@ -562,12 +601,14 @@ begin
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', v_child, 'keyword', 'unevaluatedProperties',
                         'message', pg_catalog.format('unevaluated property %s is not allowed', pg_catalog.to_jsonb(v_key))));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 else
                     v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
                     v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end if;
@@ -582,12 +623,14 @@ begin
                 if v_kw = 'false'::jsonb then
                     p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                         'path', p_path || '/' || v_i, 'keyword', 'unevaluatedItems', 'message', 'unevaluated item is not allowed'));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                     if not p_all then return; end if;
                 else
                     v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc -> v_i, p_path || '/' || v_i, p_all, v_scope, 0, p_memo, p_left);
                     v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
                     if v_e is not null then
                         p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
                         if not p_all then return; end if;
                     end if;
                 end if;

@@ -36,6 +36,7 @@ declare
     v_probs  jsonb := '[]';
     v_refs   jsonb := '[]';   -- distinct reference targets
     v_patch  jsonb := '{}';   -- subschema pointer -> rewritten members (jsonschema_rewrite)
+    v_sites  jsonb := '[]';   -- [[$ref site pointer, target]] ($dynamicRef is always memoised)
     v_src    text[];
     v_dst    text[];
     v_cnt    integer;
@@ -187,6 +188,7 @@ begin
             if not (v_refs ? ('#' || v_target)) then
                 v_refs := v_refs || pg_catalog.jsonb_build_array('#' || v_target);
             end if;
+            v_sites := v_sites || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(v_e ->> 'ptr', '#' || v_target));
         end case;
     end loop;
     if v_probs <> '[]'::jsonb then
@@ -201,6 +203,18 @@ begin
         end loop;
         v_ctx := v_ctx || pg_catalog.jsonb_build_object('dyn', v_dyn);
     end if;
+    -- A target is shared (its results are memoised, jsonschema_ref) when more than one $ref
+    -- site points at it, or when it is also reached by plain descent: anything but a direct
+    -- member of "$defs" (the document root, a subschema under an applicator). Only shared
+    -- targets let one (subschema, location) pair be reached along several paths.
+    for v_e in select s.value from pg_catalog.jsonb_array_elements(v_sites) as s
+                where (select pg_catalog.count(*) from pg_catalog.jsonb_array_elements(v_sites) as o
+                        where o.value ->> 1 = s.value ->> 1) > 1
+                   or not ((s.value ->> 1) operator(pg_catalog.~) '^#/[0-9]+/(.*/)?\$defs/[^/]+$')
+                   or (s.value ->> 1) operator(pg_catalog.~) '^#/[0-9]+$' loop
+        v_patch := pg_catalog.jsonb_set(v_patch, array[v_e ->> 0],
+            coalesce(v_patch -> (v_e ->> 0), '{}'::jsonb) || '{"$refShared": true}'::jsonb);
+    end loop;
     select pg_catalog.jsonb_object_agg(r.key, beamline_internal.jsonschema_rewrite(r.value, '/' || r.key, v_patch))
       into v_root from pg_catalog.jsonb_each(v_root) as r;
 

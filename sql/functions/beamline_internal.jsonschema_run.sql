@@ -11,9 +11,17 @@ language plpgsql
 as $function$
 declare
     v_errs jsonb;
+    v_r    record;
 begin
-    v_errs := (beamline_internal.jsonschema_eval(p_root, p_ctx, p_root -> '0', p_doc, '', true, '{}'::text[], 0,
-                                                 '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs;
+    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, p_root -> '0', p_doc, '', true, '{}'::text[], 0,
+                                             '{}'::jsonb, beamline_internal.jsonschema_budget());
+    v_errs := v_r.p_errs;
+    if v_r.p_left < 0 then  -- charges after the last subschema application
+        raise exception using errcode = 'BL040',
+            message = 'JSON Schema validation exceeded its work budget',
+            detail = pg_catalog.jsonb_build_object('limit', 'validation_steps', 'path', '')::text,
+            hint = 'The schema applies too many subschemas to this document (docs/VALIDATION.md, "Work budget"): simplify the schema or split the document.';
+    end if;
     if v_errs is null then
         return '[]'::jsonb;
     end if;

@@ -3,9 +3,13 @@
 -- bound (1 s; the figure is in docs/VALIDATION.md) with the exact error; a schema whose static
 -- per-node cost is over the registration limit is refused with BL010 and nothing is written;
 -- a registered schema and a document that together need more than the per-call budget make
--- put_policy fail with BL040 and write nothing; the budget is a constant (no setting changes it).
+-- put_policy fail with BL040 and write nothing; siblings of the blow-up: a reference applied to
+-- 8,000 items (the memo must not grow with the document: linear, fast), a shared reference
+-- failing on 8,000 items (the error list and memo are copied on every append: the budget
+-- counts that work, so it ends with BL040 within seconds instead of running for minutes), a
+-- non-cyclic reference chain 80 deep (not mistaken for a cycle).
 begin;
-select plan(10);
+select plan(14);
 
 select tests.bootstrap('budget', 'alice');
 
@@ -58,6 +62,28 @@ select throws_ok(pg_catalog.format($$ select beamline.put_policy('budget', 'p1',
     'BL040', null, 'put_policy over the work budget raises BL040');
 reset role;
 select is(tests.row_counts(), (select c from before_put), 'the put_policy over budget wrote nothing');
+
+-- siblings: work that grows with the document
+select is(pg_temp.timed('8000 refs', '{"items": {"$ref": "#/$defs/x"}, "$defs": {"x": {"type": "integer"}}}',
+        (select pg_catalog.jsonb_agg(g) from pg_catalog.generate_series(1, 8000) as g)), '[]',
+    'a reference applied to 8,000 items: valid');
+select cmp_ok((select ms from timing where label = '8000 refs'), '<', 5000::numeric, '... in linear time (generous bound: 5 s)');
+create function pg_temp.timed_error(p_schema jsonb, p_doc jsonb) returns text language plpgsql as $$
+declare v_t timestamptz := pg_catalog.clock_timestamp();
+begin
+    perform beamline.validate(p_schema, p_doc);
+    return 'no error';
+exception when sqlstate 'BL040' then
+    return 'BL040' || case when pg_catalog.clock_timestamp() - v_t < interval '10 s' then ' in under 10 s' else ' too late' end;
+end $$;
+select is(pg_temp.timed_error('{"items": {"anyOf": [{"$ref": "#/$defs/x"}, {"$ref": "#/$defs/x"}]}, "$defs": {"x": {"type": "string"}}}',
+        (select pg_catalog.jsonb_agg(g) from pg_catalog.generate_series(1, 8000) as g)),
+    'BL040 in under 10 s', '8,000 failing items through a shared reference: BL040, not minutes of copying');
+select is(beamline.validate(pg_catalog.jsonb_build_object(
+    '$defs', (select pg_catalog.jsonb_object_agg('a' || i, case when i = 80 then '{"type": "string"}'::jsonb
+                 else pg_catalog.jsonb_build_object('$ref', '#/$defs/a' || (i + 1)) end)
+                from pg_catalog.generate_series(0, 80) as i), '$ref', '#/$defs/a0'), '"x"'), '[]',
+    'a non-cyclic $ref chain 80 deep validates');
 
 select * from finish();
 rollback;
