@@ -2824,6 +2824,14 @@ begin
     if pg_catalog.getdatabaseencoding() <> 'UTF8' or p_ctx ?| '{u,dyn}'::text[] then
         return null;
     end if;
+    -- jsonpath evaluation has no work budget: a schema with many regular expressions (each
+    -- match may recompile once PostgreSQL's 32-entry regex cache is exceeded) gets no fast
+    -- path, so its documents go through the engine, which counts every pattern it tries
+    if (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**.pattern') as t(v)
+         where pg_catalog.jsonb_typeof(t.v) = 'string')
+       + (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**.patternProperties.keyvalue()')) > 16 then
+        return null;
+    end if;
     select * into v_res from beamline_internal.jsonschema_compile_node(p_root, p_root -> '0', '$', '{}', p_ctx ? 'f', '[]'::jsonb, 5000);
     if v_res.p_pred is null then
         return null;
@@ -3274,6 +3282,7 @@ declare
     v_addl   jsonb;
     v_pnames jsonb;
     v_target text;
+    v_npp    integer;
     v_r      record;
 begin
     -- one unit per subschema application, plus one per 8 KiB of memo this call carries in and
@@ -3426,6 +3435,7 @@ begin
             v_pprops := p_schema -> 'patternProperties';
             v_addl := p_schema -> 'additionalProperties';
             v_pnames := p_schema -> 'propertyNames';
+            v_npp := case when v_pprops is null then 0 else (select pg_catalog.count(*)::integer from pg_catalog.jsonb_object_keys(v_pprops)) end;
             v_n := 0;
             if v_props is not null or v_pprops is not null or v_addl is not null or v_pnames is not null
                or p_schema ?| '{minProperties,maxProperties}'::text[] then
@@ -3449,6 +3459,9 @@ begin
                         end if;
                     end if;
                     if v_pprops is not null then
+                        -- one unit per pattern tried: keys x patterns regex matches (compiled
+                        -- again once PostgreSQL's small regex cache is exceeded) are real work
+                        p_left := p_left - v_npp;
                         for v_sub in select pp.value from pg_catalog.jsonb_each(v_pprops) as pp
                                       where v_key operator(pg_catalog.~) pp.key loop
                             v_ok := true;
@@ -3993,12 +4006,11 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value t
 -- Name: jsonschema_index(jsonb, text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text) RETURNS jsonb
+CREATE FUNCTION beamline_internal.jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text) RETURNS SETOF jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
-    v_ev   jsonb := '[]';
     v_base text := p_base;
     v_res  text := p_res;
     v_kw   text;
@@ -4006,61 +4018,56 @@ declare
     v_i    integer;
 begin
     if pg_catalog.jsonb_typeof(p_schema) <> 'object' then
-        return v_ev;
+        return;
     end if;
     if pg_catalog.jsonb_typeof(p_schema -> '$id') = 'string' then
         v_base := pg_catalog.split_part(beamline_internal.jsonschema_uri_resolve(p_base, p_schema ->> '$id'), '#', 1);
         v_res := p_ptr;
     end if;
     if v_res = p_ptr then
-        v_ev := v_ev || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('k', 'res', 'uri', v_base, 'ptr', p_ptr));
+        return next pg_catalog.jsonb_build_object('k', 'res', 'uri', v_base, 'ptr', p_ptr);
         if pg_catalog.jsonb_typeof(p_schema -> '$schema') = 'string'
            and p_schema ->> '$schema' not in ('https://json-schema.org/draft/2020-12/schema',
                                               'https://json-schema.org/draft/2020-12/schema#') then
-            v_ev := v_ev || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                'k', 'meta', 'ptr', p_ptr, 'uri', p_schema ->> '$schema'));
+            return next pg_catalog.jsonb_build_object('k', 'meta', 'ptr', p_ptr, 'uri', p_schema ->> '$schema');
         end if;
     end if;
     if pg_catalog.jsonb_typeof(p_schema -> '$anchor') = 'string' then
-        v_ev := v_ev || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'k', 'anc', 'uri', v_base || '#' || (p_schema ->> '$anchor'), 'ptr', p_ptr));
+        return next pg_catalog.jsonb_build_object('k', 'anc', 'uri', v_base || '#' || (p_schema ->> '$anchor'), 'ptr', p_ptr);
     end if;
     if pg_catalog.jsonb_typeof(p_schema -> '$dynamicAnchor') = 'string' then
-        v_ev := v_ev || pg_catalog.jsonb_build_array(
-            pg_catalog.jsonb_build_object('k', 'anc', 'uri', v_base || '#' || (p_schema ->> '$dynamicAnchor'), 'ptr', p_ptr),
-            pg_catalog.jsonb_build_object('k', 'dyn', 'res', v_res, 'name', p_schema ->> '$dynamicAnchor', 'ptr', p_ptr));
+        return next pg_catalog.jsonb_build_object('k', 'anc', 'uri', v_base || '#' || (p_schema ->> '$dynamicAnchor'), 'ptr', p_ptr);
+        return next pg_catalog.jsonb_build_object('k', 'dyn', 'res', v_res, 'name', p_schema ->> '$dynamicAnchor', 'ptr', p_ptr);
     end if;
     if pg_catalog.jsonb_typeof(p_schema -> '$ref') = 'string' then
-        v_ev := v_ev || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'k', 'ref', 'ptr', p_ptr, 'base', v_base, 'ref', p_schema ->> '$ref'));
+        return next pg_catalog.jsonb_build_object('k', 'ref', 'ptr', p_ptr, 'base', v_base, 'ref', p_schema ->> '$ref');
     end if;
     if pg_catalog.jsonb_typeof(p_schema -> '$dynamicRef') = 'string' then
-        v_ev := v_ev || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'k', 'dref', 'ptr', p_ptr, 'base', v_base, 'ref', p_schema ->> '$dynamicRef'));
+        return next pg_catalog.jsonb_build_object('k', 'dref', 'ptr', p_ptr, 'base', v_base, 'ref', p_schema ->> '$dynamicRef');
     end if;
     foreach v_kw in array array['additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if',
                                 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] loop
         if p_schema ? v_kw then
-            v_ev := v_ev || beamline_internal.jsonschema_index(p_schema -> v_kw, p_ptr || '/' || v_kw, v_base, v_res);
+            return query select * from beamline_internal.jsonschema_index(p_schema -> v_kw, p_ptr || '/' || v_kw, v_base, v_res);
         end if;
     end loop;
     foreach v_kw in array array['prefixItems', 'allOf', 'anyOf', 'oneOf'] loop
         if pg_catalog.jsonb_typeof(p_schema -> v_kw) = 'array' then
             for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> v_kw) - 1 loop
-                v_ev := v_ev || beamline_internal.jsonschema_index(p_schema -> v_kw -> v_i, p_ptr || '/' || v_kw || '/' || v_i, v_base, v_res);
+                return query select * from beamline_internal.jsonschema_index(p_schema -> v_kw -> v_i, p_ptr || '/' || v_kw || '/' || v_i, v_base, v_res);
             end loop;
         end if;
     end loop;
     foreach v_kw in array array['properties', 'patternProperties', '$defs', 'dependentSchemas'] loop
         if pg_catalog.jsonb_typeof(p_schema -> v_kw) = 'object' then
             for v_key in select pg_catalog.jsonb_object_keys(p_schema -> v_kw) loop
-                v_ev := v_ev || beamline_internal.jsonschema_index(p_schema -> v_kw -> v_key,
+                return query select * from beamline_internal.jsonschema_index(p_schema -> v_kw -> v_key,
                     p_ptr || '/' || pg_catalog.replace(v_kw, '~', '~0') || '/'
                           || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'), v_base, v_res);
             end loop;
         end if;
     end loop;
-    return v_ev;
+    return;
 end
 $_$;
 
@@ -4238,23 +4245,23 @@ CREATE FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) RETURNS jso
 declare
     c_base   constant text := 'https://beamline.invalid/schema';
     v_root   jsonb := pg_catalog.jsonb_build_object('0', p_schema);
-    v_ev     jsonb;
+    v_batch  jsonb[];
+    v_next   jsonb[];
     v_e      jsonb;
-    v_res    jsonb := '{}';
-    v_anc    jsonb := '{}';
-    v_dyn    jsonb := '{}';
+    v_res    jsonb := '{}';   -- resource URI -> pointer
+    v_resptr jsonb := '{}';   -- resource pointer -> true
+    v_anc    jsonb := '{}';   -- URI#anchor -> pointer
+    v_dyn    jsonb := '{}';   -- resource pointer -> {dynamic anchor -> pointer}
     v_ctx    jsonb := '{}';
-    v_probs  jsonb := '[]';
-    v_refs   jsonb := '[]';   -- distinct reference targets
-    v_patch  jsonb := '{}';   -- subschema pointer -> rewritten members (jsonschema_rewrite)
-    v_sites  jsonb := '[]';   -- [[$ref site pointer, target]] ($dynamicRef is always memoised)
-    v_src    text[];
-    v_dst    text[];
-    v_cnt    integer;
-    v_i      integer := 0;
-    v_j      integer;
-    v_store  jsonb;
-    v_tres   text;
+    v_probs  jsonb[] := '{}';
+    -- one entry per resolved reference (parallel arrays, appended in place)
+    v_site   text[] := '{}';  -- pointer of the subschema holding the reference
+    v_tgt    text[] := '{}';  -- "#" || target pointer
+    v_kind   text[] := '{}';  -- ref / dref
+    v_dname  text[] := '{}';  -- $dynamicRef: the dynamic anchor name, or null
+    v_tres   text[] := '{}';  -- the target's resource pointer
+    v_strip  jsonb := '{}';   -- resource pointer -> keywords its meta-schema leaves out
+    v_patch  jsonb;
     v_n      integer := 1;
     v_abs    text;
     v_uri    text;
@@ -4263,6 +4270,11 @@ declare
     v_target text;
     v_remote jsonb;
     v_name   text;
+    v_p      text;
+    v_src    text[];
+    v_dst    text[];
+    v_cnt    integer;
+    v_round  integer := 0;
     v_dynref boolean := false;
     v_fmt    boolean := false;
     v_voc    jsonb;
@@ -4280,62 +4292,64 @@ declare
             "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
             "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required", "dependentRequired"]}';
 begin
-    v_ev := beamline_internal.jsonschema_index(p_schema, '/0', c_base, '/0');
-    v_j := 0;  -- events before v_j are registered (resources and anchors first, then references)
-    while v_i < pg_catalog.jsonb_array_length(v_ev) loop
-        while v_j < pg_catalog.jsonb_array_length(v_ev) loop
-            v_e := v_ev -> v_j;
-            v_j := v_j + 1;
-            if v_e ->> 'k' in ('res', 'anc') then
-                v_store := case when v_e ->> 'k' = 'res' then v_res else v_anc end;
-                if not (v_store ? (v_e ->> 'uri')) then
-                    v_store := v_store || pg_catalog.jsonb_build_object(v_e ->> 'uri', v_e ->> 'ptr');
-                end if;
-                if v_e ->> 'k' = 'res' then v_res := v_store; else v_anc := v_store; end if;
-            elsif v_e ->> 'k' = 'dyn' then
-                v_dyn := pg_catalog.jsonb_set(v_dyn, array[v_e ->> 'res'],
-                    coalesce(v_dyn -> (v_e ->> 'res'), '{}'::jsonb) || pg_catalog.jsonb_build_object(v_e ->> 'name', v_e ->> 'ptr'));
-            end if;
-        end loop;
-        v_e := v_ev -> v_i;
-        v_i := v_i + 1;
-        case v_e ->> 'k'
-        when 'res', 'anc', 'dyn' then
-            null;
-        when 'meta' then
-            -- "$schema" other than draft 2020-12: a registered meta-schema, whose "$vocabulary"
-            -- says which keywords this resource uses (the others are dropped: annotations)
-            v_uri := pg_catalog.split_part(v_e ->> 'uri', '#', 1);
-            select s.schema -> '$vocabulary' into v_voc
-              from beamline.json_schemas as s
-             where s.tenant_id is null and s.schema ->> '$id' in (v_uri, v_uri || '#')
-             order by s.version desc, s.created_at desc
-             limit 1;
-            if not found then
-                v_probs := v_probs || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                    'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''), 'keyword', '$schema',
-                    'message', pg_catalog.format('unknown meta-schema %s: only draft 2020-12 or a registered meta-schema',
-                        pg_catalog.to_jsonb(v_e ->> 'uri'))));
-            elsif v_voc is not null then
-                select pg_catalog.string_agg(d.key, ', ') into v_name
-                  from pg_catalog.jsonb_each(v_voc) as d
-                 where d.value = 'true'::jsonb and not (d.key = any (c_vocabs));
-                if v_name is not null then
-                    v_probs := v_probs || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+    v_batch := array(select beamline_internal.jsonschema_index(p_schema, '/0', c_base, '/0'));
+    while pg_catalog.cardinality(v_batch) > 0 loop
+        -- register this batch's resources and anchors first (the first definition wins)
+        select v_res || coalesce(pg_catalog.jsonb_object_agg(e.uri, e.ptr), '{}'::jsonb) into v_res
+          from (select distinct on (b.e ->> 'uri') b.e ->> 'uri' as uri, b.e ->> 'ptr' as ptr
+                  from pg_catalog.unnest(v_batch) with ordinality as b(e, n)
+                 where b.e ->> 'k' = 'res' and not (v_res ? (b.e ->> 'uri'))
+                 order by b.e ->> 'uri', b.n) as e;
+        select v_resptr || coalesce(pg_catalog.jsonb_object_agg(b.e ->> 'ptr', true), '{}'::jsonb) into v_resptr
+          from (select distinct b.e from pg_catalog.unnest(v_batch) as b(e) where b.e ->> 'k' = 'res') as b;
+        select v_anc || coalesce(pg_catalog.jsonb_object_agg(e.uri, e.ptr), '{}'::jsonb) into v_anc
+          from (select distinct on (b.e ->> 'uri') b.e ->> 'uri' as uri, b.e ->> 'ptr' as ptr
+                  from pg_catalog.unnest(v_batch) with ordinality as b(e, n)
+                 where b.e ->> 'k' = 'anc' and not (v_anc ? (b.e ->> 'uri'))
+                 order by b.e ->> 'uri', b.n) as e;
+        select v_dyn || coalesce(pg_catalog.jsonb_object_agg(d.res, d.names), '{}'::jsonb) into v_dyn
+          from (select b.e ->> 'res' as res, pg_catalog.jsonb_object_agg(b.e ->> 'name', b.e ->> 'ptr') as names
+                  from pg_catalog.unnest(v_batch) as b(e) where b.e ->> 'k' = 'dyn' group by b.e ->> 'res') as d;
+
+        v_next := '{}';
+        foreach v_e in array v_batch loop
+            continue when v_e ->> 'k' in ('res', 'anc', 'dyn');
+            exit when pg_catalog.cardinality(v_probs) >= 100;
+            if v_e ->> 'k' = 'meta' then
+                -- "$schema" other than draft 2020-12: a registered meta-schema, whose "$vocabulary"
+                -- says which keywords this resource uses (the others are dropped: annotations)
+                v_uri := pg_catalog.split_part(v_e ->> 'uri', '#', 1);
+                select s.schema -> '$vocabulary' into v_voc
+                  from beamline.json_schemas as s
+                 where s.tenant_id is null and s.schema ->> '$id' in (v_uri, v_uri || '#')
+                 order by s.version desc, s.created_at desc
+                 limit 1;
+                if not found then
+                    v_probs := v_probs || pg_catalog.jsonb_build_object(
                         'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''), 'keyword', '$schema',
-                        'message', pg_catalog.format('the meta-schema requires unknown vocabularies: %s', v_name)));
-                end if;
-                v_patch := pg_catalog.jsonb_set(v_patch, array[v_e ->> 'ptr'],
-                    coalesce(v_patch -> (v_e ->> 'ptr'), '{}'::jsonb) || pg_catalog.jsonb_build_object('$strip',
+                        'message', pg_catalog.format('unknown meta-schema %s: only draft 2020-12 or a registered meta-schema',
+                            pg_catalog.to_jsonb(v_e ->> 'uri')));
+                elsif v_voc is not null then
+                    select pg_catalog.string_agg(d.key, ', ') into v_name
+                      from pg_catalog.jsonb_each(v_voc) as d
+                     where d.value = 'true'::jsonb and not (d.key = any (c_vocabs));
+                    if v_name is not null then
+                        v_probs := v_probs || pg_catalog.jsonb_build_object(
+                            'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''), 'keyword', '$schema',
+                            'message', pg_catalog.format('the meta-schema requires unknown vocabularies: %s', v_name));
+                    end if;
+                    v_strip := v_strip || pg_catalog.jsonb_build_object(v_e ->> 'ptr',
                         (select coalesce(pg_catalog.jsonb_agg(k.kw), '[]'::jsonb)
                            from pg_catalog.jsonb_each(c_vocab_keywords) as v(uri, kws)
                            cross join lateral pg_catalog.jsonb_array_elements_text(v.kws) as k(kw)
-                          where not (v_voc ? v.uri))));
-                if v_voc ? 'https://json-schema.org/draft/2020-12/vocab/format-assertion' then
-                    v_fmt := true;
+                          where not (v_voc ? v.uri)));
+                    if v_voc ? 'https://json-schema.org/draft/2020-12/vocab/format-assertion' then
+                        v_fmt := true;
+                    end if;
                 end if;
+                continue;
             end if;
-        else  -- ref, dref
+            -- ref, dref
             v_abs := beamline_internal.jsonschema_uri_resolve(v_e ->> 'base', v_e ->> 'ref');
             v_uri := pg_catalog.split_part(v_abs, '#', 1);
             v_frag := case when pg_catalog.strpos(v_abs, '#') > 0
@@ -4343,7 +4357,8 @@ begin
                            else '' end;
             v_rp := v_res ->> v_uri;
             if v_rp is null then
-                -- a registered schema, copied in and indexed (its events join the list)
+                -- a registered schema, copied in; its events join the next batch, and this
+                -- reference is resolved again once they are registered
                 select s.schema into v_remote
                   from beamline.json_schemas as s
                  where s.tenant_id is null
@@ -4353,9 +4368,10 @@ begin
                 if found then
                     v_root := v_root || pg_catalog.jsonb_build_object(v_n::text, v_remote);
                     v_res := v_res || pg_catalog.jsonb_build_object(v_uri, '/' || v_n);
-                    v_ev := v_ev || beamline_internal.jsonschema_index(v_remote, '/' || v_n, v_uri, '/' || v_n);
+                    v_resptr := v_resptr || pg_catalog.jsonb_build_object('/' || v_n, true);
+                    v_next := v_next || array(select beamline_internal.jsonschema_index(v_remote, '/' || v_n, v_uri, '/' || v_n));
+                    v_next := v_next || v_e;
                     v_n := v_n + 1;
-                    v_i := v_i - 1;  -- again, once the new document's resources and anchors are registered
                     continue;
                 end if;
             end if;
@@ -4370,83 +4386,95 @@ begin
                 v_target := null;
             end if;
             if v_target is null then
-                v_probs := v_probs || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                v_probs := v_probs || pg_catalog.jsonb_build_object(
                     'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''),
                     'keyword', case when v_e ->> 'k' = 'ref' then '$ref' else '$dynamicRef' end,
                     'message', pg_catalog.format('%s does not resolve to a schema here or in a registered schema (resolved: %s)',
-                        pg_catalog.to_jsonb(v_e ->> 'ref'), pg_catalog.to_jsonb(v_abs))));
+                        pg_catalog.to_jsonb(v_e ->> 'ref'), pg_catalog.to_jsonb(v_abs)));
                 continue;
             end if;
-            -- the resource holding the target: entering it extends the dynamic scope
-            select r.value #>> '{}' into v_tres
-              from pg_catalog.jsonb_each(v_res) as r
-             where v_target = r.value #>> '{}' or pg_catalog.left(v_target, pg_catalog.length(r.value #>> '{}') + 1) = (r.value #>> '{}') || '/'
-             order by pg_catalog.length(r.value #>> '{}') desc
-             limit 1;
-            if v_e ->> 'k' = 'ref' then
-                v_patch := pg_catalog.jsonb_set(v_patch, array[v_e ->> 'ptr'],
-                    coalesce(v_patch -> (v_e ->> 'ptr'), '{}'::jsonb)
-                    || pg_catalog.jsonb_build_object('$ref', '#' || v_target, '$refResource', v_tres));
-            else
+            -- the resource holding the target (the longest resource pointer that prefixes it):
+            -- entering it extends the dynamic scope
+            v_p := v_target;
+            while not (v_resptr ? v_p) and v_p <> '' loop
+                v_p := pg_catalog.regexp_replace(v_p, '/[^/]*$', '');
+            end loop;
+            v_name := null;
+            if v_e ->> 'k' = 'dref' then
                 v_name := case when pg_catalog.left(v_frag, 1) <> '/' and v_frag <> ''
                                 and v_root #> beamline_internal.jsonschema_pointer('#' || v_target) ->> '$dynamicAnchor' = v_frag
                                then v_frag end;
                 v_dynref := v_dynref or v_name is not null;
-                v_patch := pg_catalog.jsonb_set(v_patch, array[v_e ->> 'ptr'],
-                    coalesce(v_patch -> (v_e ->> 'ptr'), '{}'::jsonb)
-                    || pg_catalog.jsonb_build_object('$dynamicRef', pg_catalog.jsonb_build_object('t', '#' || v_target, 'n', v_name, 'r', v_tres)));
             end if;
-            if not (v_refs ? ('#' || v_target)) then
-                v_refs := v_refs || pg_catalog.jsonb_build_array('#' || v_target);
-            end if;
-            v_sites := v_sites || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(v_e ->> 'ptr', '#' || v_target));
-        end case;
+            v_site := v_site || (v_e ->> 'ptr');
+            v_tgt := v_tgt || ('#' || v_target);
+            v_kind := v_kind || (v_e ->> 'k');
+            v_dname := v_dname || v_name;
+            v_tres := v_tres || v_p;
+        end loop;
+        v_batch := v_next;
     end loop;
-    if v_probs <> '[]'::jsonb then
-        return pg_catalog.jsonb_build_object('problems', v_probs);
+    if pg_catalog.cardinality(v_probs) > 0 then
+        return pg_catalog.jsonb_build_object('problems', pg_catalog.to_jsonb(v_probs));
     end if;
 
+    -- The rewrite, one set of members per subschema pointer:
+    --   "$ref" (the target), "$refResource" (its resource), "$refShared" (memoised: more than
+    --   one reference site points at the target, or it is also reached by plain descent, i.e.
+    --   anything but a direct member of "$defs"; only such targets let one (subschema,
+    --   location) pair be reached along several paths, see jsonschema_ref); "$dynamicRef" as
+    --   {"t", "n", "r"}; "$strip"; and, when a dynamic reference exists, every resource's "$id"
+    --   becomes its own pointer (its identity in the dynamic scope).
+    with r as (
+        select t.site, t.tgt, t.kind, t.dname, t.tres,
+               pg_catalog.count(*) over (partition by t.tgt) as sites
+          from rows from (pg_catalog.unnest(v_site), pg_catalog.unnest(v_tgt), pg_catalog.unnest(v_kind),
+                          pg_catalog.unnest(v_dname), pg_catalog.unnest(v_tres)) as t(site, tgt, kind, dname, tres)
+    ), members(ptr, k, v) as (
+        select r.site, '$ref', pg_catalog.to_jsonb(r.tgt) from r where r.kind = 'ref'
+        union all
+        select r.site, '$refResource', pg_catalog.to_jsonb(r.tres) from r where r.kind = 'ref'
+        union all
+        select r.site, '$refShared', 'true'::jsonb from r
+         where r.kind = 'ref'
+           and (r.sites > 1 or not (r.tgt operator(pg_catalog.~) '^#/[0-9]+/(.*/)?\$defs/[^/]+$'))
+        union all
+        select r.site, '$dynamicRef', pg_catalog.jsonb_build_object('t', r.tgt, 'n', r.dname, 'r', r.tres) from r where r.kind = 'dref'
+        union all
+        select s.key, '$strip', s.value from pg_catalog.jsonb_each(v_strip) as s
+        union all
+        select e.key, '$id', pg_catalog.to_jsonb(e.key) from pg_catalog.jsonb_each(v_resptr) as e where v_dynref
+    )
+    select coalesce(pg_catalog.jsonb_object_agg(m.ptr, m.obj), '{}'::jsonb) into v_patch
+      from (select members.ptr, pg_catalog.jsonb_object_agg(members.k, members.v) as obj
+              from members group by members.ptr) as m;
     if v_dynref then
-        -- resources are identified by their pointer in the dynamic scope
-        for v_e in select r.value from pg_catalog.jsonb_each(v_res) as r loop
-            v_patch := pg_catalog.jsonb_set(v_patch, array[v_e #>> '{}'],
-                coalesce(v_patch -> (v_e #>> '{}'), '{}'::jsonb) || pg_catalog.jsonb_build_object('$id', v_e));
-        end loop;
         v_ctx := v_ctx || pg_catalog.jsonb_build_object('dyn', v_dyn);
     end if;
-    -- A target is shared (its results are memoised, jsonschema_ref) when more than one $ref
-    -- site points at it, or when it is also reached by plain descent: anything but a direct
-    -- member of "$defs" (the document root, a subschema under an applicator). Only shared
-    -- targets let one (subschema, location) pair be reached along several paths.
-    for v_e in select s.value from pg_catalog.jsonb_array_elements(v_sites) as s
-                where (select pg_catalog.count(*) from pg_catalog.jsonb_array_elements(v_sites) as o
-                        where o.value ->> 1 = s.value ->> 1) > 1
-                   or not ((s.value ->> 1) operator(pg_catalog.~) '^#/[0-9]+/(.*/)?\$defs/[^/]+$')
-                   or (s.value ->> 1) operator(pg_catalog.~) '^#/[0-9]+$' loop
-        v_patch := pg_catalog.jsonb_set(v_patch, array[v_e ->> 0],
-            coalesce(v_patch -> (v_e ->> 0), '{}'::jsonb) || '{"$refShared": true}'::jsonb);
-    end loop;
     select pg_catalog.jsonb_object_agg(r.key, beamline_internal.jsonschema_rewrite(r.value, '/' || r.key, v_patch))
       into v_root from pg_catalog.jsonb_each(v_root) as r;
 
     -- $ref cycles that never consume the document: in the graph "target -> the references its
     -- subschema applies to the same node", drop edges into nodes without outgoing edges until
-    -- nothing changes; edges left over lie on or lead into a cycle.
-    select pg_catalog.array_agg(r.value #>> '{}'), pg_catalog.array_agg(d.ref) into v_src, v_dst
-      from pg_catalog.jsonb_array_elements(v_refs) as r
+    -- nothing changes; edges left over lie on or lead into a cycle. At most 256 rounds: a
+    -- longer non-descending chain is refused like a cycle (the engine stops at 256 hops).
+    select pg_catalog.array_agg(t.tgt), pg_catalog.array_agg(d.ref) into v_src, v_dst
+      from (select distinct u.tgt from pg_catalog.unnest(v_tgt) as u(tgt)) as t
       cross join lateral pg_catalog.unnest(beamline_internal.jsonschema_inplace_refs(
-          v_root #> beamline_internal.jsonschema_pointer(r.value #>> '{}'))) as d(ref);
+          v_root #> beamline_internal.jsonschema_pointer(t.tgt))) as d(ref);
     loop
         v_cnt := coalesce(pg_catalog.cardinality(v_src), 0);
-        exit when v_cnt = 0;
+        exit when v_cnt = 0 or v_round >= 256;
+        v_round := v_round + 1;
         select pg_catalog.array_agg(e.s), pg_catalog.array_agg(e.d) into v_src, v_dst
-          from rows from (pg_catalog.unnest(v_src), pg_catalog.unnest(v_dst)) as e(s, d) where e.d = any (v_src);
+          from rows from (pg_catalog.unnest(v_src), pg_catalog.unnest(v_dst)) as e(s, d)
+         where e.d in (select x.s from pg_catalog.unnest(v_src) as x(s));
         exit when coalesce(pg_catalog.cardinality(v_src), 0) = v_cnt;
     end loop;
     if coalesce(pg_catalog.cardinality(v_src), 0) > 0 then
         return pg_catalog.jsonb_build_object('problems', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
             'path', '', 'keyword', '$ref',
-            'message', pg_catalog.format('$ref to %s is on (or leads into) a cycle that never descends into the document',
+            'message', pg_catalog.format('$ref to %s is on (or leads into) a cycle, or a chain over 256 deep, that never descends into the document',
                 pg_catalog.to_jsonb(pg_catalog.regexp_replace(v_src[1], '^#/0', '#'))))));
     end if;
     if pg_catalog.strpos(v_root::text, '"unevaluated') > 0 then

@@ -10,8 +10,9 @@
 -- Needs a UTF8 database (regex "." and the engine's char_length must count the same thing).
 -- Runs once per schema, at registration, on the prepared schema (jsonschema_prepare: p_root and
 -- p_ctx). Schemas whose verdicts depend on annotations or the dynamic scope (unevaluated*,
--- $dynamicRef) get none; compiling stops after 5,000 subschemas (references are expanded
--- inline, so shared subschemas would otherwise cost exponential time).
+-- $dynamicRef) get none, and so do schemas with more than 16 regular expressions; compiling
+-- stops after 5,000 subschemas (references are expanded inline, so shared subschemas would
+-- otherwise cost exponential time).
 create or replace function beamline_internal.jsonschema_compile(p_root jsonb, p_ctx jsonb)
 returns jsonb
 immutable
@@ -23,6 +24,14 @@ declare
     v_res record;
 begin
     if pg_catalog.getdatabaseencoding() <> 'UTF8' or p_ctx ?| '{u,dyn}'::text[] then
+        return null;
+    end if;
+    -- jsonpath evaluation has no work budget: a schema with many regular expressions (each
+    -- match may recompile once PostgreSQL's 32-entry regex cache is exceeded) gets no fast
+    -- path, so its documents go through the engine, which counts every pattern it tries
+    if (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**.pattern') as t(v)
+         where pg_catalog.jsonb_typeof(t.v) = 'string')
+       + (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**.patternProperties.keyvalue()')) > 16 then
         return null;
     end if;
     select * into v_res from beamline_internal.jsonschema_compile_node(p_root, p_root -> '0', '$', '{}', p_ctx ? 'f', '[]'::jsonb, 5000);

@@ -62,6 +62,7 @@ declare
     v_addl   jsonb;
     v_pnames jsonb;
     v_target text;
+    v_npp    integer;
     v_r      record;
 begin
     -- one unit per subschema application, plus one per 8 KiB of memo this call carries in and
@@ -214,6 +215,7 @@ begin
             v_pprops := p_schema -> 'patternProperties';
             v_addl := p_schema -> 'additionalProperties';
             v_pnames := p_schema -> 'propertyNames';
+            v_npp := case when v_pprops is null then 0 else (select pg_catalog.count(*)::integer from pg_catalog.jsonb_object_keys(v_pprops)) end;
             v_n := 0;
             if v_props is not null or v_pprops is not null or v_addl is not null or v_pnames is not null
                or p_schema ?| '{minProperties,maxProperties}'::text[] then
@@ -237,6 +239,9 @@ begin
                         end if;
                     end if;
                     if v_pprops is not null then
+                        -- one unit per pattern tried: keys x patterns regex matches (compiled
+                        -- again once PostgreSQL's small regex cache is exceeded) are real work
+                        p_left := p_left - v_npp;
                         for v_sub in select pp.value from pg_catalog.jsonb_each(v_pprops) as pp
                                       where v_key operator(pg_catalog.~) pp.key loop
                             v_ok := true;
