@@ -2782,10 +2782,11 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p
 CREATE FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 declare
     v_res    record;
     c_max_bytes constant integer := 262144;
+    c_max_depth constant integer := 128;
 begin
     if p_schema is null then
         return '{"problems": [{"path": "", "keyword": "", "message": "the schema is null"}]}'::jsonb;
@@ -2794,13 +2795,20 @@ begin
         return pg_catalog.jsonb_build_object('problems', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
             'path', '', 'keyword', '', 'message', pg_catalog.format('the schema is larger than %s bytes', c_max_bytes))));
     end if;
+    -- the checker and the engine recurse once per nesting level: bound it well below the
+    -- server's stack limit (a 500-deep "not" chain overflowed it, SQLSTATE 54001)
+    if pg_catalog.jsonb_path_exists(p_schema, pg_catalog.format(
+           'strict $.**{%s} ? (@.type() == "object" || @.type() == "array")', c_max_depth)::jsonpath) then
+        return pg_catalog.jsonb_build_object('problems', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', '', 'keyword', '', 'message', pg_catalog.format('the schema is nested deeper than %s levels', c_max_depth))));
+    end if;
     select * into v_res from beamline_internal.jsonschema_check_node(p_schema, p_schema, '', '{}'::text[]);
     if v_res.p_problems <> '[]'::jsonb then
         return pg_catalog.jsonb_build_object('problems', v_res.p_problems);
     end if;
     return beamline_internal.jsonschema_prepare(p_schema);
 end
-$$;
+$_$;
 
 ALTER FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) OWNER TO beamline_owner;
 

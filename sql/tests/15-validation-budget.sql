@@ -10,9 +10,10 @@
 -- non-cyclic reference chain 80 deep (not mistaken for a cycle); a 250 KB schema with 11,000
 -- references is checked and prepared in linear time (it took minutes: quadratic maps);
 -- 3,000 patternProperties against 3,000 members (9 million regex matches, most recompiled)
--- end with BL040 instead of running for minutes.
+-- end with BL040 instead of running for minutes; a schema nested 500 deep is BL010 (it overflowed
+-- the server's stack: SQLSTATE 54001).
 begin;
-select plan(17);
+select plan(18);
 
 select tests.bootstrap('budget', 'alice');
 
@@ -96,6 +97,9 @@ select is(pg_temp.timed_error(pg_catalog.jsonb_build_object('patternProperties',
             '^(a|b)*k' || g || '[0-9]{1,20}$', '{"type": "integer"}'::jsonb) from pg_catalog.generate_series(1, 3000) as g)),
         (select pg_catalog.jsonb_object_agg('k' || g, g) from pg_catalog.generate_series(1, 3000) as g)),
     'BL040 in under 10 s', '3,000 patterns x 3,000 members: BL040 within seconds');
+
+select throws_ok($$ select beamline.validate((select pg_catalog.repeat('{"not": ', 500) || '{}' || pg_catalog.repeat('}', 500))::jsonb, '1') $$,
+    'BL010', null, 'a schema nested 500 deep is refused (BL010), not a stack overflow');
 
 select * from finish();
 rollback;
