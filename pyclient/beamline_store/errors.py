@@ -47,6 +47,7 @@ __all__ = [
     "ReadOnlyDatabase",
     "RestoreRefused",
     "SecretMissing",
+    "ValidationBudgetExceeded",
     "ValidationFailed",
     "VersionConflict",
     "WriteOutcomeUnknown",
@@ -186,6 +187,14 @@ class KeyRejected(BeamlineError):
 
     sqlstate = "BL025"
     exit_code = 26
+
+
+class ValidationBudgetExceeded(BeamlineError):
+    """JSON Schema validation needed more work than its per-call budget (docs/VALIDATION.md,
+    "Work budget"); nothing was written."""
+
+    sqlstate = "BL040"
+    exit_code = 6
 
 
 class ConfigurationError(BeamlineError):

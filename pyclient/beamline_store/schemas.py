@@ -45,3 +45,5 @@ def load_default_schemas(conn: psycopg.Connection[tuple[object, ...]], settings:
             "select beamline_admin.register_default_schema(%s, %s)",
             [name, Jsonb(read_default_schema(name))],
         )
+    # prepared forms of registered schemas that have none (e.g. tenant overrides after an upgrade)
+    conn.execute("select beamline_admin.rebuild_schema_cache()")

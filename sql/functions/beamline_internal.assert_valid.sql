@@ -3,7 +3,7 @@
 create or replace function beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb)
 returns void
 stable
-parallel unsafe  -- calls beamline.validate, which caches in session settings
+parallel safe
 set search_path = pg_catalog, pg_temp
 language plpgsql
 as $function$

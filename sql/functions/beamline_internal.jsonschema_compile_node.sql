@@ -1,6 +1,6 @@
 -- The fast-path compiler's core (docs/VALIDATION.md, "Performance"): translate one checked
 -- (sub)schema into a jsonpath predicate about the current item "@" that is TRUE exactly when
--- the engine (jsonschema_node) finds no error for that node.
+-- the engine (jsonschema_eval) finds no error for that node.
 --
 -- Every predicate this function emits is two-valued: it is TRUE or FALSE for every JSON value,
 -- never UNKNOWN (jsonpath's third value, which comparisons of mismatched types and strict-mode
@@ -21,14 +21,18 @@
 -- nodes only; under anyOf/oneOf/not/if/then/else/contains/propertyNames (p_path NULL) the
 -- whole schema gets no fast path (NULL).
 --
--- p_root   the whole schema ($ref targets)
+-- p_root   the prepared document (jsonschema_prepare: $ref targets are pointers into it)
 -- p_refs   the $refs being expanded (a repeated one is recursion: opaque)
+-- p_fmt    format is asserted (the schema opted in); otherwise it is an annotation
+-- p_budget subschemas left to compile; when it runs out the schema has no fast path
 create or replace function beamline_internal.jsonschema_compile_node(
     p_root   jsonb,
     p_schema jsonb,
     p_path   text,
     p_refs   text[],
+    p_fmt    boolean,
     inout p_checks jsonb,
+    inout p_budget integer,
     out p_pred text
 )
 immutable
@@ -57,6 +61,18 @@ declare
     c_max_len constant integer := 4080;     -- longest length bound compiled into a regex (16 x 255)
     c_max_pred constant integer := 200000;  -- give up on larger predicates
 begin
+    -- a work bound: $ref targets are expanded inline, so a schema that shares subschemas through
+    -- many references (an anyOf chain) would otherwise compile in exponential time
+    p_budget := p_budget - 1;
+    if p_budget < 0 then
+        p_pred := null;
+        return;
+    end if;
+    -- keywords the predicate does not express at all: no fast path (the engine always runs)
+    if p_schema ?| '{$dynamicRef,dependentSchemas,unevaluatedItems,unevaluatedProperties}'::text[] then
+        p_pred := null;
+        return;
+    end if;
     if pg_catalog.jsonb_typeof(p_schema) = 'boolean' then
         p_pred := case when p_schema = 'true'::jsonb then c_true else c_false end;
         return;
@@ -65,7 +81,7 @@ begin
     -- Opaque subschemas: keywords the predicate cannot express exactly.
     v_opaque := p_schema ?| '{minProperties,maxProperties,minContains,maxContains}'::text[]
         or p_schema -> 'uniqueItems' = 'true'::jsonb
-        or (p_schema ->> 'format') in ('date-time', 'date')
+        or (p_fmt and (p_schema ->> 'format') in ('date-time', 'date'))
         or coalesce((p_schema ->> 'minLength')::numeric, 0) > c_max_len
         or coalesce((p_schema ->> 'maxLength')::numeric, 0) > c_max_len
         or pg_catalog.jsonb_typeof(p_schema -> 'const') in ('object', 'array')
@@ -147,7 +163,7 @@ begin
             v_q := pg_catalog.to_jsonb(v_key)::text;
             v_known := v_known || ('@.key == ' || v_q);
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
-                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -158,7 +174,7 @@ begin
             v_q := pg_catalog.format('@.key like_regex %s flag "s"', pg_catalog.to_jsonb(v_key)::text);
             v_known := v_known || v_q;
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
-                p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value', v_q), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value', v_q), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -171,7 +187,7 @@ begin
                 p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value',
                     case when pg_catalog.cardinality(v_known) = 0 then '@.type() == "object"'
                          else '!(' || pg_catalog.array_to_string(v_known, ' || ') || ')' end),
-                p_refs, p_checks);
+                p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -183,7 +199,7 @@ begin
         end if;
         v_kw := p_schema -> 'propertyNames';
         if v_kw is not null then
-            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw, null, p_refs, p_checks);
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw, null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             if v_sub.p_pred <> c_true then
                 v_kv := v_kv || pg_catalog.format('exists(@.key ? (%s))', v_sub.p_pred);
@@ -197,7 +213,7 @@ begin
         for v_key, v_kw in select d.key, d.value from pg_catalog.jsonb_each(p_schema -> 'properties') as d loop
             v_q := pg_catalog.to_jsonb(v_key)::text;
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
-                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -223,7 +239,7 @@ begin
         v_n := pg_catalog.jsonb_array_length(p_schema -> 'prefixItems');
         for v_i in 0 .. v_n - 1 loop
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'prefixItems' -> v_i,
-                p_path || pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s]', v_i, v_i), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s]', v_i, v_i), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -235,7 +251,7 @@ begin
         select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'items',
             p_path || case when v_n = 0 then ' ? (@.type() == "array")[*]'
                 else pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s to last]', v_n, v_n) end,
-            p_refs, p_checks);
+            p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         p_checks := v_sub.p_checks;
         if v_sub.p_pred <> c_true then
@@ -245,7 +261,7 @@ begin
         end if;
     end if;
     if p_schema ? 'contains' then
-        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'contains', null, p_refs, p_checks);
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'contains', null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         v_grp := v_grp || case when v_sub.p_pred = c_true then '@.size() > 0'
             else pg_catalog.format('exists(@[*] ? (%s))', v_sub.p_pred) end;
@@ -286,7 +302,8 @@ begin
             v_grp := v_grp || pg_catalog.format('!(@ like_regex ".{%s}" flag "s")', v_i + v_alts[4]::integer + 1);
         end if;
     end if;
-    v_q := case p_schema ->> 'format'
+    v_q := case when p_fmt then p_schema ->> 'format' end;
+    v_q := case v_q
         when 'uuid' then '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
         when 'email' then '^[^@[:space:]]+@[^@[:space:]]+$' end;  -- as jsonschema_format
     if v_q is not null then
@@ -314,7 +331,7 @@ begin
     v_key := p_schema ->> '$ref';
     if v_key is not null then
         select * into v_sub from beamline_internal.jsonschema_compile_node(p_root,
-            p_root #> beamline_internal.jsonschema_pointer(v_key), p_path, p_refs || v_key, p_checks);
+            p_root #> beamline_internal.jsonschema_pointer(v_key), p_path, p_refs || v_key, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         p_checks := v_sub.p_checks;
         if v_sub.p_pred <> c_true then v_terms := v_terms || ('(' || v_sub.p_pred || ')'); end if;
@@ -322,7 +339,7 @@ begin
     if p_schema ? 'allOf' then
         for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> 'allOf') - 1 loop
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'allOf' -> v_i,
-                p_path, p_refs, p_checks);
+                p_path, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then v_terms := v_terms || ('(' || v_sub.p_pred || ')'); end if;
@@ -335,7 +352,7 @@ begin
         v_alts := '{}';
         for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> v_key) - 1 loop
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key -> v_i,
-                null, p_refs, p_checks);
+                null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             v_alts := v_alts || case when v_sub.p_pred = c_true then '@.type() != "none"' else '(' || v_sub.p_pred || ')' end;
         end loop;
@@ -355,7 +372,7 @@ begin
         end if;
     end loop;
     if p_schema ? 'not' then
-        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'not', null, p_refs, p_checks);
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'not', null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         v_terms := v_terms || case when v_sub.p_pred = c_true then c_false else '!(' || v_sub.p_pred || ')' end;
     end if;
@@ -363,7 +380,7 @@ begin
         v_alts := '{}';
         foreach v_key in array array['if', 'then', 'else'] loop
             if p_schema ? v_key then
-                select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key, null, p_refs, p_checks);
+                select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key, null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
                 if v_sub.p_pred is null then p_pred := null; return; end if;
                 v_alts := v_alts || case when v_sub.p_pred = c_true then '@.type() != "none"' else '(' || v_sub.p_pred || ')' end;
             else
@@ -380,5 +397,5 @@ begin
 end
 $function$;
 
-comment on function beamline_internal.jsonschema_compile_node(jsonb, jsonb, text, text[], jsonb) is
+comment on function beamline_internal.jsonschema_compile_node(jsonb, jsonb, text, text[], boolean, jsonb, integer) is
     'Fast-path compiler core: a two-valued jsonpath predicate for one checked (sub)schema ('''' = always true, NULL = not expressible), plus the opaque subschemas to check with the engine.';

@@ -1,7 +1,8 @@
--- The $refs a schema applies to the *same* document node: its own "$ref" and those reached
--- through allOf/anyOf/oneOf/not/if/then/else, without following any $ref. A cycle in the graph
+-- The references a prepared schema (jsonschema_prepare) applies to the *same* document node:
+-- its own "$ref" and "$dynamicRef" (static target) and those reached through allOf/anyOf/oneOf/
+-- not/if/then/else/dependentSchemas, without following any reference. A cycle in the graph
 -- "ref -> in-place refs of its target" would never consume the document (infinite recursion),
--- so jsonschema_check_schema rejects it.
+-- so jsonschema_prepare rejects it.
 create or replace function beamline_internal.jsonschema_inplace_refs(p_schema jsonb)
 returns text[]
 immutable
@@ -19,6 +20,14 @@ begin
     end if;
     if p_schema ? '$ref' then
         v_refs := v_refs || (p_schema ->> '$ref');
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$dynamicRef') = 'object' then
+        v_refs := v_refs || (p_schema -> '$dynamicRef' ->> 't');
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> 'dependentSchemas') = 'object' then
+        for v_kw in select pg_catalog.jsonb_object_keys(p_schema -> 'dependentSchemas') loop
+            v_refs := v_refs || beamline_internal.jsonschema_inplace_refs(p_schema -> 'dependentSchemas' -> v_kw);
+        end loop;
     end if;
     foreach v_kw in array array['not', 'if', 'then', 'else'] loop
         if p_schema ? v_kw then

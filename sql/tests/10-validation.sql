@@ -6,10 +6,11 @@
 -- uniqueItems (1 = 1.0), contains/minContains/maxContains, min/maxLength in characters,
 -- pattern, minimum, maximum, exclusiveMinimum/Maximum, multipleOf (exact: 0.3 of 0.1),
 -- allOf, anyOf, oneOf, not, if/then/else, $ref (recursive, "~1" escapes), boolean schemas,
--- format (date-time, date, uuid, email asserted; others annotations), escaped error paths,
+-- format (an annotation unless the schema opts in with "x-beamline-format-assertion": true;
+-- then date-time, date, uuid, email asserted, others annotations), escaped error paths,
 -- nested errors all reported; assert_valid raises BL004 with the list in DETAIL; NULL BL007.
 begin;
-select plan(79);
+select plan(80);
 
 -- type ------------------------------------------------------------------------------------
 select is(beamline.validate('{"type": "string"}', '"x"'), '[]', 'type: string ok');
@@ -123,15 +124,16 @@ select is(beamline.validate('{"$defs": {"a/b": {"type": "null"}}, "properties": 
 select is(beamline.validate('{"$ref": "#/$defs/p", "$defs": {"p": {"minimum": 0}}, "maximum": 5}', '9') -> 0 ->> 'keyword', 'maximum', '$ref with sibling keywords');
 
 -- format ----------------------------------------------------------------------------------
-select is(beamline.validate('{"format": "date-time"}', '"2024-02-29T23:59:60.5+01:00"'), '[]', 'date-time ok (leap year, leap second)');
+select is(beamline.validate('{"format": "date-time"}', '"no date"'), '[]', 'format is an annotation by default');
+select is(beamline.validate('{"x-beamline-format-assertion": true, "format": "date-time"}', '"2024-02-29T23:59:60.5+01:00"'), '[]', 'date-time ok (leap year, leap second)');
 select is(beamline.validate(
-    '{"items": {"format": "date-time"}}', '["2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T24:00:00Z"]'),
+    '{"x-beamline-format-assertion": true, "items": {"format": "date-time"}}', '["2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T24:00:00Z"]'),
     '[{"path": "/0", "keyword": "format", "message": "is not a valid date-time"}, {"path": "/1", "keyword": "format", "message": "is not a valid date-time"}, {"path": "/2", "keyword": "format", "message": "is not a valid date-time"}]',
     'date-time: bad day, space separator, hour 24');
-select is(beamline.validate('{"items": {"format": "uuid"}}', '["123e4567-e89b-12d3-a456-426614174000", "123e4567"]') -> 0 ->> 'path', '/1', 'uuid');
-select is(pg_catalog.jsonb_path_query_array(beamline.validate('{"items": {"format": "email"}}', '["a@b.example", "no-at", "a b@c"]'), '$[*].path'),
+select is(beamline.validate('{"x-beamline-format-assertion": true, "items": {"format": "uuid"}}', '["123e4567-e89b-12d3-a456-426614174000", "123e4567"]') -> 0 ->> 'path', '/1', 'uuid');
+select is(pg_catalog.jsonb_path_query_array(beamline.validate('{"x-beamline-format-assertion": true, "items": {"format": "email"}}', '["a@b.example", "no-at", "a b@c"]'), '$[*].path'),
     '["/1", "/2"]', 'email (shape): no @, whitespace');
-select is(pg_catalog.jsonb_array_length(beamline.validate('{"items": {"format": "hostname"}}', '["!!!"]')), 0, 'unknown formats are annotations');
+select is(pg_catalog.jsonb_array_length(beamline.validate('{"x-beamline-format-assertion": true, "items": {"format": "hostname"}}', '["!!!"]')), 0, 'unknown formats are annotations');
 
 -- assert_valid ----------------------------------------------------------------------------
 select throws_ok($$ select beamline_internal.assert_valid('{"required": ["a"]}', '{}') $$, 'BL004', null, 'assert_valid: BL004');

@@ -1,14 +1,14 @@
 -- beamline.validate in a query the planner could run in parallel.
--- Cases: validate and assert_valid are PARALLEL UNSAFE (they cache compiled schemas in session
--- settings, and set_config is forbidden during a parallel operation); a scan that would be
--- parallel with a parallel-safe function still validates every row without error.
+-- Cases: validate and assert_valid are PARALLEL SAFE (since migration 0070 they keep nothing in
+-- session settings; before, set_config made them fail inside a parallel query); a scan the
+-- planner may run in parallel validates every row without error.
 begin;
 select plan(3);
 
 select is((select proparallel from pg_proc where oid = 'beamline.validate(jsonb, jsonb)'::regprocedure),
-          'u', 'beamline.validate is PARALLEL UNSAFE');
+          's', 'beamline.validate is PARALLEL SAFE');
 select is((select proparallel from pg_proc where oid = 'beamline_internal.assert_valid(jsonb, jsonb)'::regprocedure),
-          'u', 'beamline_internal.assert_valid is PARALLEL UNSAFE');
+          's', 'beamline_internal.assert_valid is PARALLEL SAFE');
 
 create table tap.parallel_docs as  -- not temporary: temp tables are never scanned in parallel
     select pg_catalog.jsonb_build_object('n', i) as doc from pg_catalog.generate_series(1, 20000) i;

@@ -1,5 +1,9 @@
 """Cross-check of the PL/pgSQL JSON Schema engine (beamline.validate) against the `jsonschema`
-package on generated schema/document pairs built from the supported keywords.
+package on generated schema/document pairs built from the draft 2020-12 keywords, including
+dependentSchemas, unevaluatedProperties/unevaluatedItems (with the in-place applicators whose
+annotations they read), $anchor, $dynamicRef/$dynamicAnchor, embedded resources ($id) and the
+annotation-only content and format keywords (the package, like the engine by default, treats
+format as an annotation).
 
 The two must agree on valid/invalid for every pair. Generated numbers avoid the cases where
 Python's binary floating point is wrong (multipleOf with a divisor such as 0.1 that has no exact
@@ -12,6 +16,7 @@ Speed: each Hypothesis example is a batch of pairs checked in ONE SQL round trip
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import jsonschema
@@ -21,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 
-EXAMPLES = 2000  # Hypothesis examples (each 1-4 pairs): >= 2,000 in the default run
+# Hypothesis examples (each 1-4 pairs): >= 2,000 in the default run
+EXAMPLES = int(os.environ.get("BEAMLINE_CROSSCHECK_EXAMPLES", "2000"))
 
 # -- documents: small value domains so that generated constraints are hit both ways --------
 KEYS = ["a", "b", "c", "ab"]
@@ -114,6 +120,50 @@ def keywords(sub: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
         st.builds(lambda d: {"dependentRequired": {d: ["a"]}}, st.sampled_from(KEYS)),
         st.just({"$ref": "#/$defs/pos"}),
         st.just({"$ref": "#/$defs/tree"}),
+        # draft 2020-12 additions (issue 15)
+        st.builds(lambda d, s: {"dependentSchemas": {d: s}}, st.sampled_from(KEYS), sub),
+        st.builds(lambda s: {"unevaluatedProperties": s}, sub),
+        st.builds(lambda s: {"unevaluatedItems": s}, sub),
+        st.builds(
+            lambda p, s: {"properties": p, "unevaluatedProperties": s},
+            st.dictionaries(st.sampled_from(KEYS), sub, max_size=2),
+            sub,
+        ),
+        st.builds(
+            lambda k, subs, u: {k: subs, "unevaluatedProperties": u},
+            st.sampled_from(["allOf", "anyOf", "oneOf"]),
+            st.lists(
+                st.dictionaries(st.sampled_from(KEYS), sub, min_size=1, max_size=2).map(
+                    lambda p: {"properties": p}
+                ),
+                min_size=1,
+                max_size=2,
+            ),
+            st.booleans(),
+        ),
+        st.builds(
+            lambda p, c, u: {"prefixItems": p, "contains": c, "unevaluatedItems": u},
+            st.lists(sub, max_size=2).map(lambda xs: xs or [True]),
+            sub,
+            st.booleans(),
+        ),
+        st.builds(
+            lambda i, t, u: {"if": i, "then": t, "unevaluatedProperties": u},
+            st.dictionaries(st.sampled_from(KEYS), sub, min_size=1, max_size=1).map(
+                lambda p: {"properties": p}
+            ),
+            st.dictionaries(st.sampled_from(KEYS), sub, min_size=1, max_size=1).map(
+                lambda p: {"properties": p}
+            ),
+            st.booleans(),
+        ),
+        st.just({"$ref": "#anc"}),
+        st.just({"$dynamicRef": "#/$defs/pos"}),
+        st.just({"$dynamicRef": "#dyn"}),
+        st.just({"$ref": "https://ex.test/emb#/$defs/i"}),
+        st.just({"$ref": "https://ex.test/emb#small"}),
+        st.builds(lambda s: {"contentMediaType": "application/json", "contentSchema": s}, sub),
+        st.builds(lambda f: {"format": f}, st.sampled_from(["date", "email", "uuid"])),
     )
 
 
@@ -142,6 +192,13 @@ DEFS = {
                 "additionalProperties": False,
             },
         ]
+    },
+    "anc": {"$anchor": "anc", "type": ["integer", "string"], "maxLength": 2},
+    "dyn": {"$dynamicAnchor": "dyn", "minProperties": 1, "maxItems": 2},
+    # an embedded resource with its own base URI, reached by absolute URI and anchor
+    "emb": {
+        "$id": "https://ex.test/emb",
+        "$defs": {"i": {"type": "integer"}, "s": {"$anchor": "small", "maximum": 2}},
     },
 }
 
