@@ -1409,17 +1409,14 @@ COMMENT ON FUNCTION beamline.set_quota(p_tenant text, p_actor text, p_max_polici
 --
 
 CREATE FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_hash     text;
-    v_cache    text;
-    v_problems jsonb;
-    v_fast     text;
-    v_dropped  text;
-    v_registered boolean;
-    v_sum      text;
+    v_sum   text;
+    v_row   record;
+    v_fast  boolean;
+    v_prep  jsonb;
 begin
     if p_schema is null or p_doc is null then
         raise exception using errcode = 'BL007',
@@ -1430,65 +1427,24 @@ begin
     end if;
     perform beamline_internal.check_document_limits(p_doc);
 
-    -- A registered schema (checked at registration) has its fast path stored, parsed, under its
-    -- checksum: no schema check, no parsing here (docs/VALIDATION.md, "Performance").
     v_sum := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_schema::text, pg_catalog.getdatabaseencoding())), 'hex');
-    v_registered := beamline_internal.jsonschema_fast_registered(v_sum, p_schema, p_doc);
-    if v_registered is not null then
-        -- once per session and schema (last 16): publish the compiled fast path under the
-        -- session key beamline.jsonschema_fast_<md5>, as for any other schema
-        v_cache := pg_catalog.current_setting('beamline.jsonschema_registered', true);
-        if v_cache is null or pg_catalog.strpos(v_cache, v_sum) = 0 then
-            perform pg_catalog.set_config('beamline.jsonschema_fast_' || pg_catalog.md5(p_schema::text),
-                coalesce(beamline_internal.jsonschema_compile(p_schema)::text, '-'), false);
-            perform pg_catalog.set_config('beamline.jsonschema_registered',
-                pg_catalog.right(coalesce(v_cache, '') || v_sum || ',', 65 * 16), false);
-        end if;
-    end if;
-    if v_registered then
-        return '[]'::jsonb;
-    elsif not v_registered then
-        return coalesce(
-            beamline_internal.jsonschema_node(p_schema, p_schema, p_doc, '', true), '[]'::jsonb);
+    v_fast := beamline_internal.jsonschema_fast_registered(v_sum, null, p_doc);
+    if v_fast then
+        return '[]'::jsonb;  -- registered, and its stored fast path proves the document valid
+    elsif not v_fast then
+        select f.root, f.ctx into v_row from beamline.json_schema_fast f where f.checksum = v_sum;
+        return beamline_internal.jsonschema_run(v_row.root, v_row.ctx, p_doc);
     end if;
 
-    -- Any other schema: checked and compiled once per session.
-    v_hash := pg_catalog.md5(p_schema::text);
-    v_cache := pg_catalog.current_setting('beamline.jsonschema_checked', true);
-    if v_cache is null or pg_catalog.strpos(v_cache, v_hash) = 0 then
-        v_problems := beamline_internal.jsonschema_check_schema(p_schema);
-        if v_problems <> '[]'::jsonb then
-            raise exception using errcode = 'BL010',
-                message = pg_catalog.format('invalid JSON Schema: %s at "%s"',
-                    v_problems -> 0 ->> 'message', v_problems -> 0 ->> 'path'),
-                detail = v_problems::text,
-                hint = 'See docs/VALIDATION.md for the supported keywords.';
-        end if;
-        v_cache := coalesce(v_cache, '') || v_hash || ',';
-        -- forget the fast paths of schemas that leave the list
-        foreach v_dropped in array pg_catalog.string_to_array(
-                pg_catalog.left(v_cache, greatest(pg_catalog.length(v_cache) - 33 * 16, 0)), ',') loop
-            if v_dropped <> '' then
-                perform pg_catalog.set_config('beamline.jsonschema_fast_' || v_dropped, '', false);
-            end if;
-        end loop;
-        perform pg_catalog.set_config('beamline.jsonschema_checked', pg_catalog.right(v_cache, 33 * 16), false);
+    v_prep := beamline_internal.jsonschema_check_schema(p_schema);
+    if v_prep -> 'problems' <> '[]'::jsonb then
+        raise exception using errcode = 'BL010',
+            message = pg_catalog.format('invalid JSON Schema: %s at "%s"',
+                v_prep -> 'problems' -> 0 ->> 'message', v_prep -> 'problems' -> 0 ->> 'path'),
+            detail = (v_prep -> 'problems')::text,
+            hint = 'See docs/VALIDATION.md for the supported keywords.';
     end if;
-
-    -- The fast path (docs/VALIDATION.md, "Performance"): the schema compiled once per session
-    -- into a jsonpath predicate evaluated in C; '-' = it has none. Only a document the fast
-    -- path cannot prove valid goes through the engine (which lists its errors).
-    v_fast := pg_catalog.current_setting('beamline.jsonschema_fast_' || v_hash, true);
-    if v_fast is null or v_fast = '' then
-        v_fast := coalesce(beamline_internal.jsonschema_compile(p_schema)::text, '-');
-        perform pg_catalog.set_config('beamline.jsonschema_fast_' || v_hash, v_fast, false);
-    end if;
-    if v_fast <> '-' and beamline_internal.jsonschema_fast_valid(v_fast::jsonb, p_schema, p_doc) then
-        return '[]'::jsonb;
-    end if;
-
-    return coalesce(
-        beamline_internal.jsonschema_node(p_schema, p_schema, p_doc, '', true), '[]'::jsonb);
+    return beamline_internal.jsonschema_run(v_prep -> 'root', v_prep -> 'ctx', p_doc);
 end
 $$;
 
@@ -1498,7 +1454,7 @@ ALTER FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) OWNER TO beamline_
 -- Name: FUNCTION validate(p_schema jsonb, p_doc jsonb); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate p_doc against the JSON Schema p_schema (docs/VALIDATION.md): [] when valid, else [{"path", "keyword", "message"}]. BL009 over the document limits, BL010 for an unsupported or malformed schema.';
+COMMENT ON FUNCTION beamline.validate(p_schema jsonb, p_doc jsonb) IS 'Validate p_doc against the JSON Schema p_schema (draft 2020-12, docs/VALIDATION.md): [] when valid, else [{"path", "keyword", "message"}]. BL009 over the document limits, BL010 for an unsupported or malformed schema, BL040 over the work budget.';
 
 --
 -- Name: verify_audit_chain(text, text, jsonb); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -1643,6 +1599,41 @@ ALTER FUNCTION beamline_admin.maintain(p_actor text) OWNER TO beamline_owner;
 --
 
 COMMENT ON FUNCTION beamline_admin.maintain(p_actor text) IS 'Owner only: one idempotent maintenance pass (prune change log, expired leases and grants, audit retention); concurrent runs skip (advisory lock). Returns a JSON report.';
+
+--
+-- Name: rebuild_schema_cache(); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_admin.rebuild_schema_cache() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_row  record;
+    v_prep jsonb;
+    v_n    integer := 0;
+begin
+    for v_row in select distinct on (s.checksum) s.checksum, s.schema
+                   from beamline.json_schemas s
+                  where not exists (select 1 from beamline.json_schema_fast f
+                                     where f.checksum = s.checksum and f.root is not null)
+                  order by s.checksum, s.version loop
+        v_prep := beamline_internal.jsonschema_check_schema(v_row.schema);
+        continue when v_prep -> 'problems' <> '[]'::jsonb;
+        perform beamline_internal.jsonschema_fast_store(v_row.checksum, v_prep);
+        v_n := v_n + 1;
+    end loop;
+    return v_n;
+end
+$$;
+
+ALTER FUNCTION beamline_admin.rebuild_schema_cache() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION rebuild_schema_cache(); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_admin.rebuild_schema_cache() IS 'Owner only: store the prepared form and fast path of every registered JSON Schema that lacks one (run by beamline migrate).';
 
 --
 -- Name: register_default_schema(text, jsonb); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
@@ -1866,7 +1857,7 @@ COMMENT ON FUNCTION beamline_admin.verify_audit_chains() IS 'Verify every tenant
 --
 
 CREATE FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) RETURNS void
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -3361,6 +3352,47 @@ ALTER FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_pe
 COMMENT ON FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_permission text) IS 'True if p_user holds p_permission in p_tenant (role grant or extra permission, wildcards policy:* and *, not expired); NULL if p_permission is unknown. One row; no id checks; inlined into callers.';
 
 --
+-- Name: jsonschema_ann_merge(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_ann_merge(p_a jsonb, p_b jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case when p_a is null then p_b when p_b is null then p_a
+        else pg_catalog.jsonb_build_object(
+            'p', coalesce(p_a -> 'p', '{}'::jsonb) || coalesce(p_b -> 'p', '{}'::jsonb),
+            'i', greatest(coalesce((p_a ->> 'i')::integer, 0), coalesce((p_b ->> 'i')::integer, 0)),
+            'c', coalesce(p_a -> 'c', '{}'::jsonb) || coalesce(p_b -> 'c', '{}'::jsonb)) end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_ann_merge(p_a jsonb, p_b jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_ann_merge(p_a jsonb, p_b jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_ann_merge(p_a jsonb, p_b jsonb) IS 'Union of two evaluated-members/items annotation sets of the JSON Schema engine.';
+
+--
+-- Name: jsonschema_budget(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_budget(p_kind text DEFAULT 'call'::text) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    select case p_kind when 'call' then 100000 when 'node' then 5000 end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_budget(p_kind text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_budget(p_kind text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_budget(p_kind text) IS 'JSON Schema engine work budgets: ''call'' = subschema applications per validation (BL040 beyond), ''node'' = largest per-node cost a registered schema may have.';
+
+--
 -- Name: jsonschema_check_node(jsonb, jsonb, text, text[]); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -3393,7 +3425,8 @@ begin
         v_msg := null;
         case
         -- keywords holding one subschema
-        when v_key in ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else') then
+        when v_key in ('additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if', 'then', 'else',
+                       'unevaluatedItems', 'unevaluatedProperties', 'contentSchema') then
             select * into v_sub from beamline_internal.jsonschema_check_node(p_root, v_val, v_kpath, p_refs);
             p_refs := v_sub.p_refs;
             p_problems := p_problems || v_sub.p_problems;
@@ -3410,13 +3443,13 @@ begin
                 end loop;
             end if;
         -- keywords holding an object of subschemas
-        when v_key in ('properties', 'patternProperties', '$defs') then
+        when v_key in ('properties', 'patternProperties', '$defs', 'dependentSchemas') then
             if pg_catalog.jsonb_typeof(v_val) <> 'object' then
                 v_msg := 'must be an object of schemas';
             else
                 for v_el in select pg_catalog.to_jsonb(e.key) from pg_catalog.jsonb_each(v_val) as e loop
                     if v_key = 'patternProperties' then
-                        v_msg := beamline_internal.jsonschema_check_pattern(v_el #>> '{}', c_max_pattern);
+                        v_msg := beamline_internal.jsonschema_check_pattern(beamline_internal.jsonschema_regex(v_el #>> '{}'), c_max_pattern);
                         if v_msg is not null then
                             p_problems := p_problems || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                                 'path', v_kpath, 'keyword', v_key,
@@ -3491,36 +3524,45 @@ begin
             if pg_catalog.jsonb_typeof(v_val) <> 'string' then
                 v_msg := 'must be a string';
             else
-                v_msg := beamline_internal.jsonschema_check_pattern(v_val #>> '{}', c_max_pattern);
+                v_msg := beamline_internal.jsonschema_check_pattern(beamline_internal.jsonschema_regex(v_val #>> '{}'), c_max_pattern);
             end if;
         when v_key = 'format' then
             if pg_catalog.jsonb_typeof(v_val) <> 'string' then
                 v_msg := 'must be a string';
             end if;
-        when v_key = '$ref' then
+        when v_key in ('$ref', '$dynamicRef') then
             if pg_catalog.jsonb_typeof(v_val) <> 'string' then
-                v_msg := 'must be a string';
-            elsif not ((v_val #>> '{}') operator(pg_catalog.~) '^#(/[^%]*)?$') then
-                v_msg := 'only local references ("#" or "#/...", without percent-encoding) are supported';
-            elsif pg_catalog.jsonb_typeof(p_root #> beamline_internal.jsonschema_pointer(v_val #>> '{}'))
-                  is distinct from 'object'
-              and pg_catalog.jsonb_typeof(p_root #> beamline_internal.jsonschema_pointer(v_val #>> '{}'))
-                  is distinct from 'boolean' then
-                v_msg := pg_catalog.format('%s does not resolve to a schema in this document', v_val);
-            else
-                p_refs := p_refs || (v_val #>> '{}');
+                v_msg := 'must be a string (a URI reference)';
+            end if;
+        when v_key in ('$anchor', '$dynamicAnchor') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'string'
+               or not ((v_val #>> '{}') operator(pg_catalog.~) '^[A-Za-z_][-A-Za-z0-9._]*$') then
+                v_msg := 'must be a plain name (a letter or "_", then letters, digits, "-", "_", ".")';
             end if;
         when v_key = '$schema' then
-            if v_val <> '"https://json-schema.org/draft/2020-12/schema"'::jsonb then
-                v_msg := 'only "https://json-schema.org/draft/2020-12/schema" is supported';
-            elsif p_path <> '' then
-                v_msg := 'allowed only at the root';
+            if pg_catalog.jsonb_typeof(v_val) <> 'string' then
+                v_msg := 'must be a string (a meta-schema URI)';
             end if;
         when v_key = '$id' then
-            if p_path <> '' then
-                v_msg := 'allowed only at the root (embedded resources are not supported)';
-            elsif pg_catalog.jsonb_typeof(v_val) <> 'string' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'string' then
                 v_msg := 'must be a string';
+            elsif (v_val #>> '{}') operator(pg_catalog.~) '#.' then
+                v_msg := 'must not have a fragment (use $anchor)';
+            end if;
+        when v_key = '$vocabulary' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'object'
+               or exists (select 1 from pg_catalog.jsonb_each(v_val) as d where pg_catalog.jsonb_typeof(d.value) <> 'boolean') then
+                v_msg := 'must be an object of booleans';
+            end if;
+        when v_key in ('contentEncoding', 'contentMediaType') then
+            if pg_catalog.jsonb_typeof(v_val) <> 'string' then
+                v_msg := 'must be a string';
+            end if;
+        when v_key = 'x-beamline-format-assertion' then
+            if pg_catalog.jsonb_typeof(v_val) <> 'boolean' then
+                v_msg := 'must be a boolean';
+            elsif p_path <> '' then
+                v_msg := 'allowed only at the root';
             end if;
         else
             v_msg := 'unsupported keyword';
@@ -3530,11 +3572,6 @@ begin
                 'path', v_kpath, 'keyword', v_key, 'message', v_msg));
         end if;
     end loop;
-    if p_schema ?| '{minContains,maxContains}'::text[] and not (p_schema ? 'contains') then
-        p_problems := p_problems || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'path', p_path, 'keyword', 'minContains',
-            'message', 'minContains/maxContains need "contains" (they would be ignored)'));
-    end if;
 end
 $_$;
 
@@ -3579,42 +3616,33 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text, p
 --
 
 CREATE FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) RETURNS jsonb
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_res    record;
-    v_cycle  text;
     c_max_bytes constant integer := 262144;
+    c_max_depth constant integer := 128;
 begin
     if p_schema is null then
-        return '[{"path": "", "keyword": "", "message": "the schema is null"}]'::jsonb;
+        return '{"problems": [{"path": "", "keyword": "", "message": "the schema is null"}]}'::jsonb;
     end if;
     if pg_catalog.octet_length(p_schema::text) > c_max_bytes then
-        return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('path', '', 'keyword', '',
-            'message', pg_catalog.format('the schema is larger than %s bytes', c_max_bytes)));
+        return pg_catalog.jsonb_build_object('problems', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', '', 'keyword', '', 'message', pg_catalog.format('the schema is larger than %s bytes', c_max_bytes))));
+    end if;
+    -- the checker and the engine recurse once per nesting level: bound it well below the
+    -- server's stack limit (a 500-deep "not" chain overflowed it, SQLSTATE 54001)
+    if pg_catalog.jsonb_path_exists(p_schema, pg_catalog.format(
+           'strict $.**{%s} ? (@.type() == "object" || @.type() == "array")', c_max_depth)::jsonpath) then
+        return pg_catalog.jsonb_build_object('problems', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', '', 'keyword', '', 'message', pg_catalog.format('the schema is nested deeper than %s levels', c_max_depth))));
     end if;
     select * into v_res from beamline_internal.jsonschema_check_node(p_schema, p_schema, '', '{}'::text[]);
-    if v_res.p_problems <> '[]'::jsonb or pg_catalog.cardinality(v_res.p_refs) = 0 then
-        return v_res.p_problems;
+    if v_res.p_problems <> '[]'::jsonb then
+        return pg_catalog.jsonb_build_object('problems', v_res.p_problems);
     end if;
-    -- Reachability closure over "ref -> in-place refs of its target"; UNION keeps it polynomial.
-    with recursive edge(src, dst) as (
-        select distinct r.ref, d.ref
-          from pg_catalog.unnest(v_res.p_refs) as r(ref)
-          cross join lateral pg_catalog.unnest(beamline_internal.jsonschema_inplace_refs(
-              p_schema #> beamline_internal.jsonschema_pointer(r.ref))) as d(ref)
-    ), reach(src, dst) as (
-        select e.src, e.dst from edge as e
-        union
-        select r.src, e.dst from reach as r join edge as e on e.src = r.dst
-    )
-    select r.src into v_cycle from reach as r where r.src = r.dst limit 1;
-    if v_cycle is not null then
-        return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('path', '', 'keyword', '$ref',
-            'message', pg_catalog.format('$ref %s leads back to itself without descending into the document', pg_catalog.to_jsonb(v_cycle))));
-    end if;
-    return '[]'::jsonb;
+    return beamline_internal.jsonschema_prepare(p_schema);
 end
 $_$;
 
@@ -3624,23 +3652,31 @@ ALTER FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) OWNER T
 -- Name: FUNCTION jsonschema_check_schema(p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) IS 'Problems of a JSON Schema (unsupported keywords, malformed values, bad patterns, unresolvable or cycling $refs); [] when usable.';
+COMMENT ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) IS 'Check and prepare a JSON Schema: {"problems": [...]} (unsupported keywords, malformed values, bad patterns, unresolvable or cycling references), else the prepared form with problems [].';
 
 --
--- Name: jsonschema_compile(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: jsonschema_compile(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) RETURNS jsonb
+CREATE FUNCTION beamline_internal.jsonschema_compile(p_root jsonb, p_ctx jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_res record;
 begin
-    if pg_catalog.getdatabaseencoding() <> 'UTF8' then
+    if pg_catalog.getdatabaseencoding() <> 'UTF8' or p_ctx ?| '{u,dyn}'::text[] then
         return null;
     end if;
-    select * into v_res from beamline_internal.jsonschema_compile_node(p_schema, p_schema, '$', '{}', '[]'::jsonb);
+    -- jsonpath evaluation has no work budget: a schema with many regular expressions (each
+    -- match may recompile once PostgreSQL's 32-entry regex cache is exceeded) gets no fast
+    -- path, so its documents go through the engine, which counts every pattern it tries
+    if (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**.pattern') as t(v)
+         where pg_catalog.jsonb_typeof(t.v) = 'string')
+       + (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**.patternProperties.keyvalue()')) > 16 then
+        return null;
+    end if;
+    select * into v_res from beamline_internal.jsonschema_compile_node(p_root, p_root -> '0', '$', '{}', p_ctx ? 'f', '[]'::jsonb, 5000);
     if v_res.p_pred is null then
         return null;
     end if;
@@ -3658,19 +3694,19 @@ exception
 end
 $_$;
 
-ALTER FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.jsonschema_compile(p_root jsonb, p_ctx jsonb) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION jsonschema_compile(p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_compile(p_root jsonb, p_ctx jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) IS 'Fast path of a checked JSON Schema: {"predicate": strict jsonpath, "checks": [{"path", "schema"}]}, NULL when it cannot be expressed exactly.';
+COMMENT ON FUNCTION beamline_internal.jsonschema_compile(p_root jsonb, p_ctx jsonb) IS 'Fast path of a checked JSON Schema: {"predicate": strict jsonpath, "checks": [{"path", "schema"}]}, NULL when it cannot be expressed exactly.';
 
 --
--- Name: jsonschema_compile_node(jsonb, jsonb, text, text[], jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: jsonschema_compile_node(jsonb, jsonb, text, text[], boolean, jsonb, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) RETURNS record
+CREATE FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], p_fmt boolean, INOUT p_checks jsonb, INOUT p_budget integer, OUT p_pred text) RETURNS record
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
@@ -3695,6 +3731,18 @@ declare
     c_max_len constant integer := 4080;     -- longest length bound compiled into a regex (16 x 255)
     c_max_pred constant integer := 200000;  -- give up on larger predicates
 begin
+    -- a work bound: $ref targets are expanded inline, so a schema that shares subschemas through
+    -- many references (an anyOf chain) would otherwise compile in exponential time
+    p_budget := p_budget - 1;
+    if p_budget < 0 then
+        p_pred := null;
+        return;
+    end if;
+    -- keywords the predicate does not express at all: no fast path (the engine always runs)
+    if p_schema ?| '{$dynamicRef,dependentSchemas,unevaluatedItems,unevaluatedProperties}'::text[] then
+        p_pred := null;
+        return;
+    end if;
     if pg_catalog.jsonb_typeof(p_schema) = 'boolean' then
         p_pred := case when p_schema = 'true'::jsonb then c_true else c_false end;
         return;
@@ -3703,7 +3751,7 @@ begin
     -- Opaque subschemas: keywords the predicate cannot express exactly.
     v_opaque := p_schema ?| '{minProperties,maxProperties,minContains,maxContains}'::text[]
         or p_schema -> 'uniqueItems' = 'true'::jsonb
-        or (p_schema ->> 'format') in ('date-time', 'date')
+        or (p_fmt and (p_schema ->> 'format') in ('date-time', 'date'))
         or coalesce((p_schema ->> 'minLength')::numeric, 0) > c_max_len
         or coalesce((p_schema ->> 'maxLength')::numeric, 0) > c_max_len
         or pg_catalog.jsonb_typeof(p_schema -> 'const') in ('object', 'array')
@@ -3785,7 +3833,7 @@ begin
             v_q := pg_catalog.to_jsonb(v_key)::text;
             v_known := v_known || ('@.key == ' || v_q);
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
-                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -3796,7 +3844,7 @@ begin
             v_q := pg_catalog.format('@.key like_regex %s flag "s"', pg_catalog.to_jsonb(v_key)::text);
             v_known := v_known || v_q;
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
-                p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value', v_q), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value', v_q), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -3809,7 +3857,7 @@ begin
                 p_path || pg_catalog.format(' ? (@.type() == "object").keyvalue() ? (%s).value',
                     case when pg_catalog.cardinality(v_known) = 0 then '@.type() == "object"'
                          else '!(' || pg_catalog.array_to_string(v_known, ' || ') || ')' end),
-                p_refs, p_checks);
+                p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -3821,7 +3869,7 @@ begin
         end if;
         v_kw := p_schema -> 'propertyNames';
         if v_kw is not null then
-            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw, null, p_refs, p_checks);
+            select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw, null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             if v_sub.p_pred <> c_true then
                 v_kv := v_kv || pg_catalog.format('exists(@.key ? (%s))', v_sub.p_pred);
@@ -3835,7 +3883,7 @@ begin
         for v_key, v_kw in select d.key, d.value from pg_catalog.jsonb_each(p_schema -> 'properties') as d loop
             v_q := pg_catalog.to_jsonb(v_key)::text;
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, v_kw,
-                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "object" && exists(@.%s)).%s', v_q, v_q), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -3861,7 +3909,7 @@ begin
         v_n := pg_catalog.jsonb_array_length(p_schema -> 'prefixItems');
         for v_i in 0 .. v_n - 1 loop
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'prefixItems' -> v_i,
-                p_path || pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s]', v_i, v_i), p_refs, p_checks);
+                p_path || pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s]', v_i, v_i), p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then
@@ -3873,7 +3921,7 @@ begin
         select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'items',
             p_path || case when v_n = 0 then ' ? (@.type() == "array")[*]'
                 else pg_catalog.format(' ? (@.type() == "array" && @.size() > %s)[%s to last]', v_n, v_n) end,
-            p_refs, p_checks);
+            p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         p_checks := v_sub.p_checks;
         if v_sub.p_pred <> c_true then
@@ -3883,7 +3931,7 @@ begin
         end if;
     end if;
     if p_schema ? 'contains' then
-        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'contains', null, p_refs, p_checks);
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'contains', null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         v_grp := v_grp || case when v_sub.p_pred = c_true then '@.size() > 0'
             else pg_catalog.format('exists(@[*] ? (%s))', v_sub.p_pred) end;
@@ -3924,7 +3972,8 @@ begin
             v_grp := v_grp || pg_catalog.format('!(@ like_regex ".{%s}" flag "s")', v_i + v_alts[4]::integer + 1);
         end if;
     end if;
-    v_q := case p_schema ->> 'format'
+    v_q := case when p_fmt then p_schema ->> 'format' end;
+    v_q := case v_q
         when 'uuid' then '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
         when 'email' then '^[^@[:space:]]+@[^@[:space:]]+$' end;  -- as jsonschema_format
     if v_q is not null then
@@ -3952,7 +4001,7 @@ begin
     v_key := p_schema ->> '$ref';
     if v_key is not null then
         select * into v_sub from beamline_internal.jsonschema_compile_node(p_root,
-            p_root #> beamline_internal.jsonschema_pointer(v_key), p_path, p_refs || v_key, p_checks);
+            p_root #> beamline_internal.jsonschema_pointer(v_key), p_path, p_refs || v_key, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         p_checks := v_sub.p_checks;
         if v_sub.p_pred <> c_true then v_terms := v_terms || ('(' || v_sub.p_pred || ')'); end if;
@@ -3960,7 +4009,7 @@ begin
     if p_schema ? 'allOf' then
         for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> 'allOf') - 1 loop
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'allOf' -> v_i,
-                p_path, p_refs, p_checks);
+                p_path, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             p_checks := v_sub.p_checks;
             if v_sub.p_pred <> c_true then v_terms := v_terms || ('(' || v_sub.p_pred || ')'); end if;
@@ -3973,7 +4022,7 @@ begin
         v_alts := '{}';
         for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> v_key) - 1 loop
             select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key -> v_i,
-                null, p_refs, p_checks);
+                null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
             if v_sub.p_pred is null then p_pred := null; return; end if;
             v_alts := v_alts || case when v_sub.p_pred = c_true then '@.type() != "none"' else '(' || v_sub.p_pred || ')' end;
         end loop;
@@ -3993,7 +4042,7 @@ begin
         end if;
     end loop;
     if p_schema ? 'not' then
-        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'not', null, p_refs, p_checks);
+        select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> 'not', null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
         if v_sub.p_pred is null then p_pred := null; return; end if;
         v_terms := v_terms || case when v_sub.p_pred = c_true then c_false else '!(' || v_sub.p_pred || ')' end;
     end if;
@@ -4001,7 +4050,7 @@ begin
         v_alts := '{}';
         foreach v_key in array array['if', 'then', 'else'] loop
             if p_schema ? v_key then
-                select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key, null, p_refs, p_checks);
+                select * into v_sub from beamline_internal.jsonschema_compile_node(p_root, p_schema -> v_key, null, p_refs, p_fmt, p_checks, p_budget); p_budget := v_sub.p_budget;
                 if v_sub.p_pred is null then p_pred := null; return; end if;
                 v_alts := v_alts || case when v_sub.p_pred = c_true then '@.type() != "none"' else '(' || v_sub.p_pred || ')' end;
             else
@@ -4018,13 +4067,659 @@ begin
 end
 $_$;
 
-ALTER FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], p_fmt boolean, INOUT p_checks jsonb, INOUT p_budget integer, OUT p_pred text) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], p_fmt boolean, INOUT p_checks jsonb, INOUT p_budget integer, OUT p_pred text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) IS 'Fast-path compiler core: a two-valued jsonpath predicate for one checked (sub)schema ('''' = always true, NULL = not expressible), plus the opaque subschemas to check with the engine.';
+COMMENT ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], p_fmt boolean, INOUT p_checks jsonb, INOUT p_budget integer, OUT p_pred text) IS 'Fast-path compiler core: a two-valued jsonpath predicate for one checked (sub)schema ('''' = always true, NULL = not expressible), plus the opaque subschemas to check with the engine.';
+
+--
+-- Name: jsonschema_cost(jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_cost(p_root jsonb, p_ctx jsonb) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+    select (2 * (select pg_catalog.count(*) from pg_catalog.jsonb_path_query(p_root, 'strict $.**') as v(n)
+                  where pg_catalog.jsonb_typeof(v.n) = 'object')
+              * greatest(1, (select pg_catalog.count(*) from pg_catalog.jsonb_object_keys(coalesce(p_ctx -> 'dyn', '{}'::jsonb)))))
+           ::integer
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_cost(p_root jsonb, p_ctx jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_cost(p_root jsonb, p_ctx jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_cost(p_root jsonb, p_ctx jsonb) IS 'Static bound on the JSON Schema engine''s subschema applications per document node for a prepared schema.';
+
+--
+-- Name: jsonschema_eval(jsonb, jsonb, jsonb, jsonb, text, boolean, text[], integer, jsonb, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_u      boolean;
+    v_scope  text[] := p_scope;
+    v_t      text;
+    v_kw     jsonb;
+    v_sub    jsonb;
+    v_item   jsonb;
+    v_key    text;
+    v_child  text;
+    v_num    numeric;
+    v_lim    numeric;
+    v_len    integer;
+    v_i      integer;
+    v_n      integer;
+    v_ok     boolean;
+    v_e      jsonb;
+    v_a      jsonb;
+    v_props  jsonb;
+    v_pprops jsonb;
+    v_addl   jsonb;
+    v_pnames jsonb;
+    v_target text;
+    v_npp    integer;
+    v_r      record;
+begin
+    -- one unit per subschema application, plus one per 8 KiB of memo this call carries in and
+    -- out (the memo travels by value, jsonschema_ref), so the budget bounds the real work
+    p_left := p_left - 1 - (pg_catalog.pg_column_size(p_memo) >> 13);
+    if p_left < 0 then
+        raise exception using errcode = 'BL040',
+            message = 'JSON Schema validation exceeded its work budget',
+            detail = pg_catalog.jsonb_build_object('limit', 'validation_steps', 'path', p_path)::text,
+            hint = 'The schema applies too many subschemas to this document (docs/VALIDATION.md, "Work budget"): simplify the schema or split the document.';
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema) = 'boolean' then
+        if p_schema = 'false'::jsonb then
+            p_errs := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                'path', p_path, 'keyword', 'false', 'message', 'no value is allowed here (false schema)'));
+        end if;
+        return;
+    end if;
+    v_u := p_ctx ? 'u';
+    if v_u then
+        p_ann := '{"i": 0}';
+    end if;
+    if p_schema ? '$id' and p_ctx ? 'dyn' then
+        v_scope := v_scope || (p_schema ->> '$id');
+    end if;
+    v_t := pg_catalog.jsonb_typeof(p_doc);
+
+    -- references: memoised (jsonschema_ref)
+    v_target := p_schema ->> '$ref';
+    if v_target is not null then
+        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, p_schema ? '$refShared', p_doc, p_path, p_all,
+                   case when p_ctx ? 'dyn' then v_scope || (p_schema ->> '$refResource') else v_scope end,
+                   p_hops, p_memo, p_left);
+        v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+        if v_e is not null then
+            p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+            if not p_all then return; end if;
+        elsif v_u then
+            p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+        end if;
+    end if;
+    v_kw := p_schema -> '$dynamicRef';
+    if v_kw is not null then
+        v_target := v_kw ->> 't';
+        v_key := v_kw ->> 'n';
+        v_child := v_kw ->> 'r';  -- the static target's resource, entered unless the scope wins
+        if v_key is not null then
+            -- the outermost resource in the dynamic scope with this dynamic anchor wins
+            for v_i in 1 .. coalesce(pg_catalog.cardinality(v_scope), 0) loop
+                v_sub := p_ctx -> 'dyn' -> v_scope[v_i] -> v_key;
+                if v_sub is not null then
+                    v_target := '#' || (v_sub #>> '{}');
+                    v_child := null;  -- that resource is in the scope already
+                    exit;
+                end if;
+            end loop;
+        end if;
+        v_r := beamline_internal.jsonschema_ref(p_root, p_ctx, v_target, true, p_doc, p_path, p_all,
+                   case when v_child is not null and p_ctx ? 'dyn' then v_scope || v_child else v_scope end,
+                   p_hops, p_memo, p_left);
+        v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+        if v_e is not null then
+            p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+            if not p_all then return; end if;
+        elsif v_u then
+            p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+        end if;
+    end if;
+
+    -- type, enum, const
+    if p_schema ?| '{type,enum,const}'::text[] then
+        v_kw := p_schema -> 'type';
+        if v_kw is not null and not (v_kw ? v_t) then
+            v_ok := v_t = 'number' and v_kw ? 'integer' and (p_doc::numeric) = pg_catalog.trunc(p_doc::numeric);
+            if not v_ok then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'type',
+                    'message', pg_catalog.format('expected %s, got %s',
+                        case when pg_catalog.jsonb_typeof(v_kw) = 'array'
+                             then 'one of ' || pg_catalog.array_to_string(array(
+                                 select pg_catalog.jsonb_array_elements_text(v_kw)), ', ')
+                             else v_kw ->> 0 end, v_t)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+        end if;
+        v_kw := p_schema -> 'enum';
+        if v_kw is not null then
+            if v_t in ('object', 'array') then
+                -- containment is subset-based for containers: compare element by element
+                v_ok := false;
+                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                    if v_kw -> v_i = p_doc then v_ok := true; exit; end if;
+                end loop;
+            else
+                v_ok := v_kw @> pg_catalog.jsonb_build_array(p_doc);
+            end if;
+            if not v_ok then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'enum',
+                    'message', pg_catalog.format('%s is not one of %s',
+                        pg_catalog.left(p_doc::text, 200), pg_catalog.left(v_kw::text, 200))));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+        end if;
+        v_kw := p_schema -> 'const';
+        if v_kw is not null and v_kw <> p_doc then
+            p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                'path', p_path, 'keyword', 'const', 'message', pg_catalog.format('expected %s', pg_catalog.left(v_kw::text, 200))));
+            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+            if not p_all then return; end if;
+        end if;
+    end if;
+
+    if v_t = 'object' then
+        if p_schema ?| '{properties,patternProperties,additionalProperties,propertyNames,required,minProperties,maxProperties,dependentRequired,dependentSchemas}'::text[] then
+            v_kw := p_schema -> 'required';
+            if v_kw is not null then
+                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                    v_key := v_kw ->> v_i;
+                    if not (p_doc ? v_key) then
+                        p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                            'path', p_path, 'keyword', 'required',
+                            'message', pg_catalog.format('missing required property %s', pg_catalog.to_jsonb(v_key))));
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                        if not p_all then return; end if;
+                    end if;
+                end loop;
+            end if;
+            v_kw := p_schema -> 'dependentRequired';
+            if v_kw is not null then
+                for v_key, v_sub in select d.key, d.value from pg_catalog.jsonb_each(v_kw) as d loop
+                    if p_doc ? v_key then
+                        for v_i in 0 .. pg_catalog.jsonb_array_length(v_sub) - 1 loop
+                            if not (p_doc ? (v_sub ->> v_i)) then
+                                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                                    'path', p_path, 'keyword', 'dependentRequired',
+                                    'message', pg_catalog.format('property %s requires property %s', pg_catalog.to_jsonb(v_key), v_sub -> v_i)));
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                                if not p_all then return; end if;
+                            end if;
+                        end loop;
+                    end if;
+                end loop;
+            end if;
+            v_props := p_schema -> 'properties';
+            v_pprops := p_schema -> 'patternProperties';
+            v_addl := p_schema -> 'additionalProperties';
+            v_pnames := p_schema -> 'propertyNames';
+            v_npp := case when v_pprops is null then 0 else (select pg_catalog.count(*)::integer from pg_catalog.jsonb_object_keys(v_pprops)) end;
+            v_n := 0;
+            if v_props is not null or v_pprops is not null or v_addl is not null or v_pnames is not null
+               or p_schema ?| '{minProperties,maxProperties}'::text[] then
+                for v_key, v_item in select d.key, d.value from pg_catalog.jsonb_each(p_doc) as d loop
+                    v_n := v_n + 1;
+                    v_child := p_path || '/' || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1');
+                    v_ok := false;  -- matched by properties or patternProperties
+                    if v_props is not null then
+                        v_sub := v_props -> v_key;
+                        if v_sub is not null then
+                            v_ok := true;
+                            if v_sub <> 'true'::jsonb then
+                                v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_sub, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
+                                v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                                if v_e is not null then
+                                    p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                                    if not p_all then return; end if;
+                                end if;
+                            end if;
+                        end if;
+                    end if;
+                    if v_pprops is not null then
+                        -- one unit per pattern tried: keys x patterns regex matches (compiled
+                        -- again once PostgreSQL's small regex cache is exceeded) are real work
+                        p_left := p_left - v_npp;
+                        for v_sub in select pp.value from pg_catalog.jsonb_each(v_pprops) as pp
+                                      where v_key operator(pg_catalog.~) pp.key loop
+                            v_ok := true;
+                            v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_sub, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
+                            v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                            if v_e is not null then
+                                p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                                if not p_all then return; end if;
+                            end if;
+                        end loop;
+                    end if;
+                    if not v_ok and v_addl is not null then
+                        v_ok := true;  -- evaluated (an annotation) by additionalProperties
+                        if v_addl = 'false'::jsonb then
+                            p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                                'path', v_child, 'keyword', 'additionalProperties',
+                                'message', pg_catalog.format('additional property %s is not allowed', pg_catalog.to_jsonb(v_key))));
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                            if not p_all then return; end if;
+                        elsif v_addl <> 'true'::jsonb then
+                            v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_addl, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
+                            v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                            if v_e is not null then
+                                p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                                if not p_all then return; end if;
+                            end if;
+                        end if;
+                    end if;
+                    if v_ok and v_u then
+                        p_ann := pg_catalog.jsonb_set(p_ann, '{p}', coalesce(p_ann -> 'p', '{}'::jsonb) || pg_catalog.jsonb_build_object(v_key, true));
+                    end if;
+                    if v_pnames is not null then
+                        -- the name is a string instance of its own ("/~2name": never a real pointer)
+                        v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_pnames, pg_catalog.to_jsonb(v_key),
+                              p_path || '/~2' || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'),
+                              false, v_scope, 0, p_memo, p_left);
+                        v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                        if v_e is not null then
+                            p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                                'path', v_child, 'keyword', 'propertyNames',
+                                'message', pg_catalog.format('property name %s is invalid: %s', pg_catalog.to_jsonb(v_key), v_e -> 0 ->> 'message')));
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                            if not p_all then return; end if;
+                        end if;
+                    end if;
+                end loop;
+                v_lim := (p_schema ->> 'minProperties')::numeric;
+                if v_lim is not null and v_n < v_lim then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path, 'keyword', 'minProperties',
+                        'message', pg_catalog.format('has %s properties, fewer than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+                v_lim := (p_schema ->> 'maxProperties')::numeric;
+                if v_lim is not null and v_n > v_lim then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path, 'keyword', 'maxProperties',
+                        'message', pg_catalog.format('has %s properties, more than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+            end if;
+            v_kw := p_schema -> 'dependentSchemas';
+            if v_kw is not null then
+                for v_key, v_sub in select d.key, d.value from pg_catalog.jsonb_each(v_kw) as d loop
+                    continue when not (p_doc ? v_key);
+                    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_sub, p_doc, p_path, p_all, v_scope, p_hops, p_memo, p_left);
+                    v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                    if v_e is not null then
+                        p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                        if not p_all then return; end if;
+                    elsif v_u then
+                        p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+                    end if;
+                end loop;
+            end if;
+        end if;
+
+    elsif v_t = 'array' then
+        if p_schema ?| '{items,prefixItems,minItems,maxItems,uniqueItems,contains}'::text[] then
+            v_len := pg_catalog.jsonb_array_length(p_doc);
+            v_lim := (p_schema ->> 'minItems')::numeric;
+            if v_lim is not null and v_len < v_lim then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'minItems', 'message', pg_catalog.format('has %s items, fewer than %s', v_len, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            v_lim := (p_schema ->> 'maxItems')::numeric;
+            if v_lim is not null and v_len > v_lim then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'maxItems', 'message', pg_catalog.format('has %s items, more than %s', v_len, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            -- prefixItems, then items after the prefix
+            v_kw := p_schema -> 'prefixItems';
+            v_n := 0;
+            if v_kw is not null then
+                v_n := least(v_len, pg_catalog.jsonb_array_length(v_kw));
+                for v_i in 0 .. v_n - 1 loop
+                    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw -> v_i, p_doc -> v_i, p_path || '/' || v_i, p_all, v_scope, 0, p_memo, p_left);
+                    v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                    if v_e is not null then
+                        p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                        if not p_all then return; end if;
+                    end if;
+                end loop;
+            end if;
+            v_kw := p_schema -> 'items';
+            if v_kw is not null then
+                if v_kw <> 'true'::jsonb then
+                    for v_i in v_n .. v_len - 1 loop
+                        v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc -> v_i, p_path || '/' || v_i, p_all, v_scope, 0, p_memo, p_left);
+                        v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                        if v_e is not null then
+                            p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                            p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                            if not p_all then return; end if;
+                        end if;
+                    end loop;
+                end if;
+                v_n := v_len;
+            end if;
+            if v_u and v_n > 0 then
+                p_ann := pg_catalog.jsonb_set(p_ann, '{i}', pg_catalog.to_jsonb(greatest(v_n, (p_ann ->> 'i')::integer)));
+            end if;
+            if p_schema -> 'uniqueItems' = 'true'::jsonb and v_len > 1 then
+                -- the first item equal to an earlier one: a sort, O(n log n) (jsonb equality:
+                -- 1 = 1.0, objects unordered); the sort costs about one unit per item
+                p_left := p_left - v_len;
+                select pg_catalog.min(d.i) into v_i
+                  from (select a.i, pg_catalog.row_number() over (partition by a.v order by a.i) as rn
+                          from pg_catalog.jsonb_array_elements(p_doc) with ordinality as a(v, i)) as d
+                 where d.rn = 2;
+                if v_i is not null then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path || '/' || (v_i - 1), 'keyword', 'uniqueItems', 'message', 'duplicate of an earlier item'));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+            end if;
+            v_kw := p_schema -> 'contains';
+            if v_kw is not null then
+                v_n := 0;
+                for v_i in 0 .. v_len - 1 loop
+                    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc -> v_i, p_path || '/' || v_i, false, v_scope, 0, p_memo, p_left);
+                    v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                    if v_e is null then
+                        v_n := v_n + 1;
+                        if v_u then
+                            p_ann := pg_catalog.jsonb_set(p_ann, '{c}', coalesce(p_ann -> 'c', '{}'::jsonb) || pg_catalog.jsonb_build_object(v_i::text, true));
+                        end if;
+                    end if;
+                end loop;
+                v_lim := coalesce((p_schema ->> 'minContains')::numeric, 1);
+                if v_n < v_lim then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path, 'keyword', case when p_schema ? 'minContains' then 'minContains' else 'contains' end,
+                        'message', pg_catalog.format('%s items match "contains", fewer than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+                v_lim := (p_schema ->> 'maxContains')::numeric;
+                if v_lim is not null and v_n > v_lim then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path, 'keyword', 'maxContains',
+                        'message', pg_catalog.format('%s items match "contains", more than %s', v_n, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+            end if;
+        end if;
+
+    elsif v_t = 'string' then
+        if p_schema ?| '{minLength,maxLength,pattern,format}'::text[] then
+            v_key := p_doc #>> '{}';
+            if p_schema ?| '{minLength,maxLength}'::text[] then
+                v_len := pg_catalog.char_length(v_key);
+                v_lim := (p_schema ->> 'minLength')::numeric;
+                if v_lim is not null and v_len < v_lim then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path, 'keyword', 'minLength',
+                        'message', pg_catalog.format('is %s characters long, shorter than %s', v_len, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+                v_lim := (p_schema ->> 'maxLength')::numeric;
+                if v_lim is not null and v_len > v_lim then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path, 'keyword', 'maxLength',
+                        'message', pg_catalog.format('is %s characters long, longer than %s', v_len, v_lim)));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                end if;
+            end if;
+            v_child := p_schema ->> 'pattern';
+            if v_child is not null and not (v_key operator(pg_catalog.~) v_child) then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'pattern',
+                    'message', pg_catalog.format('does not match the pattern %s', p_schema -> 'pattern')));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            v_child := p_schema ->> 'format';
+            if v_child is not null and p_ctx ? 'f' and not beamline_internal.jsonschema_format(v_child, v_key) then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'format', 'message', pg_catalog.format('is not a valid %s', v_child)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+        end if;
+
+    elsif v_t = 'number' then
+        if p_schema ?| '{minimum,maximum,exclusiveMinimum,exclusiveMaximum,multipleOf}'::text[] then
+            v_num := p_doc::numeric;
+            v_lim := (p_schema ->> 'minimum')::numeric;
+            if v_lim is not null and v_num < v_lim then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'minimum', 'message', pg_catalog.format('%s is less than the minimum %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            v_lim := (p_schema ->> 'maximum')::numeric;
+            if v_lim is not null and v_num > v_lim then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'maximum', 'message', pg_catalog.format('%s is greater than the maximum %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            v_lim := (p_schema ->> 'exclusiveMinimum')::numeric;
+            if v_lim is not null and v_num <= v_lim then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'exclusiveMinimum', 'message', pg_catalog.format('%s is not greater than %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            v_lim := (p_schema ->> 'exclusiveMaximum')::numeric;
+            if v_lim is not null and v_num >= v_lim then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'exclusiveMaximum', 'message', pg_catalog.format('%s is not less than %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+            v_lim := (p_schema ->> 'multipleOf')::numeric;
+            if v_lim is not null and pg_catalog.mod(v_num, v_lim) <> 0 then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'multipleOf', 'message', pg_catalog.format('%s is not a multiple of %s', v_num, v_lim)));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+        end if;
+    end if;
+
+    -- applicators on this node
+    if p_schema ?| '{allOf,anyOf,oneOf,not,if}'::text[] then
+        v_kw := p_schema -> 'allOf';
+        if v_kw is not null then
+            for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw -> v_i, p_doc, p_path, p_all, v_scope, p_hops, p_memo, p_left);
+                v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                if v_e is not null then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                elsif v_u then
+                    p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+                end if;
+            end loop;
+        end if;
+        v_kw := p_schema -> 'anyOf';
+        if v_kw is not null then
+            v_ok := false;
+            for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw -> v_i, p_doc, p_path, false, v_scope, p_hops, p_memo, p_left);
+                v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                if v_e is null then
+                    v_ok := true;
+                    exit when not v_u;  -- annotations need every valid branch
+                    p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+                end if;
+            end loop;
+            if not v_ok then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'anyOf',
+                    'message', pg_catalog.format('matches none of the %s schemas in anyOf', pg_catalog.jsonb_array_length(v_kw))));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+        end if;
+        v_kw := p_schema -> 'oneOf';
+        if v_kw is not null then
+            v_n := 0;
+            v_child := '';
+            for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
+                v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw -> v_i, p_doc, p_path, false, v_scope, p_hops, p_memo, p_left);
+                v_e := v_r.p_errs; v_sub := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                if v_e is null then
+                    v_n := v_n + 1;
+                    v_child := v_child || case when v_n > 1 then ', ' else '' end || v_i;
+                    v_a := v_sub;
+                end if;
+            end loop;
+            if v_n <> 1 then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'oneOf',
+                    'message', case when v_n = 0
+                        then pg_catalog.format('matches none of the %s schemas in oneOf', pg_catalog.jsonb_array_length(v_kw))
+                        else pg_catalog.format('matches more than one schema in oneOf (indexes %s)', v_child) end));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            elsif v_u then
+                p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+            end if;
+        end if;
+        v_kw := p_schema -> 'not';
+        if v_kw is not null then
+            v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc, p_path, false, v_scope, p_hops, p_memo, p_left);
+            v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+            if v_e is null then
+                p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                    'path', p_path, 'keyword', 'not', 'message', 'must not match the schema in "not"'));
+                p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                if not p_all then return; end if;
+            end if;
+        end if;
+        v_kw := p_schema -> 'if';
+        if v_kw is not null then
+            v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc, p_path, false, v_scope, p_hops, p_memo, p_left);
+            v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+            if v_e is null then
+                if v_u then p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a); end if;
+                v_kw := p_schema -> 'then';
+            else
+                v_kw := p_schema -> 'else';
+            end if;
+            if v_kw is not null then
+                v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc, p_path, p_all, v_scope, p_hops, p_memo, p_left);
+                v_e := v_r.p_errs; v_a := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                if v_e is not null then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                elsif v_u then
+                    p_ann := beamline_internal.jsonschema_ann_merge(p_ann, v_a);
+                end if;
+            end if;
+        end if;
+    end if;
+
+    -- unevaluated*: last, over what this node's keywords (and its valid in-place subschemas)
+    -- have not evaluated
+    if v_u then
+        v_kw := p_schema -> 'unevaluatedProperties';
+        if v_kw is not null and v_t = 'object' then
+            for v_key, v_item in select d.key, d.value from pg_catalog.jsonb_each(p_doc) as d loop
+                continue when p_ann -> 'p' ? v_key;
+                v_child := p_path || '/' || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1');
+                if v_kw = 'false'::jsonb then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', v_child, 'keyword', 'unevaluatedProperties',
+                        'message', pg_catalog.format('unevaluated property %s is not allowed', pg_catalog.to_jsonb(v_key))));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                else
+                    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, v_item, v_child, p_all, v_scope, 0, p_memo, p_left);
+                    v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                    if v_e is not null then
+                        p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                        if not p_all then return; end if;
+                    end if;
+                end if;
+                p_ann := pg_catalog.jsonb_set(p_ann, '{p}', coalesce(p_ann -> 'p', '{}'::jsonb) || pg_catalog.jsonb_build_object(v_key, true));
+            end loop;
+        end if;
+        v_kw := p_schema -> 'unevaluatedItems';
+        if v_kw is not null and v_t = 'array' then
+            v_len := pg_catalog.jsonb_array_length(p_doc);
+            for v_i in (p_ann ->> 'i')::integer .. v_len - 1 loop
+                continue when p_ann -> 'c' ? v_i::text;
+                if v_kw = 'false'::jsonb then
+                    p_errs := coalesce(p_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'path', p_path || '/' || v_i, 'keyword', 'unevaluatedItems', 'message', 'unevaluated item is not allowed'));
+                    p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                    if not p_all then return; end if;
+                else
+                    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, v_kw, p_doc -> v_i, p_path || '/' || v_i, p_all, v_scope, 0, p_memo, p_left);
+                    v_e := v_r.p_errs; p_memo := v_r.p_memo; p_left := v_r.p_left;
+                    if v_e is not null then
+                        p_errs := coalesce(p_errs, '[]'::jsonb) || v_e;
+                        p_left := p_left - (pg_catalog.pg_column_size(p_errs) >> 13);  -- the list is copied on append
+                        if not p_all then return; end if;
+                    end if;
+                end if;
+            end loop;
+            p_ann := pg_catalog.jsonb_set(p_ann, '{i}', pg_catalog.to_jsonb(greatest(v_len, (p_ann ->> 'i')::integer)));
+        end if;
+    end if;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) IS 'JSON Schema engine core: errors (NULL when valid) and evaluated-member annotations of one document node against one prepared subschema. Use beamline.validate.';
 
 --
 -- Name: jsonschema_fast_registered(text, jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4037,7 +4732,10 @@ CREATE FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text, p_
 declare
     v_pred jsonpath;
 begin
-    select f.predicate into v_pred from beamline.json_schema_fast f where f.checksum = p_checksum;
+    -- root and ctx (the prepared schema) are read only for opaque checks: on the hot path the
+    -- large jsonb values are never detoasted
+    select f.predicate into v_pred
+      from beamline.json_schema_fast f where f.checksum = p_checksum and f.root is not null;
     if not found then
         return null;
     end if;
@@ -4050,7 +4748,9 @@ begin
             where c.checksum = p_checksum
               and case when c.keys is not null
                        then (n.v operator(pg_catalog.-) c.keys) operator(pg_catalog.<>) '{}'::jsonb
-                       else beamline_internal.jsonschema_node(p_root, c.schema, n.v, '', false) is not null
+                       else (select (beamline_internal.jsonschema_eval(f.root, f.ctx, c.schema, n.v, '', false,
+                                         '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs
+                               from beamline.json_schema_fast f where f.checksum = p_checksum) is not null
                   end);
 end
 $$;
@@ -4067,21 +4767,22 @@ COMMENT ON FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text
 -- Name: jsonschema_fast_store(text, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb) RETURNS void
+CREATE FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_prep jsonb) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_fast jsonb;
 begin
-    if exists (select 1 from beamline.json_schema_fast f where f.checksum = p_checksum) then
+    if exists (select 1 from beamline.json_schema_fast f where f.checksum = p_checksum and f.root is not null) then
         return;
     end if;
-    v_fast := beamline_internal.jsonschema_compile(p_schema);
-    insert into beamline.json_schema_fast as f (checksum, predicate)
-    values (p_checksum, (v_fast ->> 'predicate')::jsonpath)
-    on conflict (checksum) do nothing;
-    if not found or v_fast is null then
+    delete from beamline.json_schema_fast f where f.checksum = p_checksum;
+    v_fast := beamline_internal.jsonschema_compile(p_prep -> 'root', p_prep -> 'ctx');
+    insert into beamline.json_schema_fast as f (checksum, predicate, root, ctx, cost)
+    values (p_checksum, (v_fast ->> 'predicate')::jsonpath, p_prep -> 'root', p_prep -> 'ctx',
+            beamline_internal.jsonschema_cost(p_prep -> 'root', p_prep -> 'ctx'));
+    if v_fast is null then
         return;
     end if;
     insert into beamline.json_schema_fast_checks (checksum, ord, path, keys, schema)
@@ -4092,51 +4793,13 @@ begin
 end
 $$;
 
-ALTER FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_prep jsonb) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION jsonschema_fast_store(p_checksum text, p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_fast_store(p_checksum text, p_prep jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb) IS 'Compile a checked schema (jsonschema_compile) and store its parsed fast path under its checksum, once.';
-
---
--- Name: jsonschema_fast_valid(jsonb, jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
---
-
-CREATE FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-    v_check jsonb;
-begin
-    if not pg_catalog.jsonb_path_match(p_doc, (p_fast ->> 'predicate')::jsonpath) then
-        return false;
-    end if;
-    for v_check in select c.value from pg_catalog.jsonb_array_elements(p_fast -> 'checks') as c loop
-        if v_check ? 'keys' then
-            if exists (select 1 from pg_catalog.jsonb_path_query(p_doc, (v_check ->> 'path')::jsonpath) as n(v)
-                        where (n.v operator(pg_catalog.-) array(select pg_catalog.jsonb_array_elements_text(v_check -> 'keys')))
-                              operator(pg_catalog.<>) '{}'::jsonb) then
-                return false;
-            end if;
-        elsif exists (select 1 from pg_catalog.jsonb_path_query(p_doc, (v_check ->> 'path')::jsonpath) as n(v)
-                       where beamline_internal.jsonschema_node(p_root, v_check -> 'schema', n.v, '', false) is not null) then
-            return false;
-        end if;
-    end loop;
-    return true;
-end
-$$;
-
-ALTER FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) OWNER TO beamline_owner;
-
---
--- Name: FUNCTION jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
---
-
-COMMENT ON FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) IS 'Fast path of beamline.validate: TRUE when the document is certainly valid (compiled jsonpath predicate plus checks), FALSE when the engine must run.';
+COMMENT ON FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_prep jsonb) IS 'Store the prepared form and compiled fast path (jsonschema_compile) of a checked schema under its checksum, once.';
 
 --
 -- Name: jsonschema_format(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4187,6 +4850,83 @@ ALTER FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) 
 COMMENT ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) IS 'Asserted JSON Schema formats (date-time, date, uuid, email); other formats are annotations (true).';
 
 --
+-- Name: jsonschema_index(jsonb, text, text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text) RETURNS SETOF jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_base text := p_base;
+    v_res  text := p_res;
+    v_kw   text;
+    v_key  text;
+    v_i    integer;
+begin
+    if pg_catalog.jsonb_typeof(p_schema) <> 'object' then
+        return;
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$id') = 'string' then
+        v_base := pg_catalog.split_part(beamline_internal.jsonschema_uri_resolve(p_base, p_schema ->> '$id'), '#', 1);
+        v_res := p_ptr;
+    end if;
+    if v_res = p_ptr then
+        return next pg_catalog.jsonb_build_object('k', 'res', 'uri', v_base, 'ptr', p_ptr);
+        if pg_catalog.jsonb_typeof(p_schema -> '$schema') = 'string'
+           and p_schema ->> '$schema' not in ('https://json-schema.org/draft/2020-12/schema',
+                                              'https://json-schema.org/draft/2020-12/schema#') then
+            return next pg_catalog.jsonb_build_object('k', 'meta', 'ptr', p_ptr, 'uri', p_schema ->> '$schema');
+        end if;
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$anchor') = 'string' then
+        return next pg_catalog.jsonb_build_object('k', 'anc', 'uri', v_base || '#' || (p_schema ->> '$anchor'), 'ptr', p_ptr);
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$dynamicAnchor') = 'string' then
+        return next pg_catalog.jsonb_build_object('k', 'anc', 'uri', v_base || '#' || (p_schema ->> '$dynamicAnchor'), 'ptr', p_ptr);
+        return next pg_catalog.jsonb_build_object('k', 'dyn', 'res', v_res, 'name', p_schema ->> '$dynamicAnchor', 'ptr', p_ptr);
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$ref') = 'string' then
+        return next pg_catalog.jsonb_build_object('k', 'ref', 'ptr', p_ptr, 'base', v_base, 'ref', p_schema ->> '$ref');
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$dynamicRef') = 'string' then
+        return next pg_catalog.jsonb_build_object('k', 'dref', 'ptr', p_ptr, 'base', v_base, 'ref', p_schema ->> '$dynamicRef');
+    end if;
+    foreach v_kw in array array['additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if',
+                                'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] loop
+        if p_schema ? v_kw then
+            return query select * from beamline_internal.jsonschema_index(p_schema -> v_kw, p_ptr || '/' || v_kw, v_base, v_res);
+        end if;
+    end loop;
+    foreach v_kw in array array['prefixItems', 'allOf', 'anyOf', 'oneOf'] loop
+        if pg_catalog.jsonb_typeof(p_schema -> v_kw) = 'array' then
+            for v_i in 0 .. pg_catalog.jsonb_array_length(p_schema -> v_kw) - 1 loop
+                return query select * from beamline_internal.jsonschema_index(p_schema -> v_kw -> v_i, p_ptr || '/' || v_kw || '/' || v_i, v_base, v_res);
+            end loop;
+        end if;
+    end loop;
+    foreach v_kw in array array['properties', 'patternProperties', '$defs', 'dependentSchemas'] loop
+        if pg_catalog.jsonb_typeof(p_schema -> v_kw) = 'object' then
+            for v_key in select pg_catalog.jsonb_object_keys(p_schema -> v_kw) loop
+                return query select * from beamline_internal.jsonschema_index(p_schema -> v_kw -> v_key,
+                    p_ptr || '/' || pg_catalog.replace(v_kw, '~', '~0') || '/'
+                          || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'), v_base, v_res);
+            end loop;
+        end if;
+    end loop;
+    return;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text) IS 'Resources, anchors, dynamic anchors and references of a JSON Schema tree (for jsonschema_prepare).';
+
+--
 -- Name: jsonschema_inplace_refs(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -4204,6 +4944,14 @@ begin
     end if;
     if p_schema ? '$ref' then
         v_refs := v_refs || (p_schema ->> '$ref');
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> '$dynamicRef') = 'object' then
+        v_refs := v_refs || (p_schema -> '$dynamicRef' ->> 't');
+    end if;
+    if pg_catalog.jsonb_typeof(p_schema -> 'dependentSchemas') = 'object' then
+        for v_kw in select pg_catalog.jsonb_object_keys(p_schema -> 'dependentSchemas') loop
+            v_refs := v_refs || beamline_internal.jsonschema_inplace_refs(p_schema -> 'dependentSchemas' -> v_kw);
+        end loop;
     end if;
     foreach v_kw in array array['not', 'if', 'then', 'else'] loop
         if p_schema ? v_kw then
@@ -4271,451 +5019,36 @@ ALTER FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb)
 COMMENT ON FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) IS 'RFC 7396 MergePatch recursion behind beamline.merge_patch (NULL target = absent member).';
 
 --
--- Name: jsonschema_node(jsonb, jsonb, jsonb, text, boolean, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: jsonschema_pct_decode(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer DEFAULT 0) RETURNS jsonb
+CREATE FUNCTION beamline_internal.jsonschema_pct_decode(p_text text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    AS $_$
-declare
-    v_errs   jsonb;
-    v_sub    jsonb;
-    v_kw     jsonb;
-    v_item   jsonb;
-    v_t      text;
-    v_key    text;
-    v_num    numeric;
-    v_lim    numeric;
-    v_len    integer;
-    v_i      integer;
-    v_n      integer;
-    v_ok     boolean;
-    v_props  jsonb;
-    v_pprops jsonb;
-    v_addl   jsonb;
-    v_pnames jsonb;
-    v_ptr    text[];
-    v_child  text;
-    -- the work queue: (subschema, document node, path, $ref hops) still to check
-    v_qs     jsonb[];
-    v_qd     jsonb[];
-    v_qp     text[];
-    v_qr     integer[];
-    v_head   integer;
-    v_tail   integer;
-    v_s      jsonb;
-    v_d      jsonb;
-    v_p      text;
-    v_r      integer;
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
 begin
-    v_qs[1] := p_schema; v_qd[1] := p_doc; v_qp[1] := p_path; v_qr[1] := p_refs;
-    v_head := 1;
-    v_tail := 1;
-    while v_head <= v_tail loop
-        v_s := v_qs[v_head]; v_d := v_qd[v_head]; v_p := v_qp[v_head]; v_r := v_qr[v_head];
-        v_qd[v_head] := null;  -- let the document copy go
-        v_head := v_head + 1;
-
-        -- Boolean schemas.
-        if pg_catalog.jsonb_typeof(v_s) = 'boolean' then
-            if v_s = 'false'::jsonb then
-                return pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                    'path', v_p, 'keyword', 'false', 'message', 'no value is allowed here (false schema)'));
-            end if;
-            continue;
-        end if;
-
-        v_t := pg_catalog.jsonb_typeof(v_d);
-
-        -- type, enum, const
-        if v_s ?| '{type,enum,const}'::text[] then
-            v_kw := v_s -> 'type';
-            if v_kw is not null and not (v_kw ? v_t) then
-                v_ok := v_t = 'number' and v_kw ? 'integer'
-                        and (v_d::numeric) = pg_catalog.trunc(v_d::numeric);
-                if not v_ok then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                        'path', v_p, 'keyword', 'type',
-                        'message', pg_catalog.format('expected %s, got %s',
-                            case when pg_catalog.jsonb_typeof(v_kw) = 'array'
-                                 then 'one of ' || pg_catalog.array_to_string(array(
-                                     select pg_catalog.jsonb_array_elements_text(v_kw)), ', ')
-                                 else v_kw ->> 0 end,
-                            v_t)));
-                    if not p_all then return v_errs; end if;
-                end if;
-            end if;
-            v_kw := v_s -> 'enum';
-            if v_kw is not null then
-                if v_t in ('object', 'array') then
-                    -- containment is subset-based for containers: compare element by element
-                    v_ok := false;
-                    for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
-                        if v_kw -> v_i = v_d then v_ok := true; exit; end if;
-                    end loop;
-                else
-                    v_ok := v_kw @> pg_catalog.jsonb_build_array(v_d);
-                end if;
-                if not v_ok then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                        'path', v_p, 'keyword', 'enum',
-                        'message', pg_catalog.format('%s is not one of %s',
-                            pg_catalog.left(v_d::text, 200), pg_catalog.left(v_kw::text, 200))));
-                    if not p_all then return v_errs; end if;
-                end if;
-            end if;
-            v_kw := v_s -> 'const';
-            if v_kw is not null and v_kw <> v_d then
-                v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                    pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'const',
-                        'message', pg_catalog.format('expected %s', pg_catalog.left(v_kw::text, 200))));
-                if not p_all then return v_errs; end if;
-            end if;
-        end if;
-
-        if v_t = 'object' then
-            if v_s ?| '{properties,patternProperties,additionalProperties,propertyNames,required,minProperties,maxProperties,dependentRequired}'::text[] then
-                v_kw := v_s -> 'required';
-                if v_kw is not null then
-                    for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
-                        v_key := v_kw ->> v_i;
-                        if not (v_d ? v_key) then
-                            v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                                pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'required',
-                                    'message', pg_catalog.format('missing required property %s', pg_catalog.to_jsonb(v_key))));
-                            if not p_all then return v_errs; end if;
-                        end if;
-                    end loop;
-                end if;
-                v_kw := v_s -> 'dependentRequired';
-                if v_kw is not null then
-                    for v_key, v_sub in select d.key, d.value from pg_catalog.jsonb_each(v_kw) as d loop
-                        if v_d ? v_key then
-                            for v_i in 0 .. pg_catalog.jsonb_array_length(v_sub) - 1 loop
-                                if not (v_d ? (v_sub ->> v_i)) then
-                                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'dependentRequired',
-                                            'message', pg_catalog.format('property %s requires property %s',
-                                                pg_catalog.to_jsonb(v_key), v_sub -> v_i)));
-                                    if not p_all then return v_errs; end if;
-                                end if;
-                            end loop;
-                        end if;
-                    end loop;
-                end if;
-                v_props := v_s -> 'properties';
-                v_pprops := v_s -> 'patternProperties';
-                v_addl := v_s -> 'additionalProperties';
-                v_pnames := v_s -> 'propertyNames';
-                v_n := 0;
-                if v_props is not null or v_pprops is not null or v_addl is not null or v_pnames is not null
-                   or v_s ?| '{minProperties,maxProperties}'::text[] then
-                    for v_key, v_item in select d.key, d.value from pg_catalog.jsonb_each(v_d) as d loop
-                        v_n := v_n + 1;
-                        v_child := null;
-                        v_ok := false;  -- matched by properties or patternProperties
-                        if v_props is not null then
-                            v_sub := v_props -> v_key;
-                            if v_sub is not null then
-                                v_ok := true;
-                                if v_sub <> 'true'::jsonb then
-                                    v_child := v_p || '/' || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1');
-                                    v_tail := v_tail + 1; v_qs[v_tail] := v_sub; v_qd[v_tail] := v_item; v_qp[v_tail] := v_child; v_qr[v_tail] := 0;
-                                end if;
-                            end if;
-                        end if;
-                        if v_pprops is not null then
-                            for v_kw in select pp.value from pg_catalog.jsonb_each(v_pprops) as pp
-                                        where v_key operator(pg_catalog.~) pp.key loop
-                                v_ok := true;
-                                v_child := coalesce(v_child, v_p || '/'
-                                    || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'));
-                                v_tail := v_tail + 1; v_qs[v_tail] := v_kw; v_qd[v_tail] := v_item; v_qp[v_tail] := v_child; v_qr[v_tail] := 0;
-                            end loop;
-                        end if;
-                        if not v_ok and v_addl is not null and v_addl <> 'true'::jsonb then
-                            v_child := coalesce(v_child, v_p || '/'
-                                || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'));
-                            if v_addl = 'false'::jsonb then
-                                v_sub := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                                    'path', v_child, 'keyword', 'additionalProperties',
-                                    'message', pg_catalog.format('additional property %s is not allowed',
-                                        pg_catalog.to_jsonb(v_key))));
-                            else
-                                v_tail := v_tail + 1; v_qs[v_tail] := v_addl; v_qd[v_tail] := v_item; v_qp[v_tail] := v_child; v_qr[v_tail] := 0;
-                                v_sub := null;
-                            end if;
-                            if v_sub is not null then
-                                v_errs := coalesce(v_errs, '[]'::jsonb) || v_sub;
-                                if not p_all then return v_errs; end if;
-                            end if;
-                        end if;
-                        if v_pnames is not null then
-                            v_sub := beamline_internal.jsonschema_node(
-                                p_root, v_pnames, pg_catalog.to_jsonb(v_key), '', false);
-                            if v_sub is not null then
-                                v_child := coalesce(v_child, v_p || '/'
-                                    || pg_catalog.replace(pg_catalog.replace(v_key, '~', '~0'), '/', '~1'));
-                                v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                                    pg_catalog.jsonb_build_object('path', v_child, 'keyword', 'propertyNames',
-                                        'message', pg_catalog.format('property name %s is invalid: %s',
-                                            pg_catalog.to_jsonb(v_key), v_sub -> 0 ->> 'message')));
-                                if not p_all then return v_errs; end if;
-                            end if;
-                        end if;
-                    end loop;
-                    v_lim := (v_s ->> 'minProperties')::numeric;
-                    if v_lim is not null and v_n < v_lim then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minProperties',
-                                'message', pg_catalog.format('has %s properties, fewer than %s', v_n, v_lim)));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                    v_lim := (v_s ->> 'maxProperties')::numeric;
-                    if v_lim is not null and v_n > v_lim then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxProperties',
-                                'message', pg_catalog.format('has %s properties, more than %s', v_n, v_lim)));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                end if;
-            end if;
-
-        elsif v_t = 'array' then
-            if v_s ?| '{items,prefixItems,minItems,maxItems,uniqueItems,contains}'::text[] then
-                v_len := pg_catalog.jsonb_array_length(v_d);
-                v_lim := (v_s ->> 'minItems')::numeric;
-                if v_lim is not null and v_len < v_lim then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minItems',
-                            'message', pg_catalog.format('has %s items, fewer than %s', v_len, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-                v_lim := (v_s ->> 'maxItems')::numeric;
-                if v_lim is not null and v_len > v_lim then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxItems',
-                            'message', pg_catalog.format('has %s items, more than %s', v_len, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-                -- prefixItems then items (items applies after the prefix)
-                v_kw := v_s -> 'prefixItems';
-                v_n := 0;
-                if v_kw is not null then
-                    v_n := least(v_len, pg_catalog.jsonb_array_length(v_kw));
-                    for v_i in 0 .. v_n - 1 loop
-                        v_tail := v_tail + 1; v_qs[v_tail] := v_kw -> v_i; v_qd[v_tail] := v_d -> v_i; v_qp[v_tail] := v_p || '/' || v_i; v_qr[v_tail] := 0;
-                    end loop;
-                end if;
-                v_kw := v_s -> 'items';
-                if v_kw is not null and v_kw <> 'true'::jsonb then
-                    for v_i in v_n .. v_len - 1 loop
-                        v_tail := v_tail + 1; v_qs[v_tail] := v_kw; v_qd[v_tail] := v_d -> v_i; v_qp[v_tail] := v_p || '/' || v_i; v_qr[v_tail] := 0;
-                    end loop;
-                end if;
-                if v_s -> 'uniqueItems' = 'true'::jsonb and v_len > 1 then
-                    select pg_catalog.min(a.i) into v_i
-                      from pg_catalog.jsonb_array_elements(v_d) with ordinality as a(v, i)
-                     where exists (select 1 from pg_catalog.jsonb_array_elements(v_d) with ordinality as b(v, i)
-                                    where b.i < a.i and b.v = a.v);
-                    if v_i is not null then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p || '/' || (v_i - 1), 'keyword', 'uniqueItems',
-                                'message', 'duplicate of an earlier item'));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                end if;
-                v_kw := v_s -> 'contains';
-                if v_kw is not null then
-                    v_n := 0;
-                    for v_i in 0 .. v_len - 1 loop
-                        if beamline_internal.jsonschema_node(p_root, v_kw, v_d -> v_i, '', false) is null then
-                            v_n := v_n + 1;
-                        end if;
-                    end loop;
-                    v_lim := coalesce((v_s ->> 'minContains')::numeric, 1);
-                    if v_n < v_lim then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p, 'keyword',
-                                case when v_s ? 'minContains' then 'minContains' else 'contains' end,
-                                'message', pg_catalog.format('%s items match "contains", fewer than %s', v_n, v_lim)));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                    v_lim := (v_s ->> 'maxContains')::numeric;
-                    if v_lim is not null and v_n > v_lim then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxContains',
-                                'message', pg_catalog.format('%s items match "contains", more than %s', v_n, v_lim)));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                end if;
-            end if;
-
-        elsif v_t = 'string' then
-            if v_s ?| '{minLength,maxLength,pattern,format}'::text[] then
-                v_key := v_d #>> '{}';
-                if v_s ?| '{minLength,maxLength}'::text[] then
-                    v_len := pg_catalog.char_length(v_key);
-                    v_lim := (v_s ->> 'minLength')::numeric;
-                    if v_lim is not null and v_len < v_lim then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minLength',
-                                'message', pg_catalog.format('is %s characters long, shorter than %s', v_len, v_lim)));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                    v_lim := (v_s ->> 'maxLength')::numeric;
-                    if v_lim is not null and v_len > v_lim then
-                        v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                            pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maxLength',
-                                'message', pg_catalog.format('is %s characters long, longer than %s', v_len, v_lim)));
-                        if not p_all then return v_errs; end if;
-                    end if;
-                end if;
-                v_child := v_s ->> 'pattern';
-                if v_child is not null and not (v_key operator(pg_catalog.~) v_child) then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'pattern',
-                            'message', pg_catalog.format('does not match the pattern %s', v_s -> 'pattern')));
-                    if not p_all then return v_errs; end if;
-                end if;
-                v_child := v_s ->> 'format';
-                if v_child is not null and not beamline_internal.jsonschema_format(v_child, v_key) then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'format',
-                            'message', pg_catalog.format('is not a valid %s', v_child)));
-                    if not p_all then return v_errs; end if;
-                end if;
-            end if;
-
-        elsif v_t = 'number' then
-            if v_s ?| '{minimum,maximum,exclusiveMinimum,exclusiveMaximum,multipleOf}'::text[] then
-                v_num := v_d::numeric;
-                v_lim := (v_s ->> 'minimum')::numeric;
-                if v_lim is not null and v_num < v_lim then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'minimum',
-                            'message', pg_catalog.format('%s is less than the minimum %s', v_num, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-                v_lim := (v_s ->> 'maximum')::numeric;
-                if v_lim is not null and v_num > v_lim then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'maximum',
-                            'message', pg_catalog.format('%s is greater than the maximum %s', v_num, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-                v_lim := (v_s ->> 'exclusiveMinimum')::numeric;
-                if v_lim is not null and v_num <= v_lim then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'exclusiveMinimum',
-                            'message', pg_catalog.format('%s is not greater than %s', v_num, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-                v_lim := (v_s ->> 'exclusiveMaximum')::numeric;
-                if v_lim is not null and v_num >= v_lim then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'exclusiveMaximum',
-                            'message', pg_catalog.format('%s is not less than %s', v_num, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-                v_lim := (v_s ->> 'multipleOf')::numeric;
-                if v_lim is not null and pg_catalog.mod(v_num, v_lim) <> 0 then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'multipleOf',
-                            'message', pg_catalog.format('%s is not a multiple of %s', v_num, v_lim)));
-                    if not p_all then return v_errs; end if;
-                end if;
-            end if;
-        end if;
-
-        -- Applicators that stay on this node.
-        if v_s ?| '{allOf,anyOf,oneOf,not,if,$ref}'::text[] then
-            v_kw := v_s -> '$ref';
-            if v_kw is not null then
-                if v_r >= 64 then
-                    raise exception using errcode = 'BL010',
-                        message = 'JSON Schema $ref chain does not terminate',
-                        detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-                            'path', v_p, 'keyword', '$ref', 'message', 'more than 64 $ref hops without consuming the document'))::text,
-                        hint = 'A $ref cycle must pass through properties, items or another keyword that descends into the document.';
-                end if;
-                v_ptr := beamline_internal.jsonschema_pointer(v_kw #>> '{}');
-                v_tail := v_tail + 1; v_qs[v_tail] := p_root #> v_ptr; v_qd[v_tail] := v_d; v_qp[v_tail] := v_p; v_qr[v_tail] := v_r + 1;
-            end if;
-            v_kw := v_s -> 'allOf';
-            if v_kw is not null then
-                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
-                    v_tail := v_tail + 1; v_qs[v_tail] := v_kw -> v_i; v_qd[v_tail] := v_d; v_qp[v_tail] := v_p; v_qr[v_tail] := v_r;
-                end loop;
-            end if;
-            v_kw := v_s -> 'anyOf';
-            if v_kw is not null then
-                v_ok := false;
-                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
-                    if beamline_internal.jsonschema_node(p_root, v_kw -> v_i, v_d, v_p, false, v_r) is null then
-                        v_ok := true;
-                        exit;
-                    end if;
-                end loop;
-                if not v_ok then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'anyOf',
-                            'message', pg_catalog.format('matches none of the %s schemas in anyOf',
-                                pg_catalog.jsonb_array_length(v_kw))));
-                    if not p_all then return v_errs; end if;
-                end if;
-            end if;
-            v_kw := v_s -> 'oneOf';
-            if v_kw is not null then
-                v_n := 0;
-                v_child := '';
-                for v_i in 0 .. pg_catalog.jsonb_array_length(v_kw) - 1 loop
-                    if beamline_internal.jsonschema_node(p_root, v_kw -> v_i, v_d, v_p, false, v_r) is null then
-                        v_n := v_n + 1;
-                        v_child := v_child || case when v_n > 1 then ', ' else '' end || v_i;
-                    end if;
-                end loop;
-                if v_n <> 1 then
-                    v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                        pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'oneOf',
-                            'message', case when v_n = 0
-                                then pg_catalog.format('matches none of the %s schemas in oneOf', pg_catalog.jsonb_array_length(v_kw))
-                                else pg_catalog.format('matches more than one schema in oneOf (indexes %s)', v_child) end));
-                    if not p_all then return v_errs; end if;
-                end if;
-            end if;
-            v_kw := v_s -> 'not';
-            if v_kw is not null
-               and beamline_internal.jsonschema_node(p_root, v_kw, v_d, v_p, false, v_r) is null then
-                v_errs := coalesce(v_errs, '[]'::jsonb) || pg_catalog.jsonb_build_array(
-                    pg_catalog.jsonb_build_object('path', v_p, 'keyword', 'not',
-                        'message', 'must not match the schema in "not"'));
-                if not p_all then return v_errs; end if;
-            end if;
-            v_kw := v_s -> 'if';
-            if v_kw is not null then
-                if beamline_internal.jsonschema_node(p_root, v_kw, v_d, v_p, false, v_r) is null then
-                    v_kw := v_s -> 'then';
-                else
-                    v_kw := v_s -> 'else';
-                end if;
-                if v_kw is not null then
-                    v_tail := v_tail + 1; v_qs[v_tail] := v_kw; v_qd[v_tail] := v_d; v_qp[v_tail] := v_p; v_qr[v_tail] := v_r;
-                end if;
-            end if;
-        end if;
-    end loop;
-    return v_errs;
+    if pg_catalog.strpos(p_text, '%') = 0 then
+        return p_text;
+    end if;
+    return (select pg_catalog.string_agg(
+                case when pg_catalog.left(t.m[1], 1) = '%'
+                     then pg_catalog.convert_from(pg_catalog.decode(pg_catalog.replace(t.m[1], '%', ''), 'hex'), 'UTF8')
+                     else t.m[1] end, '' order by t.n)
+              from pg_catalog.regexp_matches(p_text, '((?:%[0-9A-Fa-f]{2})+|[^%]+|%)', 'g') with ordinality as t(m, n)
+             having pg_catalog.bool_and(t.m[1] <> '%'));
+exception
+    when character_not_in_repertoire or untranslatable_character then
+        return null;
 end
-$_$;
+$$;
 
-ALTER FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.jsonschema_pct_decode(p_text text) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_pct_decode(p_text text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer) IS 'JSON Schema engine core: errors of one document node against one checked (sub)schema, NULL when valid. Use beamline.validate.';
+COMMENT ON FUNCTION beamline_internal.jsonschema_pct_decode(p_text text) IS 'Percent-decode a URI fragment (UTF-8); NULL when malformed.';
 
 --
 -- Name: jsonschema_pointer(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -4750,6 +5083,379 @@ ALTER FUNCTION beamline_internal.jsonschema_pointer(p_ref text) OWNER TO beamlin
 COMMENT ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) IS 'A local JSON Schema $ref ("#/$defs/x") as a text[] path for #>, with RFC 6901 ~0/~1 unescaping.';
 
 --
+-- Name: jsonschema_prepare(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    c_base   constant text := 'https://beamline.invalid/schema';
+    v_root   jsonb := pg_catalog.jsonb_build_object('0', p_schema);
+    v_batch  jsonb[];
+    v_next   jsonb[];
+    v_e      jsonb;
+    v_res    jsonb := '{}';   -- resource URI -> pointer
+    v_resptr jsonb := '{}';   -- resource pointer -> true
+    v_anc    jsonb := '{}';   -- URI#anchor -> pointer
+    v_dyn    jsonb := '{}';   -- resource pointer -> {dynamic anchor -> pointer}
+    v_ctx    jsonb := '{}';
+    v_probs  jsonb[] := '{}';
+    -- one entry per resolved reference (parallel arrays, appended in place)
+    v_site   text[] := '{}';  -- pointer of the subschema holding the reference
+    v_tgt    text[] := '{}';  -- "#" || target pointer
+    v_kind   text[] := '{}';  -- ref / dref
+    v_dname  text[] := '{}';  -- $dynamicRef: the dynamic anchor name, or null
+    v_tres   text[] := '{}';  -- the target's resource pointer
+    v_strip  jsonb := '{}';   -- resource pointer -> keywords its meta-schema leaves out
+    v_patch  jsonb;
+    v_n      integer := 1;
+    v_abs    text;
+    v_uri    text;
+    v_frag   text;
+    v_rp     text;
+    v_target text;
+    v_remote jsonb;
+    v_name   text;
+    v_p      text;
+    v_src    text[];
+    v_dst    text[];
+    v_cnt    integer;
+    v_round  integer := 0;
+    v_dynref boolean := false;
+    v_fmt    boolean := false;
+    v_voc    jsonb;
+    -- draft 2020-12 vocabularies and the keywords of each (core is always on)
+    c_vocabs constant text[] := array[
+        'https://json-schema.org/draft/2020-12/vocab/core', 'https://json-schema.org/draft/2020-12/vocab/applicator',
+        'https://json-schema.org/draft/2020-12/vocab/unevaluated', 'https://json-schema.org/draft/2020-12/vocab/validation',
+        'https://json-schema.org/draft/2020-12/vocab/meta-data', 'https://json-schema.org/draft/2020-12/vocab/format-annotation',
+        'https://json-schema.org/draft/2020-12/vocab/format-assertion', 'https://json-schema.org/draft/2020-12/vocab/content'];
+    c_vocab_keywords constant jsonb := '{
+        "https://json-schema.org/draft/2020-12/vocab/applicator": ["prefixItems", "items", "contains", "additionalProperties",
+            "properties", "patternProperties", "dependentSchemas", "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not"],
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": ["unevaluatedItems", "unevaluatedProperties"],
+        "https://json-schema.org/draft/2020-12/vocab/validation": ["type", "enum", "const", "multipleOf", "maximum",
+            "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+            "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required", "dependentRequired"]}';
+begin
+    v_batch := array(select beamline_internal.jsonschema_index(p_schema, '/0', c_base, '/0'));
+    while pg_catalog.cardinality(v_batch) > 0 loop
+        -- register this batch's resources and anchors first (the first definition wins)
+        select v_res || coalesce(pg_catalog.jsonb_object_agg(e.uri, e.ptr), '{}'::jsonb) into v_res
+          from (select distinct on (b.e ->> 'uri') b.e ->> 'uri' as uri, b.e ->> 'ptr' as ptr
+                  from pg_catalog.unnest(v_batch) with ordinality as b(e, n)
+                 where b.e ->> 'k' = 'res' and not (v_res ? (b.e ->> 'uri'))
+                 order by b.e ->> 'uri', b.n) as e;
+        select v_resptr || coalesce(pg_catalog.jsonb_object_agg(b.e ->> 'ptr', true), '{}'::jsonb) into v_resptr
+          from (select distinct b.e from pg_catalog.unnest(v_batch) as b(e) where b.e ->> 'k' = 'res') as b;
+        select v_anc || coalesce(pg_catalog.jsonb_object_agg(e.uri, e.ptr), '{}'::jsonb) into v_anc
+          from (select distinct on (b.e ->> 'uri') b.e ->> 'uri' as uri, b.e ->> 'ptr' as ptr
+                  from pg_catalog.unnest(v_batch) with ordinality as b(e, n)
+                 where b.e ->> 'k' = 'anc' and not (v_anc ? (b.e ->> 'uri'))
+                 order by b.e ->> 'uri', b.n) as e;
+        select v_dyn || coalesce(pg_catalog.jsonb_object_agg(d.res, d.names), '{}'::jsonb) into v_dyn
+          from (select b.e ->> 'res' as res, pg_catalog.jsonb_object_agg(b.e ->> 'name', b.e ->> 'ptr') as names
+                  from pg_catalog.unnest(v_batch) as b(e) where b.e ->> 'k' = 'dyn' group by b.e ->> 'res') as d;
+
+        v_next := '{}';
+        foreach v_e in array v_batch loop
+            continue when v_e ->> 'k' in ('res', 'anc', 'dyn');
+            exit when pg_catalog.cardinality(v_probs) >= 100;
+            if v_e ->> 'k' = 'meta' then
+                -- "$schema" other than draft 2020-12: a registered meta-schema, whose "$vocabulary"
+                -- says which keywords this resource uses (the others are dropped: annotations)
+                v_uri := pg_catalog.split_part(v_e ->> 'uri', '#', 1);
+                select s.schema -> '$vocabulary' into v_voc
+                  from beamline.json_schemas as s
+                 where s.tenant_id is null and s.schema ->> '$id' in (v_uri, v_uri || '#')
+                 order by s.version desc, s.created_at desc
+                 limit 1;
+                if not found then
+                    v_probs := v_probs || pg_catalog.jsonb_build_object(
+                        'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''), 'keyword', '$schema',
+                        'message', pg_catalog.format('unknown meta-schema %s: only draft 2020-12 or a registered meta-schema',
+                            pg_catalog.to_jsonb(v_e ->> 'uri')));
+                elsif v_voc is not null then
+                    select pg_catalog.string_agg(d.key, ', ') into v_name
+                      from pg_catalog.jsonb_each(v_voc) as d
+                     where d.value = 'true'::jsonb and not (d.key = any (c_vocabs));
+                    if v_name is not null then
+                        v_probs := v_probs || pg_catalog.jsonb_build_object(
+                            'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''), 'keyword', '$schema',
+                            'message', pg_catalog.format('the meta-schema requires unknown vocabularies: %s', v_name));
+                    end if;
+                    v_strip := v_strip || pg_catalog.jsonb_build_object(v_e ->> 'ptr',
+                        (select coalesce(pg_catalog.jsonb_agg(k.kw), '[]'::jsonb)
+                           from pg_catalog.jsonb_each(c_vocab_keywords) as v(uri, kws)
+                           cross join lateral pg_catalog.jsonb_array_elements_text(v.kws) as k(kw)
+                          where not (v_voc ? v.uri)));
+                    if v_voc ? 'https://json-schema.org/draft/2020-12/vocab/format-assertion' then
+                        v_fmt := true;
+                    end if;
+                end if;
+                continue;
+            end if;
+            -- ref, dref
+            v_abs := beamline_internal.jsonschema_uri_resolve(v_e ->> 'base', v_e ->> 'ref');
+            v_uri := pg_catalog.split_part(v_abs, '#', 1);
+            v_frag := case when pg_catalog.strpos(v_abs, '#') > 0
+                           then beamline_internal.jsonschema_pct_decode(pg_catalog.substr(v_abs, pg_catalog.strpos(v_abs, '#') + 1))
+                           else '' end;
+            v_rp := v_res ->> v_uri;
+            if v_rp is null then
+                -- a registered schema, copied in; its events join the next batch, and this
+                -- reference is resolved again once they are registered
+                select s.schema into v_remote
+                  from beamline.json_schemas as s
+                 where s.tenant_id is null
+                   and s.schema ->> '$id' in (v_uri, v_uri || '#')
+                 order by s.version desc, s.created_at desc
+                 limit 1;
+                if found then
+                    v_root := v_root || pg_catalog.jsonb_build_object(v_n::text, v_remote);
+                    v_res := v_res || pg_catalog.jsonb_build_object(v_uri, '/' || v_n);
+                    v_resptr := v_resptr || pg_catalog.jsonb_build_object('/' || v_n, true);
+                    v_next := v_next || array(select beamline_internal.jsonschema_index(v_remote, '/' || v_n, v_uri, '/' || v_n));
+                    v_next := v_next || v_e;
+                    v_n := v_n + 1;
+                    continue;
+                end if;
+            end if;
+            v_target := case
+                when v_rp is null or v_frag is null then null
+                when v_frag = '' then v_rp
+                when pg_catalog.left(v_frag, 1) = '/' then v_rp || v_frag
+                else v_anc ->> (v_uri || '#' || v_frag) end;
+            if v_target is not null and pg_catalog.left(v_frag, 1) = '/'
+               and coalesce(pg_catalog.jsonb_typeof(v_root #> beamline_internal.jsonschema_pointer('#' || v_target)), '')
+                   not in ('object', 'boolean') then
+                v_target := null;
+            end if;
+            if v_target is null then
+                v_probs := v_probs || pg_catalog.jsonb_build_object(
+                    'path', pg_catalog.regexp_replace(v_e ->> 'ptr', '^/0', ''),
+                    'keyword', case when v_e ->> 'k' = 'ref' then '$ref' else '$dynamicRef' end,
+                    'message', pg_catalog.format('%s does not resolve to a schema here or in a registered schema (resolved: %s)',
+                        pg_catalog.to_jsonb(v_e ->> 'ref'), pg_catalog.to_jsonb(v_abs)));
+                continue;
+            end if;
+            -- the resource holding the target (the longest resource pointer that prefixes it):
+            -- entering it extends the dynamic scope
+            v_p := v_target;
+            while not (v_resptr ? v_p) and v_p <> '' loop
+                v_p := pg_catalog.regexp_replace(v_p, '/[^/]*$', '');
+            end loop;
+            v_name := null;
+            if v_e ->> 'k' = 'dref' then
+                v_name := case when pg_catalog.left(v_frag, 1) <> '/' and v_frag <> ''
+                                and v_root #> beamline_internal.jsonschema_pointer('#' || v_target) ->> '$dynamicAnchor' = v_frag
+                               then v_frag end;
+                v_dynref := v_dynref or v_name is not null;
+            end if;
+            v_site := v_site || (v_e ->> 'ptr');
+            v_tgt := v_tgt || ('#' || v_target);
+            v_kind := v_kind || (v_e ->> 'k');
+            v_dname := v_dname || v_name;
+            v_tres := v_tres || v_p;
+        end loop;
+        v_batch := v_next;
+    end loop;
+    if pg_catalog.cardinality(v_probs) > 0 then
+        return pg_catalog.jsonb_build_object('problems', pg_catalog.to_jsonb(v_probs));
+    end if;
+
+    -- The rewrite, one set of members per subschema pointer:
+    --   "$ref" (the target), "$refResource" (its resource), "$refShared" (memoised: more than
+    --   one reference site points at the target, or it is also reached by plain descent, i.e.
+    --   anything but a direct member of "$defs"; only such targets let one (subschema,
+    --   location) pair be reached along several paths, see jsonschema_ref); "$dynamicRef" as
+    --   {"t", "n", "r"}; "$strip"; and, when a dynamic reference exists, every resource's "$id"
+    --   becomes its own pointer (its identity in the dynamic scope).
+    with r as (
+        select t.site, t.tgt, t.kind, t.dname, t.tres,
+               pg_catalog.count(*) over (partition by t.tgt) as sites
+          from rows from (pg_catalog.unnest(v_site), pg_catalog.unnest(v_tgt), pg_catalog.unnest(v_kind),
+                          pg_catalog.unnest(v_dname), pg_catalog.unnest(v_tres)) as t(site, tgt, kind, dname, tres)
+    ), members(ptr, k, v) as (
+        select r.site, '$ref', pg_catalog.to_jsonb(r.tgt) from r where r.kind = 'ref'
+        union all
+        select r.site, '$refResource', pg_catalog.to_jsonb(r.tres) from r where r.kind = 'ref'
+        union all
+        select r.site, '$refShared', 'true'::jsonb from r
+         where r.kind = 'ref'
+           and (r.sites > 1 or not (r.tgt operator(pg_catalog.~) '^#/[0-9]+/(.*/)?\$defs/[^/]+$'))
+        union all
+        select r.site, '$dynamicRef', pg_catalog.jsonb_build_object('t', r.tgt, 'n', r.dname, 'r', r.tres) from r where r.kind = 'dref'
+        union all
+        select s.key, '$strip', s.value from pg_catalog.jsonb_each(v_strip) as s
+        union all
+        select e.key, '$id', pg_catalog.to_jsonb(e.key) from pg_catalog.jsonb_each(v_resptr) as e where v_dynref
+    )
+    select coalesce(pg_catalog.jsonb_object_agg(m.ptr, m.obj), '{}'::jsonb) into v_patch
+      from (select members.ptr, pg_catalog.jsonb_object_agg(members.k, members.v) as obj
+              from members group by members.ptr) as m;
+    if v_dynref then
+        v_ctx := v_ctx || pg_catalog.jsonb_build_object('dyn', v_dyn);
+    end if;
+    select pg_catalog.jsonb_object_agg(r.key, beamline_internal.jsonschema_rewrite(r.value, '/' || r.key, v_patch))
+      into v_root from pg_catalog.jsonb_each(v_root) as r;
+
+    -- $ref cycles that never consume the document: in the graph "target -> the references its
+    -- subschema applies to the same node", drop edges into nodes without outgoing edges until
+    -- nothing changes; edges left over lie on or lead into a cycle. At most 256 rounds: a
+    -- longer non-descending chain is refused like a cycle (the engine stops at 256 hops).
+    select pg_catalog.array_agg(t.tgt), pg_catalog.array_agg(d.ref) into v_src, v_dst
+      from (select distinct u.tgt from pg_catalog.unnest(v_tgt) as u(tgt)) as t
+      cross join lateral pg_catalog.unnest(beamline_internal.jsonschema_inplace_refs(
+          v_root #> beamline_internal.jsonschema_pointer(t.tgt))) as d(ref);
+    loop
+        v_cnt := coalesce(pg_catalog.cardinality(v_src), 0);
+        exit when v_cnt = 0 or v_round >= 256;
+        v_round := v_round + 1;
+        select pg_catalog.array_agg(e.s), pg_catalog.array_agg(e.d) into v_src, v_dst
+          from rows from (pg_catalog.unnest(v_src), pg_catalog.unnest(v_dst)) as e(s, d)
+         where e.d in (select x.s from pg_catalog.unnest(v_src) as x(s));
+        exit when coalesce(pg_catalog.cardinality(v_src), 0) = v_cnt;
+    end loop;
+    if coalesce(pg_catalog.cardinality(v_src), 0) > 0 then
+        return pg_catalog.jsonb_build_object('problems', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'path', '', 'keyword', '$ref',
+            'message', pg_catalog.format('$ref to %s is on (or leads into) a cycle, or a chain over 256 deep, that never descends into the document',
+                pg_catalog.to_jsonb(pg_catalog.regexp_replace(v_src[1], '^#/0', '#'))))));
+    end if;
+    if pg_catalog.strpos(v_root::text, '"unevaluated') > 0 then
+        v_ctx := v_ctx || '{"u": true}';
+    end if;
+    if v_fmt or p_schema -> 'x-beamline-format-assertion' = 'true'::jsonb then
+        v_ctx := v_ctx || '{"f": true}';
+    end if;
+    return pg_catalog.jsonb_build_object('root', v_root, 'ctx', v_ctx, 'problems', '[]'::jsonb);
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_prepare(p_schema jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) IS 'Resolve the $ref/$dynamicRef of a checked JSON Schema ($id, anchors, registered schemas) into pointers of a prepared document for the engine; problems when one does not resolve or cycles.';
+
+--
+-- Name: jsonschema_ref(jsonb, jsonb, text, boolean, jsonb, text, boolean, text[], integer, jsonb, integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_key text;
+    v_m   jsonb;
+    v_r   record;
+begin
+    if p_hops >= 256 then
+        raise exception using errcode = 'BL010',
+            message = 'JSON Schema $ref chain does not terminate',
+            detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                'path', p_path, 'keyword', '$ref', 'message', 'more than 256 $ref hops without consuming the document'))::text,
+            hint = 'A $ref cycle must pass through properties, items or another keyword that descends into the document.';
+    end if;
+    if p_shared then
+        v_key := p_target || E'\x01' || p_path;
+        if p_ctx ? 'dyn' then
+            v_key := v_key || E'\x01' || pg_catalog.array_to_string(p_scope, E'\x02');
+        end if;
+        v_m := p_memo -> v_key;
+        if v_m is not null and (v_m -> 'e' = 'null'::jsonb or not p_all or v_m -> 'f' = 'true'::jsonb) then
+            p_errs := nullif(v_m -> 'e', 'null'::jsonb);
+            p_ann := nullif(v_m -> 'a', 'null'::jsonb);
+            return;
+        end if;
+    end if;
+    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, p_root #> beamline_internal.jsonschema_pointer(p_target),
+                                             p_doc, p_path, p_all, p_scope, p_hops + 1, p_memo, p_left);
+    p_errs := v_r.p_errs; p_ann := v_r.p_ann; p_memo := v_r.p_memo; p_left := v_r.p_left;
+    if p_shared and (p_ann is null or pg_catalog.pg_column_size(p_ann) <= 1024) then
+        if pg_catalog.pg_column_size(p_memo) > 16384 then
+            p_memo := '{}';
+        end if;
+        p_memo := p_memo || pg_catalog.jsonb_build_object(v_key, case
+            when p_errs is null or pg_catalog.jsonb_array_length(p_errs) <= 4
+                then pg_catalog.jsonb_build_object('e', p_errs, 'a', p_ann, 'f', p_all)
+            else pg_catalog.jsonb_build_object('e', pg_catalog.jsonb_build_array(p_errs -> 0), 'f', false) end);
+    end if;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) IS 'JSON Schema engine: apply a resolved reference target to a document node, memoised per (target, location, dynamic scope) when the target is shared.';
+
+--
+-- Name: jsonschema_regex(text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_regex(p_pattern text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_out  text := '';
+    v_i    integer := 1;
+    v_len  integer := pg_catalog.char_length(p_pattern);
+    v_c    text;
+    v_in   boolean := false;  -- inside [...]
+    v_m    text[];
+    v_cls  text;
+begin
+    if pg_catalog.strpos(p_pattern, '\p{') = 0 and pg_catalog.strpos(p_pattern, '\P{') = 0 then
+        return p_pattern;
+    end if;
+    while v_i <= v_len loop
+        v_c := pg_catalog.substr(p_pattern, v_i, 1);
+        if v_c = '\' then
+            v_m := pg_catalog.regexp_match(pg_catalog.substr(p_pattern, v_i), '^\\([pP])\{([A-Za-z_]+)\}');
+            v_cls := case when v_m is null then null
+                          when v_m[2] in ('L', 'Letter') then 'alpha'
+                          when v_m[2] in ('N', 'Nd', 'digit', 'Decimal_Number') then 'digit' end;
+            if v_cls is not null and not (v_in and v_m[1] = 'P') then
+                v_out := v_out || case when v_in then '[:' || v_cls || ':]'
+                                       when v_m[1] = 'p' then '[[:' || v_cls || ':]]'
+                                       else '[^[:' || v_cls || ':]]' end;
+                v_i := v_i + pg_catalog.char_length(v_m[1]) + pg_catalog.char_length(v_m[2]) + 3;
+                continue;
+            end if;
+            v_out := v_out || pg_catalog.substr(p_pattern, v_i, 2);
+            v_i := v_i + 2;
+            continue;
+        end if;
+        if v_c = '[' and not v_in then
+            v_in := true;
+        elsif v_c = ']' and v_in then
+            v_in := false;
+        end if;
+        v_out := v_out || v_c;
+        v_i := v_i + 1;
+    end loop;
+    return v_out;
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_regex(p_pattern text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_regex(p_pattern text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_regex(p_pattern text) IS 'ECMA-262 pattern syntax PostgreSQL lacks (Unicode property escapes \p{L}, \p{Nd}, ...) translated to ARE classes.';
+
+--
 -- Name: jsonschema_register(text, text, jsonb, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -4760,6 +5466,7 @@ CREATE FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text
 declare
     v_problems jsonb;
     v_checksum text;
+    v_prep     jsonb;
     v_current  record;
 begin
     if p_name is null or not (p_name operator(pg_catalog.~) '^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$')
@@ -4769,7 +5476,15 @@ begin
             detail = pg_catalog.jsonb_build_object('argument', 'p_name', 'reason', 'lower-case segments [a-z0-9._-] separated by "/", at most 128 characters')::text,
             hint = 'For example policy/default or state/default.';
     end if;
-    v_problems := beamline_internal.jsonschema_check_schema(p_schema);
+    v_prep := beamline_internal.jsonschema_check_schema(p_schema);
+    v_problems := v_prep -> 'problems';
+    if v_problems = '[]'::jsonb
+       and beamline_internal.jsonschema_cost(v_prep -> 'root', v_prep -> 'ctx') > beamline_internal.jsonschema_budget('node') then
+        -- the work budget (docs/VALIDATION.md): a schema that could exceed it is refused here
+        v_problems := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('path', '', 'keyword', '',
+            'message', pg_catalog.format('the schema could apply up to %s subschemas to one document node, more than the limit %s',
+                beamline_internal.jsonschema_cost(v_prep -> 'root', v_prep -> 'ctx'), beamline_internal.jsonschema_budget('node'))));
+    end if;
     if v_problems <> '[]'::jsonb then
         raise exception using errcode = 'BL010',
             message = pg_catalog.format('invalid JSON Schema %s: %s at "%s"', pg_catalog.quote_literal(p_name),
@@ -4788,10 +5503,10 @@ begin
      limit 1;
     -- the parsed fast path, stored once per checksum (also for a schema registered before it existed)
     if found and v_current.checksum = v_checksum then
-        perform beamline_internal.jsonschema_fast_store(v_checksum, p_schema);
+        perform beamline_internal.jsonschema_fast_store(v_checksum, v_prep);
         return v_current.version;
     end if;
-    perform beamline_internal.jsonschema_fast_store(v_checksum, p_schema);
+    perform beamline_internal.jsonschema_fast_store(v_checksum, v_prep);
     insert into beamline.json_schemas (name, tenant_id, version, schema, checksum, created_by)
     values (p_name, p_tenant, coalesce(v_current.version, 0) + 1, p_schema, v_checksum, p_actor);
     return coalesce(v_current.version, 0) + 1;
@@ -4807,34 +5522,184 @@ ALTER FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text,
 COMMENT ON FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) IS 'Check a JSON Schema (BL010) and store it as the next version of (name, tenant); returns the current version, unchanged when identical.';
 
 --
--- Name: jsonschema_setting_int(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: jsonschema_rewrite(jsonb, text, jsonb, text[]); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) RETURNS integer
+CREATE FUNCTION beamline_internal.jsonschema_rewrite(p_schema jsonb, p_ptr text, p_patch jsonb, p_strip text[] DEFAULT '{}'::text[]) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
+declare
+    v_out jsonb := p_schema;
+    v_kw  text;
+    v_key text;
+    v_sub jsonb;
+    v_strip text[] := p_strip;
 begin
-    if p_value is null then
-        return null;
+    if pg_catalog.jsonb_typeof(p_schema) <> 'object' then
+        return p_schema;
     end if;
-    if p_value operator(pg_catalog.~) '^[0-9]{1,9}$' and p_value::integer > 0 then
-        return p_value::integer;
+    if p_patch ? p_ptr then
+        if p_patch -> p_ptr ? '$strip' then
+            v_strip := v_strip || array(select pg_catalog.jsonb_array_elements_text(p_patch -> p_ptr -> '$strip'));
+        end if;
+        v_out := v_out || ((p_patch -> p_ptr) - '$strip');
     end if;
-    raise exception using errcode = 'BL007',
-        message = pg_catalog.format('setting %s must be a positive integer, not %s', p_name, pg_catalog.quote_literal(p_value)),
-        detail = pg_catalog.jsonb_build_object('argument', p_name, 'reason', 'not a positive integer')::text,
-        hint = pg_catalog.format('SET %s = <positive integer>, or RESET it for the default.', p_name);
+    v_out := v_out - v_strip;
+    -- ECMA-262 regex syntax PostgreSQL lacks (\p{Letter}, ...), translated once here
+    if pg_catalog.jsonb_typeof(v_out -> 'pattern') = 'string' then
+        v_out := v_out || pg_catalog.jsonb_build_object('pattern', beamline_internal.jsonschema_regex(v_out ->> 'pattern'));
+    end if;
+    foreach v_kw in array array['additionalProperties', 'propertyNames', 'items', 'contains', 'not', 'if',
+                                'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] loop
+        if pg_catalog.jsonb_typeof(v_out -> v_kw) = 'object' then
+            v_out := v_out || pg_catalog.jsonb_build_object(v_kw,
+                beamline_internal.jsonschema_rewrite(v_out -> v_kw, p_ptr || '/' || v_kw, p_patch, v_strip));
+        end if;
+    end loop;
+    foreach v_kw in array array['prefixItems', 'allOf', 'anyOf', 'oneOf'] loop
+        if pg_catalog.jsonb_typeof(v_out -> v_kw) = 'array' then
+            select pg_catalog.jsonb_agg(beamline_internal.jsonschema_rewrite(e.value, p_ptr || '/' || v_kw || '/' || (e.n - 1), p_patch, v_strip) order by e.n)
+              into v_sub from pg_catalog.jsonb_array_elements(v_out -> v_kw) with ordinality as e(value, n);
+            v_out := v_out || pg_catalog.jsonb_build_object(v_kw, v_sub);
+        end if;
+    end loop;
+    foreach v_kw in array array['properties', 'patternProperties', '$defs', 'dependentSchemas'] loop
+        if pg_catalog.jsonb_typeof(v_out -> v_kw) = 'object' then
+            select pg_catalog.jsonb_object_agg(
+                       case when v_kw = 'patternProperties' then beamline_internal.jsonschema_regex(e.key) else e.key end,
+                       beamline_internal.jsonschema_rewrite(e.value,
+                       p_ptr || '/' || pg_catalog.replace(v_kw, '~', '~0') || '/'
+                             || pg_catalog.replace(pg_catalog.replace(e.key, '~', '~0'), '/', '~1'), p_patch, v_strip))
+              into v_sub from pg_catalog.jsonb_each(v_out -> v_kw) as e;
+            v_out := v_out || pg_catalog.jsonb_build_object(v_kw, coalesce(v_sub, '{}'::jsonb));
+        end if;
+    end loop;
+    return v_out;
 end
 $_$;
 
-ALTER FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.jsonschema_rewrite(p_schema jsonb, p_ptr text, p_patch jsonb, p_strip text[]) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION jsonschema_setting_int(p_name text, p_value text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_rewrite(p_schema jsonb, p_ptr text, p_patch jsonb, p_strip text[]); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) IS 'Parse a positive integer limit setting; NULL when unset, BL007 when malformed.';
+COMMENT ON FUNCTION beamline_internal.jsonschema_rewrite(p_schema jsonb, p_ptr text, p_patch jsonb, p_strip text[]) IS 'Replace members of the subschemas named by JSON pointer in p_patch (jsonschema_prepare''s resolved references).';
+
+--
+-- Name: jsonschema_run(jsonb, jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_run(p_root jsonb, p_ctx jsonb, p_doc jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_errs jsonb;
+    v_r    record;
+begin
+    v_r := beamline_internal.jsonschema_eval(p_root, p_ctx, p_root -> '0', p_doc, '', true, '{}'::text[], 0,
+                                             '{}'::jsonb, beamline_internal.jsonschema_budget());
+    v_errs := v_r.p_errs;
+    if v_r.p_left < 0 then  -- charges after the last subschema application
+        raise exception using errcode = 'BL040',
+            message = 'JSON Schema validation exceeded its work budget',
+            detail = pg_catalog.jsonb_build_object('limit', 'validation_steps', 'path', '')::text,
+            hint = 'The schema applies too many subschemas to this document (docs/VALIDATION.md, "Work budget"): simplify the schema or split the document.';
+    end if;
+    if v_errs is null then
+        return '[]'::jsonb;
+    end if;
+    return (select pg_catalog.jsonb_agg(e.value order by
+                        pg_catalog.length(e.value ->> 'path') - pg_catalog.length(pg_catalog.replace(e.value ->> 'path', '/', '')), e.n)
+              from pg_catalog.jsonb_array_elements(v_errs) with ordinality as e(value, n));
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_run(p_root jsonb, p_ctx jsonb, p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_run(p_root jsonb, p_ctx jsonb, p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_run(p_root jsonb, p_ctx jsonb, p_doc jsonb) IS 'Every error of a document against a prepared JSON Schema, shallow paths first; BL040 over the work budget.';
+
+--
+-- Name: jsonschema_uri_resolve(text, text); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_uri_resolve(p_base text, p_ref text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_base   text := pg_catalog.split_part(p_base, '#', 1);
+    v_m      text[];
+    v_path   text;
+    v_seg    text;
+    v_out    text[] := '{}';
+    v_prefix text;
+    v_tail   text := '';
+begin
+    if p_ref operator(pg_catalog.~) '^[A-Za-z][A-Za-z0-9+.-]*:' then
+        v_prefix := null;  -- absolute: only normalise its path below
+        v_m := pg_catalog.regexp_match(p_ref, '^([A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]*)?)([^?#]*)(.*)$');
+        if v_m[2] is null then
+            return p_ref;  -- urn:..., tag:...: no hierarchy
+        end if;
+        v_prefix := v_m[1]; v_path := v_m[3]; v_tail := v_m[4];
+    elsif p_ref = '' or pg_catalog.left(p_ref, 1) = '#' then
+        return v_base || p_ref;
+    else
+        v_m := pg_catalog.regexp_match(v_base, '^([A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]*)?)([^?#]*)');
+        if v_m is null or v_m[2] is null then
+            return p_ref;
+        end if;
+        if pg_catalog.left(p_ref, 2) = '//' then
+            return pg_catalog.split_part(v_m[1], ':', 1) || ':' || p_ref;
+        end if;
+        v_prefix := v_m[1];
+        v_m := pg_catalog.regexp_match(p_ref, '^([^?#]*)(.*)$');
+        v_tail := v_m[2];
+        if pg_catalog.left(v_m[1], 1) = '/' then
+            v_path := v_m[1];
+        elsif v_m[1] = '' then
+            v_path := (pg_catalog.regexp_match(v_base, '^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]*)?([^?#]*)'))[2];
+            if pg_catalog.left(v_tail, 1) = '#' then
+                v_tail := coalesce((pg_catalog.regexp_match(v_base, '(\?[^#]*)'))[1], '') || v_tail;
+            end if;
+        else
+            v_path := (pg_catalog.regexp_match(v_base, '^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]*)?([^?#]*)'))[2];
+            v_path := pg_catalog.regexp_replace(v_path, '[^/]*$', '');
+            if v_path = '' then v_path := '/'; end if;
+            v_path := v_path || v_m[1];
+        end if;
+    end if;
+    -- remove dot segments (RFC 3986 §5.2.4)
+    foreach v_seg in array pg_catalog.string_to_array(v_path, '/') loop
+        if v_seg = '..' then
+            if pg_catalog.cardinality(v_out) > 1 then v_out := v_out[1:pg_catalog.cardinality(v_out) - 1]; end if;
+        elsif v_seg <> '.' then
+            v_out := v_out || v_seg;
+        end if;
+    end loop;
+    -- a path ending in "." or ".." names a directory
+    if pg_catalog.split_part(v_path, '/', -1) in ('.', '..') and pg_catalog.cardinality(v_out) > 0 then
+        v_out := v_out || ''::text;
+    end if;
+    v_path := pg_catalog.array_to_string(v_out, '/');
+    return v_prefix || v_path || v_tail;
+end
+$_$;
+
+ALTER FUNCTION beamline_internal.jsonschema_uri_resolve(p_base text, p_ref text) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_uri_resolve(p_base text, p_ref text); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_uri_resolve(p_base text, p_ref text) IS 'RFC 3986 resolution of a JSON Schema URI reference against an absolute base URI.';
 
 --
 -- Name: notify_change(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -6342,6 +7207,9 @@ COMMENT ON VIEW beamline.index_stats IS 'pg_stat_user_indexes for beamline-store
 CREATE TABLE beamline.json_schema_fast (
     checksum text NOT NULL,
     predicate jsonpath,
+    root jsonb,
+    ctx jsonb,
+    cost integer,
     CONSTRAINT json_schema_fast_checksum_format CHECK ((checksum ~ '^[0-9a-f]{64}$'::text))
 );
 
@@ -6358,6 +7226,24 @@ COMMENT ON TABLE beamline.json_schema_fast IS 'Compiled fast path (jsonschema_co
 --
 
 COMMENT ON COLUMN beamline.json_schema_fast.predicate IS 'Strict jsonpath predicate, TRUE exactly when the document has no error outside the checks; NULL = the schema has no fast path.';
+
+--
+-- Name: COLUMN json_schema_fast.root; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schema_fast.root IS 'The prepared schema (beamline_internal.jsonschema_prepare): {"0": schema, "1": a registered schema it references, ...} with every $ref resolved to a pointer.';
+
+--
+-- Name: COLUMN json_schema_fast.ctx; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schema_fast.ctx IS 'Engine flags of the prepared schema: {"u": uses unevaluated*, "f": format asserted, "dyn": dynamic anchors per resource}.';
+
+--
+-- Name: COLUMN json_schema_fast.cost; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.json_schema_fast.cost IS 'Static bound on the engine''s work per document node (subschemas that can apply to one node, memoised), checked against the per-node limit at registration.';
 
 --
 -- Name: json_schema_fast_checks; Type: TABLE; Schema: beamline; Owner: beamline_owner
@@ -7810,6 +8696,12 @@ REVOKE ALL ON FUNCTION beamline_admin.bootstrap_admin(p_tenant text, p_user text
 REVOKE ALL ON FUNCTION beamline_admin.maintain(p_actor text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION rebuild_schema_cache(); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_admin.rebuild_schema_cache() FROM PUBLIC;
+
+--
 -- Name: FUNCTION register_default_schema(p_name text, p_schema jsonb); Type: ACL; Schema: beamline_admin; Owner: beamline_owner
 --
 
@@ -8092,6 +8984,18 @@ REVOKE ALL ON FUNCTION beamline_internal.devstate_verify_hmacs(p_from bigint, p_
 REVOKE ALL ON FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_permission text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION jsonschema_ann_merge(p_a jsonb, p_b jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_ann_merge(p_a jsonb, p_b jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_budget(p_kind text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_budget(p_kind text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION jsonschema_check_node(p_root jsonb, p_schema jsonb, p_path text, INOUT p_refs text[], OUT p_problems jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -8110,16 +9014,28 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_check_pattern(p_pattern text
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_check_schema(p_schema jsonb) FROM PUBLIC;
 
 --
--- Name: FUNCTION jsonschema_compile(p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_compile(p_root jsonb, p_ctx jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile(p_schema jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile(p_root jsonb, p_ctx jsonb) FROM PUBLIC;
 
 --
--- Name: FUNCTION jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], p_fmt boolean, INOUT p_checks jsonb, INOUT p_budget integer, OUT p_pred text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], INOUT p_checks jsonb, OUT p_pred text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p_schema jsonb, p_path text, p_refs text[], p_fmt boolean, INOUT p_checks jsonb, INOUT p_budget integer, OUT p_pred text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_cost(p_root jsonb, p_ctx jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_cost(p_root jsonb, p_ctx jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonschema_fast_registered(p_checksum text, p_root jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
@@ -8128,22 +9044,22 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_compile_node(p_root jsonb, p
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_fast_registered(p_checksum text, p_root jsonb, p_doc jsonb) FROM PUBLIC;
 
 --
--- Name: FUNCTION jsonschema_fast_store(p_checksum text, p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_fast_store(p_checksum text, p_prep jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_schema jsonb) FROM PUBLIC;
-
---
--- Name: FUNCTION jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
---
-
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_fast_valid(p_fast jsonb, p_root jsonb, p_doc jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_fast_store(p_checksum text, p_prep jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonschema_format(p_format text, p_value text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_format(p_format text, p_value text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_index(p_schema jsonb, p_ptr text, p_base text, p_res text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonschema_inplace_refs(p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
@@ -8158,10 +9074,10 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_inplace_refs(p_schema jsonb)
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_merge(p_target jsonb, p_patch jsonb) FROM PUBLIC;
 
 --
--- Name: FUNCTION jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_pct_decode(p_text text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_refs integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_pct_decode(p_text text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonschema_pointer(p_ref text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
@@ -8170,16 +9086,46 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_node(p_root jsonb, p_schema 
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_pointer(p_ref text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION jsonschema_prepare(p_schema jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_prepare(p_schema jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_ref(p_root jsonb, p_ctx jsonb, p_target text, p_shared boolean, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_regex(p_pattern text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_regex(p_pattern text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_register(p_name text, p_tenant text, p_schema jsonb, p_actor text) FROM PUBLIC;
 
 --
--- Name: FUNCTION jsonschema_setting_int(p_name text, p_value text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION jsonschema_rewrite(p_schema jsonb, p_ptr text, p_patch jsonb, p_strip text[]); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.jsonschema_setting_int(p_name text, p_value text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_rewrite(p_schema jsonb, p_ptr text, p_patch jsonb, p_strip text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_run(p_root jsonb, p_ctx jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_run(p_root jsonb, p_ctx jsonb, p_doc jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_uri_resolve(p_base text, p_ref text); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_uri_resolve(p_base text, p_ref text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION notify_change(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

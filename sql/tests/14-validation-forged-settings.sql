@@ -28,6 +28,9 @@ select throws_ok($$ select beamline.validate('{"typo": 1}', '1') $$, 'BL010', nu
 reset role;
 create temporary table forge_schema as select beamline_internal.schema_for('policy/default') as s;
 grant select on forge_schema to public;
+-- (as the superuser: the embedded database gives the application role no TEMP, SECURITY.md)
+create temporary table forge_before as select tests.row_counts() as c;
+grant select on forge_before to public;
 set local role beamline_app;
 select set_config('beamline.jsonschema_fast_' || md5((select s from forge_schema)::text),
     '{"predicate": "strict exists($ ? (@.type() != \"none\"))", "checks": []}', true);
@@ -37,7 +40,6 @@ select set_config('beamline.jsonschema_registered',
 select is(pg_catalog.jsonb_path_query_array(beamline.validate((select s from forge_schema), '{"providers": 5}'), '$[*].path'),
     '["", "/providers"]', 'forged settings: the registered policy schema still finds every error');
 
-create temporary table forge_before as select tests.row_counts() as c;
 select throws_ok($$ select beamline.put_policy('forge', 'p1', '{"providers": 5}', 'alice') $$, 'BL004', null,
     'forged settings: put_policy still rejects an invalid policy');
 select is(tests.row_counts(), (select c from forge_before), 'the rejected put_policy wrote nothing');
