@@ -36,8 +36,6 @@ from beamline_store.store import Store
 from tests.conftest import make_tmp_home
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="acts out other local users as root")
-REPO = Path(__file__).resolve().parents[2]
-SITE = next((REPO / ".venv" / "lib").glob("python3*/site-packages"))
 
 
 def as_user(user: str, args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -57,14 +55,37 @@ def as_user(user: str, args: list[str], **kwargs: object) -> subprocess.Complete
 
 
 def cluster_as(user: str, home: Path, action: str) -> subprocess.CompletedProcess[str]:
-    """Cluster(home).<action>() run by *user* with the system Python and this checkout."""
-    code = (
-        "import sys; from beamline_store.embedded import Cluster; "
-        f"c = Cluster({str(home)!r}, settings={{'fsync': 'off'}}); "
-        f"s = c.{action}; print(s.port if hasattr(s, 'port') else '')"
+    """``Cluster(home).<action>`` run by local user *user* in a forked child of this process
+    (setgid/setuid; the package is already imported, so the checkout may sit in a directory
+    that user cannot read, as in CI's 0700 clone). stdout: the port; stderr: the error."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    account = pwd.getpwnam(user)
+    pid = os.fork()
+    if pid == 0:  # the child: become *user*, act, report through the pipes, never return
+        code = 1
+        try:
+            os.setgroups([])
+            os.setgid(account.pw_gid)
+            os.setuid(account.pw_uid)
+            os.chdir("/")
+            os.environ["HOME"] = "/tmp"
+            cluster = Cluster(home, settings={"fsync": "off"})
+            result = eval(f"cluster.{action}", {"cluster": cluster})
+            os.write(out_w, f"{getattr(result, 'port', '')}\n".encode())
+            code = 0
+        except BaseException as exc:
+            os.write(err_w, f"{type(exc).__name__}: {exc}\n".encode())
+        finally:
+            os._exit(code)
+    os.close(out_w)
+    os.close(err_w)
+    with os.fdopen(out_r) as out, os.fdopen(err_r) as err:
+        stdout, stderr = out.read(), err.read()
+    _, status = os.waitpid(pid, 0)
+    return subprocess.CompletedProcess(
+        [user, action], os.waitstatus_to_exitcode(status), stdout, stderr
     )
-    env = {"PYTHONPATH": f"{SITE}:{REPO / 'pyclient'}", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    return as_user(user, ["/usr/bin/python3", "-c", code], env=env)
 
 
 def test_application_connections_cannot_become_anything_more(own_cluster: Cluster) -> None:
