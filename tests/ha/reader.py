@@ -4,8 +4,10 @@ It opens a Store with its listener on the multi-host URL (environment ``HA_URL``
 the command line: it holds a password), reads every key of ``HA_KEYS`` in a loop (so the cache
 holds them), and answers commands on stdin with one JSON line on stdout:
 
-    check {"key": version, ...}   wait until the listener is connected, then report which
-                                  cached keys differ from the given truth ("stale")
+    check {"key": "v3:w17", ...}  wait until the listener is connected, then report which
+                                  keys the store answers differently from the given truth
+                                  (version and the writer's sequence number: after a lossy
+                                  failover the same version number can hold another document)
     quit
 """
 
@@ -20,9 +22,15 @@ from dataclasses import replace
 
 from beamline_store.config import Settings
 from beamline_store.errors import BeamlineError
+from beamline_store.models import Policy
 from beamline_store.store import Store
 
 TENANT = "acme"
+
+
+def identity(policy: Policy) -> str:
+    """``v<version>:<first rule id>`` (the writer puts its sequence number in the rule id)."""
+    return f"v{policy.version}:{json.loads(policy.data_json)['rules'][0]['id']}"
 
 
 def main() -> None:
@@ -58,7 +66,7 @@ def main() -> None:
         if command == "quit":
             break
         if command == "check":
-            truth: dict[str, int] = json.loads(arg)
+            truth: dict[str, str] = json.loads(arg)
             deadline = time.monotonic() + 30
             while listener.state()["state"] not in ("listening", "polling"):
                 if time.monotonic() > deadline:
@@ -67,9 +75,9 @@ def main() -> None:
             stale = {}
             for key, version in truth.items():
                 try:
-                    seen = store.get_policy(TENANT, key).version
+                    seen = identity(store.get_policy(TENANT, key))
                 except BeamlineError as exc:
-                    seen = f"error: {exc.message}"  # type: ignore[assignment]
+                    seen = f"error: {exc.message}"
                 if seen != version:
                     stale[key] = seen
             state = listener.state()
