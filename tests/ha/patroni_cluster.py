@@ -359,6 +359,14 @@ class PatroniCluster:
                 raise HAError(f"timed out waiting for {what}\n{self.tail_logs()}")
             time.sleep(0.2)
 
+    def count_in_logs(self, text: str) -> int:
+        """How many lines of the nodes' logs (Patroni's and PostgreSQL's) contain *text*."""
+        count = 0
+        for node in self.nodes.values():
+            with contextlib.suppress(OSError), node.log_file.open(errors="replace") as log:
+                count += sum(1 for line in log if text in line)
+        return count
+
     def tail_logs(self, lines: int = 25) -> str:
         lines = int(os.environ.get("BEAMLINE_HA_LOG_LINES", lines))
         out = []
