@@ -210,6 +210,9 @@ class PatroniCluster:
                             # Process kills only (the OS page cache survives): no fsync needed
                             # for the drills; production keeps fsync on.
                             "fsync": "off",
+                            # The application name in every server log line: the drills count
+                            # cancelled synchronous-replication waits per client.
+                            "log_line_prefix": "%m [%p] %a: ",
                         },
                     },
                 },

@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENT = {"call_timeout": 1.0, "connect_timeout": 1.0, "pool_timeout": 1.0}
 
 SYNC_WAIT_CANCELLED = "canceling wait for synchronous replication"
+WRITER_APP = "bl-ha-writer"
 
 pytestmark = pytest.mark.slow
 
@@ -163,7 +164,7 @@ def rig() -> Iterator[Rig]:
         settings = replace(Settings(), **CLIENT)  # type: ignore[arg-type]
         store = Store(
             settings, conninfo=url, actor=ADMIN, listen=False, probe_interval=0.1,
-            application_name="bl-ha-writer",
+            application_name=WRITER_APP,
         )  # fmt: skip
         store.bootstrap_admin(TENANT, ADMIN)
         writer = Writer(store)
@@ -211,6 +212,7 @@ def drill(rig: Rig, name: str, fault: Callable[[PatroniCluster, str], None]) -> 
     old_leader = ha.leader()
     assert old_leader is not None
     cancelled_before = ha.count_in_logs(SYNC_WAIT_CANCELLED)
+    writer_cancelled_before = ha.count_in_logs(f"{WRITER_APP}: WARNING:  {SYNC_WAIT_CANCELLED}")
     first_seq = writer.seq + 1
     acked_before = len(writer.acked)
     writer.start()
@@ -235,6 +237,10 @@ def drill(rig: Rig, name: str, fault: Callable[[PatroniCluster, str], None]) -> 
         # cancelled (the client's deadline), with only a WARNING: such a write is acknowledged
         # without being on the standby. Counted from the servers' logs.
         "sync_wait_cancelled": ha.count_in_logs(SYNC_WAIT_CANCELLED) - cancelled_before,
+        "sync_wait_cancelled_writer": ha.count_in_logs(
+            f"{WRITER_APP}: WARNING:  {SYNC_WAIT_CANCELLED}"
+        )
+        - writer_cancelled_before,
     }
     result = report(
         name, rig.url, writer, rig.readers, started=started, promoted=promoted,
