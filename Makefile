@@ -15,7 +15,7 @@ PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup clean \
-        help vsix bench-mcp inspector-deps bench-validation bench-devstate
+        help vsix bench-mcp inspector-deps bench-validation bench-devstate test-ha
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -59,6 +59,12 @@ test-py: deps sysdeps testdeps inspector-deps
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck check-container test-node test-sql test-py
+
+# The Patroni + etcd drills alone (they are also part of test-py, hence of `make test` and CI):
+# switchover, hard kill, hung primary; prints each drill's report (docs/HA.md).
+test-ha: deps
+	@scripts/install_system_deps.sh --ha
+	$(BIN)/pytest -q -p no:cacheprovider -s tests/ha
 
 # The container files, statically (no Docker engine here): hadolint on the Dockerfile, the
 # compose-spec JSON schema on the compose file, then paths / .dockerignore / secrets
