@@ -88,6 +88,8 @@ begin
     execute pg_catalog.format(
         'alter table beamline.policy_audit_log attach partition beamline_internal.policy_audit_log_legacy for values from (minvalue) to (%L)',
         v_bound);
+    -- the partition constraint now says the same
+    alter table beamline_internal.policy_audit_log_legacy drop constraint policy_audit_log_legacy_range;
     create table beamline_internal.policy_audit_log_default partition of beamline.policy_audit_log default;
 
     if pg_catalog.to_regprocedure('beamline_internal.audit_log_guard()') is not null
