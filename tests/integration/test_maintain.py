@@ -101,9 +101,11 @@ def test_expired_leases_and_grants_are_removed_and_audited(
 def test_audit_retention_needs_audit_manage_and_goes_through_cleanup(
     seeded: psycopg.Connection[Any],
 ) -> None:
+    # a tenant of their own: retention removes a prefix of each tenant's hash chain, and in
+    # 'acme' these backdated rows would follow the fixture's newer rows
     seeded.execute(
         "insert into beamline.policy_audit_log (tenant_id, target_type, target_id, action, actor, "
-        "timestamp) select 'acme', 'app', 'old-' || g, 'DEPLOY', 'alice', "
+        "timestamp) select 'archive', 'app', 'old-' || g, 'DEPLOY', 'alice', "
         "now() - interval '400 days' from generate_series(1, 25) g"
     )
     settings = seeded.execute(
