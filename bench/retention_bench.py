@@ -55,20 +55,27 @@ RESHAPE = """
 do $$
 declare
     m0 timestamp := date_trunc('month', timezone('UTC', now()));
+    parent text := 'beamline.policy_audit_log';
     k int;
 begin
-    alter table beamline.policy_audit_log detach partition beamline_internal.policy_audit_log_legacy;
-    execute format('alter table beamline.policy_audit_log attach partition beamline_internal.policy_audit_log_legacy'
-                   ' for values from (%L) to (%L)', timezone('UTC', m0), timezone('UTC', m0 + interval '1 month'));
-    execute format('create table beamline_internal.policy_audit_log_before partition of beamline.policy_audit_log'
-                   ' for values from (minvalue) to (%L)', timezone('UTC', m0 - interval '25 months'));
+    execute format('alter table %s detach partition beamline_internal.policy_audit_log_legacy',
+                   parent);
+    execute format('alter table %s attach partition beamline_internal.policy_audit_log_legacy'
+                   ' for values from (%L) to (%L)', parent,
+                   timezone('UTC', m0), timezone('UTC', m0 + interval '1 month'));
+    execute format('create table beamline_internal.policy_audit_log_before partition of %s'
+                   ' for values from (minvalue) to (%L)', parent,
+                   timezone('UTC', m0 - interval '25 months'));
     for k in -25 .. -1 loop
-        execute format('create table beamline_internal.%I partition of beamline.policy_audit_log for values from (%L) to (%L)',
+        execute format('create table beamline_internal.%I partition of %s'
+                       ' for values from (%L) to (%L)',
                        'policy_audit_log_p' || to_char(m0 + make_interval(months => k), 'YYYY_MM'),
+                       parent,
                        timezone('UTC', m0 + make_interval(months => k)),
                        timezone('UTC', m0 + make_interval(months => k + 1)));
     end loop;
-    perform beamline_internal.audit_partition_guard(p.partition) from beamline_internal.audit_partitions() p;
+    perform beamline_internal.audit_partition_guard(p.partition)
+       from beamline_internal.audit_partitions() p;
 end
 $$
 """
@@ -77,7 +84,8 @@ SIZE = """
 select coalesce(sum(pg_total_relation_size(c.oid)), 0)
   from pg_class c
  where c.oid = 'beamline.policy_audit_log'::regclass
-    or c.oid in (select inhrelid from pg_inherits where inhparent = 'beamline.policy_audit_log'::regclass)
+    or c.oid in (select inhrelid from pg_inherits
+                  where inhparent = 'beamline.policy_audit_log'::regclass)
 """
 
 
@@ -166,7 +174,7 @@ def main() -> None:
         with psycopg.connect(new, autocommit=True) as conn:
             conn.execute("set role beamline_owner")
             conn.execute(RESHAPE)
-        print(f"seeding {AUDIT:,} audit rows over 730 days, {len(TENANTS)} tenants, in each database")
+        print(f"seeding {AUDIT:,} audit rows over 730 days, {len(TENANTS)} tenants, each database")
         t_old = seed(old)
         t_new = seed(new)
         print(f"  seeded in {t_old:.1f} s (unpartitioned) / {t_new:.1f} s (partitioned)")

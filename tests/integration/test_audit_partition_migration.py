@@ -82,7 +82,7 @@ def test_migration_keeps_rows_and_chains(old_db: str, settings: Settings) -> Non
             # 3 tenants x 14 months x 20 rows, oldest first (chain order = time order)
             conn.execute(
                 "insert into beamline.policy_audit_log (tenant_id, target_type, target_id, action,"
-                " actor, new_data, \"timestamp\")"
+                ' actor, new_data, "timestamp")'
                 " select t, 'app', 'k' || g, 'DEPLOY', 'ops', jsonb_build_object('n', g),"
                 " now() - make_interval(days => 420) + make_interval(hours => g * 7)"
                 " from generate_series(1, 280 * 6) g, unnest(array['t1', 't2', 't3']) t"
@@ -124,9 +124,9 @@ def test_migration_keeps_rows_and_chains(old_db: str, settings: Settings) -> Non
 
         # the chains go on, and retention after the migration keeps them verifiable
         conn.execute("select beamline.log_action('t1', 'alice', 'AFTER', 'x')")
-        assert conn.execute(
-            "select beamline.cleanup_old_logs('300 days', 'root')"
-        ).fetchone() != (0,)
+        assert conn.execute("select beamline.cleanup_old_logs('300 days', 'root')").fetchone() != (
+            0,
+        )
         after = _chains(conn)
         assert all(c["ok"] for c in after.values()), after
         assert after["t1"]["last_seq"] == before_chains["t1"]["last_seq"] + 1
