@@ -10,6 +10,8 @@ databases seeded with the same BENCH_AUDIT audit rows (10 tenants, spread evenly
   years ago (one partition per UTC month, a partition from MINVALUE before them, the rows
   migrate wrote in this month's); the same ``cleanup_old_logs('365 days')`` drops the ~12 whole
   months older than the cutoff and DELETEs the older rows of the boundary month.
+- ``upgraded``: a copy of ``unpartitioned`` (before retention) brought to the partitioned log by
+  ``migrate``: how long migration 0085 takes on that many rows.
 - ``partitioned_delete``: a copy of ``partitioned`` (CREATE DATABASE ... TEMPLATE) where
   retention runs per tenant (``cleanup_old_logs('365 days', actor, tenant)``), which never drops
   a partition: the DELETE path on the partitioned table.
@@ -103,6 +105,12 @@ def root_before_partitioning(tmp: Path) -> Path:
     return root
 
 
+def timed(work: Any) -> tuple[float, Any]:
+    started = time.monotonic()
+    result = work()
+    return time.monotonic() - started, result
+
+
 def create_db(cluster: Cluster, name: str, template: str | None = None) -> str:
     with psycopg.connect(cluster.url(dbname="postgres"), autocommit=True) as conn:
         extra = f' template "{template}"' if template else ""
@@ -179,6 +187,15 @@ def main() -> None:
         t_new = seed(new)
         print(f"  seeded in {t_old:.1f} s (unpartitioned) / {t_new:.1f} s (partitioned)")
         copy = create_db(cluster, "partitioned_delete", template="partitioned")
+        # migration 0085 itself, on the populated unpartitioned log (a copy of it)
+        upgraded = create_db(cluster, "upgraded", template="unpartitioned")
+        t_migrate, _ = timed(lambda: migrate(upgraded, settings))
+        with psycopg.connect(upgraded, autocommit=True) as conn:
+            chains = conn.execute("select v from beamline_admin.verify_audit_chains() v").fetchall()
+        print(
+            f"migrate to the partitioned log (0085 + stored logic) on {AUDIT:,} rows: "
+            f"{t_migrate:.1f} s; {len(chains)} chains verify: {all(v['ok'] for (v,) in chains)}"
+        )
         results = {
             "unpartitioned, cleanup_old_logs (DELETE)": retention(old, per_tenant=False),
             "partitioned, cleanup_old_logs (DROP + boundary DELETE)": retention(new, False),

@@ -8,13 +8,14 @@
 -- sit in the default partition as blocked; retention (cleanup_old_logs, global) drops the
 -- partitions wholly older than the cutoff, deletes the older rows of the boundary month, keeps a
 -- partition holding a row the chain order keeps (deleting its other rows), counts every removed
--- row, and every tenant's chain verifies afterwards.
+-- row, and every tenant's chain verifies afterwards; a multi-row insert spanning months chains
+-- correctly (the trigger's running tail), and a tail hint preset by a caller is ignored.
 -- Dates are built from the current UTC month (M0), so the shifted-clock runs cover month and
 -- year ends. After the checks of the migrated layout, the test re-shapes the (still empty)
 -- partitions as a database partitioned six months ago would have them: legacy up to M0 - 6
 -- months, then one partition per month (the same DDL as audit_partitions_ensure).
 begin;
-select plan(31);
+select plan(32);
 set local client_min_messages = warning;
 
 create temp table m as
@@ -125,6 +126,17 @@ values ('t1', 'app', 'EARLY', 'ops', pg_temp.month_start(3) + interval '1 hour')
 reset role;
 select is(beamline_admin.maintain() -> 'audit_partitions', jsonb_build_object('created', '[]'::jsonb, 'blocked', jsonb_build_array(split_part(pg_temp.part_of(3), '.', 2))),
           'a month whose rows sit in the default partition is reported as blocked, not created');
+
+-- the running-tail hint of the chain trigger cannot be preset ------------------------------------
+select max(seq) as t1_last from beamline.policy_audit_log where tenant_id = 't1' \gset
+set local role beamline_app;
+select set_config('beamline.audit_tail_' || md5('t1'), (:t1_last + 5)::text || '|' || repeat('a', 64) || '|2026-01-01T00:00:00.000000', true);
+reset role;
+set local role beamline_owner;
+insert into beamline.policy_audit_log (tenant_id, target_type, action, actor) values ('t1', 'app', 'AFTER_HINT', 'ops');
+reset role;
+select is((select seq from beamline.policy_audit_log where action = 'AFTER_HINT'), :t1_last + 1::bigint,
+          'a preset tail hint is ignored: the next row follows the real head');
 
 -- retention drops whole partitions --------------------------------------------------------------
 -- t4, t5 (new tenants): one row in months -5, -4, -3, two in the boundary month -2 (day 5, older than the
