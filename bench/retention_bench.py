@@ -208,8 +208,9 @@ def main() -> None:
                 f"audit log {r['mb_before']:.0f} MB -> {r['mb_after']:.0f} MB; "
                 f"{r['chains']} chains verify: {r['chains_ok']} ({r['verify_s']:.1f} s)"
             )
-        counts = {r["deleted"] for r in results.values()}
-        assert len(counts) == 1, f"the three retentions removed different counts: {counts}"
+        # each cutoff is now() - 365 days of its own run: a few rows apart at most
+        counts = [r["deleted"] for r in results.values()]
+        assert max(counts) - min(counts) <= AUDIT // 10000 + 10, counts
     finally:
         cluster.destroy()
         shutil.rmtree(home, ignore_errors=True)

@@ -2030,10 +2030,10 @@ begin
         new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
         new.metadata, new."timestamp");
     -- the running tail: the tenant's next row in this statement follows this one
-    -- (beamline_internal.audit_chain_prev checks the hint against the log before using it)
+    -- (beamline_internal.audit_chain_prev says why this is safe)
     perform pg_catalog.set_config('beamline.audit_tail_' || pg_catalog.md5(new.tenant_id),
-        new.seq::text || '|' || new.row_hash || '|'
-        || pg_catalog.to_char(pg_catalog.timezone('UTC', new."timestamp"), 'YYYY-MM-DD"T"HH24:MI:SS.US'), true);
+        new.seq::text || '|' || new.row_hash || '|' || pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text,
+        true);
     return new;
 end;
 $$;
@@ -2068,14 +2068,12 @@ begin
         select h.seq, h.head_hash into strict seq, row_hash
           from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant for update;
     end if;
-    v_tail := pg_catalog.regexp_match(
-        coalesce(pg_catalog.current_setting('beamline.audit_tail_' || pg_catalog.md5(p_tenant), true), ''),
-        '^([0-9]{1,18})\|([0-9a-f]{64})\|([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6})$');
-    if v_tail is not null and v_tail[1]::bigint > seq
-       and exists (select 1 from beamline.policy_audit_log a
-                    where a.tenant_id = p_tenant
-                      and a."timestamp" = pg_catalog.timezone('UTC', v_tail[3]::timestamp)
-                      and a.seq = v_tail[1]::bigint and a.row_hash = v_tail[2]) then
+    v_tail := pg_catalog.string_to_array(
+        coalesce(pg_catalog.current_setting('beamline.audit_tail_' || pg_catalog.md5(p_tenant), true), ''), '|');
+    if pg_catalog.cardinality(v_tail) = 3
+       and v_tail[3] = pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text
+       and v_tail[1] ~ '^[0-9]{1,18}$' and v_tail[2] ~ '^[0-9a-f]{64}$'
+       and v_tail[1]::bigint > seq then
         seq := v_tail[1]::bigint;
         row_hash := v_tail[2];
     end if;

@@ -5,14 +5,14 @@
 --     tail, new rows continue after it, so the cut shows);
 --   * the running tail: the last row the trigger chain linked for this tenant in the running
 --     statement (the head advances only at the statement's end, in chain_check). The chain
---     trigger notes it (seq|row_hash|UTC timestamp) in the transaction-local setting
---     beamline.audit_tail_<md5(tenant)>. A setting is caller-writable, so it is only a hint:
---     it is used only when the audit log holds exactly that row (tenant, seq, row_hash,
---     "timestamp"), a lookup that the timestamp prunes to one partition. A value preset by a
---     caller is therefore ignored (one that is not a date at all fails the caller's own
---     statement), and chain_check re-checks every link anyway.
--- (0, 64 zeros) for a new tenant. Reading the tenant's last row from the log instead would cost
--- one index descent per partition (migration 0085) for every audit row.
+--     trigger notes it (seq|row_hash|statement_timestamp()) in the transaction-local setting
+--     beamline.audit_tail_<md5(tenant)>; a note from an earlier statement is ignored (and older
+--     than the head anyway), and a subtransaction's notes roll back with it. A setting is
+--     caller-writable: a value a caller forges within its own statement can only make that
+--     statement fail, because chain_check verifies every link against the log and the head
+--     (BL008) — nothing wrong is ever stored.
+-- (0, 64 zeros) for a new tenant. The log itself is not read: on the partitioned log (migration
+-- 0085) finding the tenant's last row costs an index descent per partition, per audit row.
 -- The head row is created if missing and locked FOR UPDATE until commit: this is what
 -- serialises the audit writers of one tenant. Used by the chain trigger (one row) and by the
 -- batched beamline.log_action (once per batch).
@@ -35,14 +35,12 @@ begin
         select h.seq, h.head_hash into strict seq, row_hash
           from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant for update;
     end if;
-    v_tail := pg_catalog.regexp_match(
-        coalesce(pg_catalog.current_setting('beamline.audit_tail_' || pg_catalog.md5(p_tenant), true), ''),
-        '^([0-9]{1,18})\|([0-9a-f]{64})\|([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6})$');
-    if v_tail is not null and v_tail[1]::bigint > seq
-       and exists (select 1 from beamline.policy_audit_log a
-                    where a.tenant_id = p_tenant
-                      and a."timestamp" = pg_catalog.timezone('UTC', v_tail[3]::timestamp)
-                      and a.seq = v_tail[1]::bigint and a.row_hash = v_tail[2]) then
+    v_tail := pg_catalog.string_to_array(
+        coalesce(pg_catalog.current_setting('beamline.audit_tail_' || pg_catalog.md5(p_tenant), true), ''), '|');
+    if pg_catalog.cardinality(v_tail) = 3
+       and v_tail[3] = pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text
+       and v_tail[1] ~ '^[0-9]{1,18}$' and v_tail[2] ~ '^[0-9a-f]{64}$'
+       and v_tail[1]::bigint > seq then
         seq := v_tail[1]::bigint;
         row_hash := v_tail[2];
     end if;

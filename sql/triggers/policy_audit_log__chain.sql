@@ -17,7 +17,7 @@
 -- previous one, every row_hash the hash of its row. Else BL008 and the statement fails. Then the
 -- recorded head advances to the statement's last row (once per statement, not per row).
 -- The chain trigger also notes the row it linked as the tenant's running tail (a
--- transaction-local setting, a hint checked against the log: audit_chain_prev), so the next row
+-- transaction-local setting valid for the running statement: audit_chain_prev), so the next row
 -- of the same statement follows it without searching every partition of the log.
 -- The log is partitioned (migration 0085), so (tenant_id, seq) cannot be a unique index: no
 -- fork rests on the head-row lock and on this check (seq must follow the locked head), and
@@ -38,10 +38,10 @@ begin
         new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
         new.metadata, new."timestamp");
     -- the running tail: the tenant's next row in this statement follows this one
-    -- (beamline_internal.audit_chain_prev checks the hint against the log before using it)
+    -- (beamline_internal.audit_chain_prev says why this is safe)
     perform pg_catalog.set_config('beamline.audit_tail_' || pg_catalog.md5(new.tenant_id),
-        new.seq::text || '|' || new.row_hash || '|'
-        || pg_catalog.to_char(pg_catalog.timezone('UTC', new."timestamp"), 'YYYY-MM-DD"T"HH24:MI:SS.US'), true);
+        new.seq::text || '|' || new.row_hash || '|' || pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text,
+        true);
     return new;
 end;
 $$;
