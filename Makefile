@@ -14,8 +14,8 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup clean \
-        help vsix bench-mcp inspector-deps bench-validation bench-devstate test-ha
+        schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup \
+        bench-retention clean help vsix bench-mcp inspector-deps bench-validation bench-devstate test-ha
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -133,6 +133,10 @@ bench-client: deps sysdeps
 bench-backup: deps sysdeps
 	$(BIN)/python bench/backup_bench.py
 
+# Audit retention on the partitioned log (partition drop) vs the DELETE it replaces, same run.
+bench-retention: deps sysdeps
+	$(BIN)/python bench/retention_bench.py
+
 # Hit throughput and miss latency of BASE's client vs this checkout's, alternating rounds in one
 # run (issue 12). BASE defaults to the merge base with main.
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null || echo HEAD)
@@ -146,7 +150,7 @@ bench-faults: deps sysdeps
 	$(BIN)/python bench/fault_bench.py
 
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup
+bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup bench-retention
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -12,10 +12,11 @@ rows and BENCH_HISTORY DevState history entries (one statement, beamline_store.d
    then the manifest comparison including the DevState chain); baseline: a bare
    ``pg_restore --single-transaction`` into another empty database.
 3. ``beamline backup verify`` (files' sha256, throwaway cluster, restore, every check).
-4. Audit retention: ``cleanup_old_logs`` deleting the oldest half of the audit rows (a DELETE;
-   the log is not partitioned — see docs/OPERATIONS.md); baseline: the same rows copied into a
-   scratch table partitioned by month, retention as DROP of the whole old partitions plus a
-   DELETE in the boundary month — what partitioning would buy.
+4. Audit retention: ``cleanup_old_logs`` deleting the oldest half of the audit rows (a DELETE:
+   in a freshly migrated database every seeded row sits in the audit log's legacy partition;
+   bench/retention_bench.py measures the product's partition drop); baseline: the same rows
+   copied into a scratch table partitioned by month, retention as DROP of the whole old
+   partitions plus a DELETE in the boundary month.
 
 Usage: .venv/bin/python bench/backup_bench.py   (make bench-backup)
 Defaults: 100,000 policies, 1,000,000 audit rows, 1,000,000 history entries.
@@ -93,8 +94,8 @@ def create_db(cluster: Cluster, name: str) -> str:
 
 def partition_drop_baseline(conn: db.Connection) -> tuple[float, tuple[int, int, int]]:
     """What partitioned retention would cost: copy the audit rows into a scratch table
-    partitioned by month (not the product's table: the audit log is not partitioned, see
-    docs/OPERATIONS.md), then time dropping every partition wholly older than the cutoff plus
+    partitioned by month (not the product's table, whose seeded rows all sit in its legacy
+    partition here), then time dropping every partition wholly older than the cutoff plus
     deleting the older rows of the boundary month. Returns (seconds, (partitions dropped, rows
     in them, rows deleted))."""
     conn.execute(

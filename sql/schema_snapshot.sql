@@ -467,6 +467,11 @@ declare
     v_cutoff timestamptz;
     v_all boolean := p_tenant is null;
     v_deleted bigint;
+    v_dropped bigint := 0;
+    v_dropped_names text[] := '{}';
+    v_part record;
+    v_whole boolean;
+    v_rows bigint;
 begin
     -- Compare the cutoff itself: '-3 months 90 days' is "> 0" as an interval (a month counts
     -- 30 days there) yet puts the cutoff in the future.
@@ -479,6 +484,10 @@ begin
     end if;
     perform beamline_internal.require_permission(v_scope, p_actor, 'audit:manage');
     v_cutoff := pg_catalog.now() - p_older_than;
+    if v_all and exists (select 1 from beamline_internal.audit_partitions() p
+                          where not p.is_default and p.upper_bound <= v_cutoff) then
+        lock table beamline.policy_audit_log in access exclusive mode;
+    end if;
     -- The new anchor of each tenant: the row before its first row at or after the cutoff (or its
     -- last row when all are older). Locks the tenants' head rows first, like every audit insert.
     perform 1 from beamline_internal.audit_chain_heads h where v_all or h.tenant_id = p_tenant for update;
@@ -491,12 +500,28 @@ begin
              where v_all or h.tenant_id = p_tenant) c
       join beamline.policy_audit_log a on a.tenant_id = c.tenant_id and a.seq = c.cut
     on conflict (tenant_id) do update set seq = excluded.seq, row_hash = excluded.row_hash, cut_at = excluded.cut_at;
+    -- Whole partitions (a cleanup of every tenant only: a partition holds every tenant's rows).
+    for v_part in select p.partition from beamline_internal.audit_partitions() p
+                   where v_all and not p.is_default and p.upper_bound <= v_cutoff order by p.upper_bound loop
+        execute pg_catalog.format(
+            'select coalesce(pg_catalog.bool_and(c.seq is not null and s.last_seq <= c.seq), true), coalesce(pg_catalog.sum(s.n), 0)'
+            ' from (select r.tenant_id, pg_catalog.count(*) as n, pg_catalog.max(r.seq) as last_seq from %s r group by r.tenant_id) s'
+            ' left join beamline_internal.audit_chain_anchors c on c.tenant_id = s.tenant_id', v_part.partition)
+            into v_whole, v_rows;
+        if v_whole then
+            execute pg_catalog.format('drop table %s', v_part.partition);
+            v_dropped := v_dropped + v_rows;
+            v_dropped_names := v_dropped_names || v_part.partition::text;
+        end if;
+    end loop;
     -- The guard recognises this exact statement text; keep it on one line and unchanged.
     delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant);
     get diagnostics v_deleted = row_count;
+    v_deleted := v_deleted + v_dropped;
     perform beamline_internal.audit_write(v_scope, 'app', null, null, 'CLEANUP', null,
         pg_catalog.jsonb_build_object('older_than', p_older_than::text, 'cutoff', v_cutoff,
-                                      'tenant', p_tenant, 'deleted', v_deleted));
+                                      'tenant', p_tenant, 'deleted', v_deleted,
+                                      'dropped_partitions', pg_catalog.to_jsonb(v_dropped_names)));
     return v_deleted;
 end;
 $$;
@@ -507,7 +532,7 @@ ALTER FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_
 -- Name: FUNCTION cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text); Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''), as a prefix of each tenant''s hash chain whose new start is recorded; needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
+COMMENT ON FUNCTION beamline.cleanup_old_logs(p_older_than interval, p_actor text, p_tenant text) IS 'Delete audit rows older than p_older_than (one tenant, or all with p_tenant null via tenant ''global''), as a prefix of each tenant''s hash chain whose new start is recorded, dropping whole monthly partitions where it can; needs audit:manage; the only permitted delete. Logs CLEANUP; returns the count.';
 
 --
 -- Name: current_watermark(); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -1542,6 +1567,7 @@ declare
     v_audit      jsonb;
     v_lease      devstate.locks;
     v_report     jsonb;
+    v_partitions jsonb;
 begin
     if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('beamline.maintain')) then
         return pg_catalog.jsonb_build_object('ran', false,
@@ -1574,6 +1600,8 @@ begin
             'deleted', beamline.cleanup_old_logs(v_settings.audit_retention, v_actor, null));
     end if;
 
+    v_partitions := beamline_internal.audit_partitions_ensure(3);
+
     v_report := pg_catalog.jsonb_build_object(
         'ran', true,
         'actor', v_actor,
@@ -1583,8 +1611,10 @@ begin
             'keep', v_settings.change_log_keep::text),
         'leases_expired', v_leases,
         'grants_expired', v_grants,
-        'audit', v_audit);
-    if v_pruned + v_leases + v_grants + coalesce((v_audit ->> 'deleted')::bigint, 0) > 0 then
+        'audit', v_audit,
+        'audit_partitions', v_partitions);
+    if v_pruned + v_leases + v_grants + coalesce((v_audit ->> 'deleted')::bigint, 0)
+       + pg_catalog.jsonb_array_length(v_partitions -> 'created') > 0 then
         perform beamline_internal.audit_write('global', 'app', null, 'maintain', 'MAINTAIN', null, v_report);
     end if;
     return v_report || pg_catalog.jsonb_build_object('ms',
@@ -1598,7 +1628,7 @@ ALTER FUNCTION beamline_admin.maintain(p_actor text) OWNER TO beamline_owner;
 -- Name: FUNCTION maintain(p_actor text); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_admin.maintain(p_actor text) IS 'Owner only: one idempotent maintenance pass (prune change log, expired leases and grants, audit retention); concurrent runs skip (advisory lock). Returns a JSON report.';
+COMMENT ON FUNCTION beamline_admin.maintain(p_actor text) IS 'Owner only: one idempotent maintenance pass (prune change log, expired leases and grants, audit retention, audit partitions ahead); concurrent runs skip (advisory lock). Returns a JSON report.';
 
 --
 -- Name: rebuild_schema_cache(); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner
@@ -1990,6 +2020,11 @@ begin
     new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
         new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
         new.metadata, new."timestamp");
+    -- the running tail: the tenant's next row in this statement follows this one
+    -- (beamline_internal.audit_chain_prev says why this is safe)
+    perform pg_catalog.set_config('beamline.audit_tail_' || pg_catalog.md5(new.tenant_id),
+        new.seq::text || '|' || new.row_hash || '|' || pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text,
+        true);
     return new;
 end;
 $$;
@@ -2009,32 +2044,32 @@ COMMENT ON FUNCTION beamline_internal.audit_chain_link() IS 'BEFORE INSERT row t
 CREATE FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) RETURNS record
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 declare
-    v_head_seq bigint;
-    v_head_hash text;
+    v_tail text[];
 begin
-    select h.seq, h.head_hash, l.seq, l.row_hash into v_head_seq, v_head_hash, seq, row_hash
+    select h.seq, h.head_hash into seq, row_hash
       from beamline_internal.audit_chain_heads h
-      left join lateral (select a.seq, a.row_hash from beamline.policy_audit_log a
-                          where a.tenant_id = h.tenant_id order by a.seq desc limit 1) l on true
      where h.tenant_id = p_tenant
-       for update of h;
+       for update;
     if not found then
         insert into beamline_internal.audit_chain_heads (tenant_id, seq, head_hash)
         values (p_tenant, 0, '0000000000000000000000000000000000000000000000000000000000000000')
         on conflict (tenant_id) do nothing;
-        select h.seq, h.head_hash into strict v_head_seq, v_head_hash
+        select h.seq, h.head_hash into strict seq, row_hash
           from beamline_internal.audit_chain_heads h where h.tenant_id = p_tenant for update;
-        select a.seq, a.row_hash into seq, row_hash
-          from beamline.policy_audit_log a where a.tenant_id = p_tenant order by a.seq desc limit 1;
     end if;
-    if seq is null or v_head_seq > seq then
-        seq := v_head_seq;
-        row_hash := v_head_hash;
+    v_tail := pg_catalog.string_to_array(
+        coalesce(pg_catalog.current_setting('beamline.audit_tail_' || pg_catalog.md5(p_tenant), true), ''), '|');
+    if pg_catalog.cardinality(v_tail) = 3
+       and v_tail[3] = pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text
+       and v_tail[1] ~ '^[0-9]{1,18}$' and v_tail[2] ~ '^[0-9a-f]{64}$'
+       and v_tail[1]::bigint > seq then
+        seq := v_tail[1]::bigint;
+        row_hash := v_tail[2];
     end if;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION beamline_internal.audit_chain_prev(p_tenant text, OUT seq bigint, OUT row_hash text) OWNER TO beamline_owner;
 
@@ -2324,6 +2359,124 @@ ALTER FUNCTION beamline_internal.audit_metadata() OWNER TO beamline_owner;
 --
 
 COMMENT ON FUNCTION beamline_internal.audit_metadata() IS 'Metadata of an audit row: txid, application_name, client_addr/port, db_user, and the caller context of audit_set_context (beamline_internal.audit_contexts).';
+
+--
+-- Name: audit_partition_guard(regclass); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_partition_guard(p_partition regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    execute pg_catalog.format('drop trigger if exists append_only on %s', p_partition);
+    execute pg_catalog.format('create trigger append_only before update or delete on %s '
+        'for each statement execute function beamline_internal.audit_log_guard()', p_partition);
+    execute pg_catalog.format('drop trigger if exists append_only_truncate on %s', p_partition);
+    execute pg_catalog.format('create trigger append_only_truncate before truncate on %s '
+        'for each statement execute function beamline_internal.audit_log_guard()', p_partition);
+    execute pg_catalog.format('drop trigger if exists chain_check on %s', p_partition);
+    execute pg_catalog.format('create trigger chain_check after insert on %s referencing new table as new_rows '
+        'for each statement execute function beamline_internal.audit_chain_check()', p_partition);
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_partition_guard(p_partition regclass) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_partition_guard(p_partition regclass); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_partition_guard(p_partition regclass) IS 'Create the append-only guard (UPDATE / DELETE / TRUNCATE) and chain_check triggers on one partition of beamline.policy_audit_log; idempotent.';
+
+--
+-- Name: audit_partitions(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_partitions() RETURNS TABLE(partition regclass, lower_bound timestamp with time zone, upper_bound timestamp with time zone, is_default boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET "DateStyle" TO 'ISO, YMD'
+    SET "TimeZone" TO 'UTC'
+    AS $_$
+    select b.oid::pg_catalog.regclass,
+           case when b.lo is null or b.lo = 'MINVALUE' then null else pg_catalog.btrim(b.lo, '''')::timestamptz end,
+           case when b.hi is null or b.hi = 'MAXVALUE' then null else pg_catalog.btrim(b.hi, '''')::timestamptz end,
+           b.bound = 'DEFAULT'
+      from (select c.oid, pg_catalog.pg_get_expr(c.relpartbound, c.oid) as bound,
+                   (pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), '^FOR VALUES FROM \((.*)\) TO \((.*)\)$'))[1] as lo,
+                   (pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), '^FOR VALUES FROM \((.*)\) TO \((.*)\)$'))[2] as hi
+              from pg_catalog.pg_inherits i
+              join pg_catalog.pg_class c on c.oid = i.inhrelid
+             where i.inhparent = 'beamline.policy_audit_log'::pg_catalog.regclass) b
+     order by b.bound = 'DEFAULT', 3 nulls last
+$_$;
+
+ALTER FUNCTION beamline_internal.audit_partitions() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_partitions(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_partitions() IS 'Partitions of beamline.policy_audit_log with their [lower_bound, upper_bound) ranges (null = MINVALUE), default partition last.';
+
+--
+-- Name: audit_partitions_ensure(integer); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.audit_partitions_ensure(p_months_ahead integer DEFAULT 3) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_month timestamp;  -- UTC wall time of the month's first instant
+    v_from timestamptz;
+    v_to timestamptz;
+    v_name text;
+    v_created text[] := '{}';
+    v_blocked text[] := '{}';
+begin
+    if p_months_ahead is null or p_months_ahead < 0 or p_months_ahead > 120 then
+        raise exception using
+            errcode = 'BL007',
+            message = 'invalid months_ahead: must be between 0 and 120',
+            detail = pg_catalog.json_build_object('argument', 'months_ahead', 'reason', 'must be between 0 and 120')::text;
+    end if;
+    for v_month in
+        select pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', pg_catalog.now())) + pg_catalog.make_interval(months => g)
+          from pg_catalog.generate_series(0, p_months_ahead) g
+    loop
+        v_from := pg_catalog.timezone('UTC', v_month);
+        v_to := pg_catalog.timezone('UTC', v_month + interval '1 month');
+        continue when exists (select 1 from beamline_internal.audit_partitions() p
+                               where not p.is_default
+                                 and coalesce(p.lower_bound < v_to, true)
+                                 and coalesce(p.upper_bound > v_from, true));
+        v_name := 'policy_audit_log_p' || pg_catalog.to_char(v_month, 'YYYY_MM');
+        if exists (select 1 from beamline_internal.policy_audit_log_default d
+                    where d."timestamp" >= v_from and d."timestamp" < v_to) then
+            v_blocked := v_blocked || v_name;
+            continue;
+        end if;
+        execute pg_catalog.format(
+            'create table beamline_internal.%I partition of beamline.policy_audit_log for values from (%L) to (%L)',
+            v_name, v_from, v_to);
+        perform beamline_internal.audit_partition_guard(pg_catalog.format('beamline_internal.%I', v_name)::pg_catalog.regclass);
+        execute pg_catalog.format('comment on table beamline_internal.%I is %L', v_name,
+            pg_catalog.format('Partition of beamline.policy_audit_log: the audit rows of %s (UTC).', pg_catalog.to_char(v_month, 'YYYY-MM')));
+        v_created := v_created || v_name;
+    end loop;
+    return pg_catalog.jsonb_build_object('created', pg_catalog.to_jsonb(v_created), 'blocked', pg_catalog.to_jsonb(v_blocked));
+end;
+$$;
+
+ALTER FUNCTION beamline_internal.audit_partitions_ensure(p_months_ahead integer) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION audit_partitions_ensure(p_months_ahead integer); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.audit_partitions_ensure(p_months_ahead integer) IS 'Create the monthly partitions of beamline.policy_audit_log from the current UTC month through p_months_ahead months ahead (idempotent); returns {"created", "blocked"}.';
 
 --
 -- Name: audit_policies_trigger(); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -7354,7 +7507,8 @@ CREATE TABLE beamline.policy_audit_log (
     CONSTRAINT policy_audit_log_row_hash_format CHECK ((row_hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT policy_audit_log_seq_positive CHECK ((seq >= 1)),
     CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying, 'key'::character varying])::text[])))
-);
+)
+PARTITION BY RANGE ("timestamp");
 
 ALTER TABLE beamline.policy_audit_log OWNER TO beamline_owner;
 
@@ -7362,7 +7516,7 @@ ALTER TABLE beamline.policy_audit_log OWNER TO beamline_owner;
 -- Name: TABLE policy_audit_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner
 --
 
-COMMENT ON TABLE beamline.policy_audit_log IS 'Append-only audit trail of policy, role and quota changes and application events. Rows leave only through beamline.cleanup_old_logs.';
+COMMENT ON TABLE beamline.policy_audit_log IS 'Append-only audit trail of policy, role and quota changes and application events, partitioned by UTC month on "timestamp" (partitions in beamline_internal). Rows leave only through beamline.cleanup_old_logs.';
 
 --
 -- Name: COLUMN policy_audit_log.target_type; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -7399,6 +7553,12 @@ COMMENT ON COLUMN beamline.policy_audit_log.actor IS 'The API caller (the actor 
 --
 
 COMMENT ON COLUMN beamline.policy_audit_log.metadata IS 'txid, application_name, client address, and caller-supplied context.';
+
+--
+-- Name: COLUMN policy_audit_log."timestamp"; Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON COLUMN beamline.policy_audit_log."timestamp" IS 'When the row was written (clock_timestamp()); the partition key (one partition per UTC month).';
 
 --
 -- Name: COLUMN policy_audit_log.seq; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -8015,7 +8175,7 @@ ALTER TABLE ONLY beamline.policies
 --
 
 ALTER TABLE ONLY beamline.policy_audit_log
-    ADD CONSTRAINT policy_audit_log_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT policy_audit_log_pkey PRIMARY KEY (id, "timestamp");
 
 --
 -- Name: role_permissions role_permissions_pkey; Type: CONSTRAINT; Schema: beamline; Owner: beamline_owner
@@ -8197,19 +8357,19 @@ CREATE INDEX policies_tenant_active_idx ON beamline.policies USING btree (tenant
 -- Name: policy_audit_log_tenant_policy_time_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE INDEX policy_audit_log_tenant_policy_time_idx ON beamline.policy_audit_log USING btree (tenant_id, policy_id, "timestamp", id) WHERE (policy_id IS NOT NULL);
+CREATE INDEX policy_audit_log_tenant_policy_time_idx ON ONLY beamline.policy_audit_log USING btree (tenant_id, policy_id, "timestamp", id) WHERE (policy_id IS NOT NULL);
 
 --
--- Name: policy_audit_log_tenant_seq_key; Type: INDEX; Schema: beamline; Owner: beamline_owner
+-- Name: policy_audit_log_tenant_seq_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE UNIQUE INDEX policy_audit_log_tenant_seq_key ON beamline.policy_audit_log USING btree (tenant_id, seq);
+CREATE INDEX policy_audit_log_tenant_seq_idx ON ONLY beamline.policy_audit_log USING btree (tenant_id, seq);
 
 --
 -- Name: policy_audit_log_tenant_time_idx; Type: INDEX; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE INDEX policy_audit_log_tenant_time_idx ON beamline.policy_audit_log USING btree (tenant_id, "timestamp", id);
+CREATE INDEX policy_audit_log_tenant_time_idx ON ONLY beamline.policy_audit_log USING btree (tenant_id, "timestamp", id);
 
 --
 -- Name: history_entries_action_idx; Type: INDEX; Schema: devstate; Owner: beamline_owner
@@ -8796,6 +8956,24 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_log_guard() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.audit_metadata() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_partition_guard(p_partition regclass); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_partition_guard(p_partition regclass) FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_partitions(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_partitions() FROM PUBLIC;
+
+--
+-- Name: FUNCTION audit_partitions_ensure(p_months_ahead integer); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.audit_partitions_ensure(p_months_ahead integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_policies_trigger(); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

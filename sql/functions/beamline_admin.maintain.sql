@@ -10,11 +10,15 @@
 --   4. applies the audit retention through beamline.cleanup_old_logs (the one way rows leave
 --      the audit log), when configured and the actor holds audit:manage in tenant 'global';
 --      otherwise says why it skipped;
---   5. logs one MAINTAIN audit row (tenant global) with the report, unless nothing happened.
+--   5. creates the monthly partitions of beamline.policy_audit_log through three months ahead
+--      (beamline_internal.audit_partitions_ensure; "blocked" names a month whose rows already
+--      sit in the default partition);
+--   6. logs one MAINTAIN audit row (tenant global) with the report, unless nothing happened.
 -- Every delete re-checks its condition on the row it deletes, so a lease or grant renewed
 -- concurrently (lock_state, assign_role) is not removed. p_actor overrides the configured actor.
 -- Returns the report: {"ran", "actor", "change_log": {"pruned", "remaining", "keep"},
--- "leases_expired", "grants_expired", "audit": {"retention", "deleted" | "skipped"}, "ms"}.
+-- "leases_expired", "grants_expired", "audit": {"retention", "deleted" | "skipped"},
+-- "audit_partitions": {"created", "blocked"}, "ms"}.
 create or replace function beamline_admin.maintain(p_actor text default null)
     returns jsonb
     volatile
@@ -32,6 +36,7 @@ declare
     v_audit      jsonb;
     v_lease      devstate.locks;
     v_report     jsonb;
+    v_partitions jsonb;
 begin
     if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('beamline.maintain')) then
         return pg_catalog.jsonb_build_object('ran', false,
@@ -64,6 +69,8 @@ begin
             'deleted', beamline.cleanup_old_logs(v_settings.audit_retention, v_actor, null));
     end if;
 
+    v_partitions := beamline_internal.audit_partitions_ensure(3);
+
     v_report := pg_catalog.jsonb_build_object(
         'ran', true,
         'actor', v_actor,
@@ -73,8 +80,10 @@ begin
             'keep', v_settings.change_log_keep::text),
         'leases_expired', v_leases,
         'grants_expired', v_grants,
-        'audit', v_audit);
-    if v_pruned + v_leases + v_grants + coalesce((v_audit ->> 'deleted')::bigint, 0) > 0 then
+        'audit', v_audit,
+        'audit_partitions', v_partitions);
+    if v_pruned + v_leases + v_grants + coalesce((v_audit ->> 'deleted')::bigint, 0)
+       + pg_catalog.jsonb_array_length(v_partitions -> 'created') > 0 then
         perform beamline_internal.audit_write('global', 'app', null, 'maintain', 'MAINTAIN', null, v_report);
     end if;
     return v_report || pg_catalog.jsonb_build_object('ms',
@@ -83,4 +92,4 @@ end;
 $$;
 
 comment on function beamline_admin.maintain(text) is
-    'Owner only: one idempotent maintenance pass (prune change log, expired leases and grants, audit retention); concurrent runs skip (advisory lock). Returns a JSON report.';
+    'Owner only: one idempotent maintenance pass (prune change log, expired leases and grants, audit retention, audit partitions ahead); concurrent runs skip (advisory lock). Returns a JSON report.';

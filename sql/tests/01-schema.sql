@@ -25,7 +25,7 @@ select has_table('devstate', 'history_entries', 'history_entries exists');
 select has_table('devstate', 'locks', 'locks exists');
 
 select col_is_pk('beamline', 'policies', 'id', 'policies pk is id');
-select col_is_pk('beamline', 'policy_audit_log', 'id', 'audit pk is id');
+select col_is_pk('beamline', 'policy_audit_log', array['id', 'timestamp'], 'audit pk is (id, timestamp): a partitioned table''s keys include the partition key');
 select col_is_pk('beamline', 'user_roles', 'id', 'user_roles pk is id');
 select col_is_pk('beamline', 'tenant_quotas', 'id', 'tenant_quotas pk is id');
 select col_is_pk('devstate', 'state_current', 'id', 'state_current pk is id');

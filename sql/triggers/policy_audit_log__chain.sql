@@ -16,7 +16,12 @@
 -- linked to the row before it (or the recorded head, or 64 zeros at seq 1), each next row to the
 -- previous one, every row_hash the hash of its row. Else BL008 and the statement fails. Then the
 -- recorded head advances to the statement's last row (once per statement, not per row).
--- unique (tenant_id, seq) backs the "no fork" rule up.
+-- The chain trigger also notes the row it linked as the tenant's running tail (a
+-- transaction-local setting valid for the running statement: audit_chain_prev), so the next row
+-- of the same statement follows it without searching every partition of the log.
+-- The log is partitioned (migration 0085), so (tenant_id, seq) cannot be a unique index: no
+-- fork rests on the head-row lock and on this check (seq must follow the locked head), and
+-- beamline.verify_audit_chain reports a repeated seq ('missing rows').
 create or replace function beamline_internal.audit_chain_link()
     returns trigger
     volatile
@@ -32,6 +37,11 @@ begin
     new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
         new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
         new.metadata, new."timestamp");
+    -- the running tail: the tenant's next row in this statement follows this one
+    -- (beamline_internal.audit_chain_prev says why this is safe)
+    perform pg_catalog.set_config('beamline.audit_tail_' || pg_catalog.md5(new.tenant_id),
+        new.seq::text || '|' || new.row_hash || '|' || pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())::text,
+        true);
     return new;
 end;
 $$;

@@ -48,7 +48,7 @@ def test_migrate_on_empty_database_creates_roles_schemas_and_tables(template_url
             conn.execute(
                 "select c.relname, pg_get_userbyid(c.relowner) from pg_class c "
                 "join pg_namespace n on n.oid = c.relnamespace "
-                "where n.nspname in ('beamline', 'devstate') and c.relkind = 'r'"
+                "where n.nspname in ('beamline', 'devstate') and c.relkind in ('r', 'p')"
             ).fetchall()
         )
         for table in ("policies", "policy_audit_log", "user_roles", "tenant_quotas",

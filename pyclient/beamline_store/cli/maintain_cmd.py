@@ -35,6 +35,10 @@ def _human(report: dict[str, Any]) -> str:
         if "deleted" in audit
         else f"audit retention skipped: {audit['skipped']}"
     )
+    parts = report.get("audit_partitions") or {}
+    partitions = f"  audit partitions created: {', '.join(parts.get('created') or []) or 'none'}"
+    if parts.get("blocked"):
+        partitions += f"; blocked (rows in the default partition): {', '.join(parts['blocked'])}"
     return "\n".join(
         [
             f"maintain as {report['actor']} ({report['ms']} ms):",
@@ -43,6 +47,7 @@ def _human(report: dict[str, Any]) -> str:
             f"  leases expired: {report['leases_expired']}",
             f"  grants expired: {report['grants_expired']}",
             f"  {retention}",
+            partitions,
         ]
     )
 
