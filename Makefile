@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip $(PIP_QUIET)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,http]' $(PIP_QUIET)
 	@touch $@
 
 deps: $(STAMP)

@@ -738,6 +738,8 @@ class AsyncConnector:
             reconnect_timeout=0.0,
             kwargs=recipe(settings, application_name=self.application_name),
             configure=configure,
+            # As the sync pools: the pool gives up at once, the next call probes (and renews it).
+            reconnect_failed=lambda _pool: self._lost(),
             name="beamline-async-store",
             open=False,
         )
