@@ -15,7 +15,7 @@ PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup clean \
-        help vsix bench-mcp inspector-deps bench-validation bench-devstate
+        help vsix bench-mcp inspector-deps bench-validation bench-devstate bench-http
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -139,8 +139,15 @@ bench-client-compare: deps sysdeps
 bench-faults: deps sysdeps
 	$(BIN)/python bench/fault_bench.py
 
+# The HTTP policy API under wrk (scripts/policy_api.lua) beside the same server's static
+# /healthz, on a throwaway cluster (issue 17). Installs wrk (scripts/install_system_deps.sh --bench).
+bench-http: deps sysdeps
+	@scripts/install_system_deps.sh --bench
+	$(BIN)/python bench/http_bench.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup
+bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup \
+       bench-http
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,12 +6,15 @@
 #   libfaketime                        shifted-clock pgTAP run  (only with --test)
 #   postgresql-<major>-cron            pg_cron, for the scheduled-maintain test (only with --test)
 #   pgbouncer                          pooler tests of the client (only with --test)
+#   wrk                                HTTP load generator of `make bench-http` (only with --bench)
 # As root the missing ones are installed with apt-get; otherwise the exact command is printed
-# and the script exits 1. Usage: scripts/install_system_deps.sh [--test]
+# and the script exits 1. Usage: scripts/install_system_deps.sh [--test | --bench]
 set -euo pipefail
 
 want_test=0
+want_bench=0
 [ "${1:-}" = "--test" ] && want_test=1
+[ "${1:-}" = "--bench" ] && want_bench=1
 
 major=""
 for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
@@ -29,6 +32,9 @@ if [ "$want_test" = 1 ]; then
     [ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=("libfaketime")
     [ -f "/usr/share/postgresql/$major/extension/pg_cron.control" ] || missing+=("postgresql-$major-cron")
     [ -x /usr/sbin/pgbouncer ] || missing+=("pgbouncer")
+fi
+if [ "$want_bench" = 1 ]; then
+    command -v wrk >/dev/null 2>&1 || missing+=("wrk")
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
