@@ -683,15 +683,32 @@ def _close_later(pool: ConnectionPool[Connection]) -> None:
 # -- the AsyncStore's connections (issue 17) ----------------------------------------------------
 
 
+async def _async_deadline(conn: AsyncConnection, timeout: float, fired: list[int]) -> None:
+    """The :class:`Deadlines` rule for one async call (cancelled when the call returns)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    grace = min(1.0, timeout / 4)
+    await asyncio.sleep(timeout - grace)
+    fired[0] = 1
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(conn.cancel_safe(timeout=grace / 2), grace / 2)
+    await asyncio.sleep(max(0.0, end - 0.05 - loop.time()))
+    fired[0] = 2
+    _shut_down(conn)  # type: ignore[arg-type]
+
+
 class AsyncConnector:
     """The connections of one :class:`~beamline_store.async_store.AsyncStore`: an
     ``AsyncConnectionPool`` by the same recipe, with the same rules as :class:`Connector`
     (fail fast while down with one probe per *probe_interval*, a read retried once after a lost
     connection, a write never, the deadline ``settings.call_timeout``, one translator).
 
-    The deadline is an ``asyncio.timeout``: psycopg cancels the statement server-side when its
-    task is cancelled; the connection is then discarded (a frozen server cannot hand it back).
-    Use it inside one event loop; the pool opens at the first call.
+    The deadline is :class:`Deadlines`' rule, as a task per call: at ``deadline - grace`` the
+    statement is cancelled server-side (the connection stays usable), at the deadline the socket
+    is shut down (a frozen server or network), so a call never waits beyond its deadline. (Not
+    ``asyncio.timeout``: cancelling a psycopg coroutine makes it wait for the server's answer to
+    the cancel, up to 10 s on a frozen server.) Use it inside one event loop; the pool opens at
+    the first call.
     """
 
     def __init__(
@@ -711,6 +728,7 @@ class AsyncConnector:
         self._secrets = [*secrets, _password_of(conninfo)]
         self._state = _State()
         self._pool: AsyncConnectionPool[AsyncConnection] | None = None
+        self._probe_lock = asyncio.Lock()
         self._closed = False
 
     @property
@@ -774,23 +792,33 @@ class AsyncConnector:
         state.lost = False
         state.verified = True
 
+    def _fast_failure(self, now: float) -> DatabaseUnavailable:
+        since = self._state.down_since
+        return DatabaseUnavailable(
+            f"PostgreSQL has been unreachable for {now - (since or now):.1f} s (next attempt "
+            f"within {self.probe_interval:g} s); cached reads keep answering",
+            hint="Check the server (beamline db status) and the connection settings.",
+        )
+
     async def _probe(self) -> None:
+        """As :meth:`Connector._probe`: fail fast, or be the one coroutine that probes."""
         state = self._state
         now = time.monotonic()
         if now - state.last_probe < self.probe_interval:
             if state.refused is not None:
                 raise _copy(state.refused)
             if state.down_since is not None:
-                raise DatabaseUnavailable(
-                    f"PostgreSQL has been unreachable for {now - state.down_since:.1f} s (next "
-                    f"attempt within {self.probe_interval:g} s); cached reads keep answering",
-                    hint="Check the server (beamline db status) and the connection settings.",
-                )
-        state.last_probe = now
-        try:
-            await self._attempt()
-        finally:
+                raise self._fast_failure(now)
+        if self._probe_lock.locked() and state.down_since is not None:
+            raise self._fast_failure(now)  # another coroutine is probing a down server
+        async with self._probe_lock:
+            if state.verified:  # another coroutine's probe succeeded meanwhile
+                return
             state.last_probe = time.monotonic()
+            try:
+                await self._attempt()
+            finally:
+                state.last_probe = time.monotonic()
 
     def _lost(self) -> None:
         self._state.verified = False
@@ -819,15 +847,24 @@ class AsyncConnector:
                 await pool.putconn(conn)
                 self._lost()
                 continue
+            fired = [0]
+            watch = (
+                None
+                if self.call_timeout is None
+                else asyncio.create_task(_async_deadline(conn, self.call_timeout, fired))
+            )
             try:
-                async with asyncio.timeout(self.call_timeout):
-                    return await function(conn)
-            except TimeoutError:
-                await conn.close()  # its state is unknown: never handed out again
-                self._lost()
-                cut = psycopg.OperationalError("the call deadline passed")
-                raise translate(cut, write=write, deadline=self.call_timeout) from None
+                return await function(conn)
             except psycopg.Error as exc:
+                if fired[0]:
+                    if fired[0] == 2 and self._state.down_since is None:
+                        self._state.down_since = time.monotonic()  # a frozen server or network
+                        self._state.last_probe = time.monotonic()
+                    if connection_lost(exc):
+                        self._lost()
+                    raise translate(
+                        exc, write=write, deadline=self.call_timeout, secrets=self._secrets
+                    ) from None
                 error = translate(exc, write=write, secrets=self._secrets)
                 if isinstance(error, ReadOnlyDatabase):
                     self._lost()  # connect anew at the next call (a standby answered)
@@ -838,6 +875,8 @@ class AsyncConnector:
                 if write or attempt:
                     raise error from None
             finally:
+                if watch is not None:
+                    watch.cancel()
                 await pool.putconn(conn)  # a closed connection is discarded by the pool
         raise DatabaseUnavailable("lost the database connection twice")  # pragma: no cover
 

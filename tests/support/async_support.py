@@ -42,6 +42,12 @@ class SyncAsyncStore:
             return call
         return value
 
+    def __enter__(self) -> SyncAsyncStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         try:
             self.run(self.inner.aclose())
