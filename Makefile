@@ -144,6 +144,7 @@ bench-faults: deps sysdeps
 bench-http: deps sysdeps
 	@scripts/install_system_deps.sh --bench
 	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/async_hit_bench.py
 
 # Every benchmark, one after the other (bench/README.md records the figures).
 bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup \
