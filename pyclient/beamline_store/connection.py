@@ -767,7 +767,15 @@ class AsyncConnector:
         state = self._state
         kwargs = recipe(self.settings, application_name=self.application_name)
         try:
-            conn = await psycopg.AsyncConnection.connect(self.conninfo, **kwargs)
+            # libpq's connect_timeout, enforced by the loop too (a frozen postmaster).
+            async with asyncio.timeout(kwargs["connect_timeout"]):
+                conn = await psycopg.AsyncConnection.connect(self.conninfo, **kwargs)
+        except TimeoutError:
+            if state.down_since is None:
+                state.down_since = time.monotonic()
+            raise DatabaseUnavailable(
+                f"cannot connect to PostgreSQL: no answer within {kwargs['connect_timeout']} s"
+            ) from None
         except psycopg.Error as exc:
             error = translate(exc, connecting=True, secrets=self._secrets)
             if isinstance(error, ConfigurationError):
