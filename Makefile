@@ -15,7 +15,8 @@ PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup \
-        bench-retention clean help vsix bench-mcp inspector-deps bench-validation bench-devstate test-ha
+        bench-retention bench-http clean help vsix bench-mcp inspector-deps bench-validation bench-devstate \
+        test-ha
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -26,7 +27,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip $(PIP_QUIET)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,http]' $(PIP_QUIET)
 	@touch $@
 
 deps: $(STAMP)
@@ -149,8 +150,16 @@ bench-client-compare: deps sysdeps
 bench-faults: deps sysdeps
 	$(BIN)/python bench/fault_bench.py
 
+# The HTTP policy API under wrk (scripts/policy_api.lua) beside the same server's static
+# /healthz, on a throwaway cluster (issue 17). Installs wrk (scripts/install_system_deps.sh --bench).
+bench-http: deps sysdeps
+	@scripts/install_system_deps.sh --bench
+	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/async_hit_bench.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup bench-retention
+bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup \
+       bench-retention bench-http
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -7,13 +7,15 @@
 #   postgresql-<major>-cron            pg_cron, for the scheduled-maintain test (only with --test)
 #   pgbouncer                          pooler tests of the client (only with --test)
 #   patroni, etcd-server, etcd-client  the HA drills of tests/ha (with --test or --ha)
+#   wrk                                HTTP load generator of `make bench-http` (only with --bench)
 # As root the missing ones are installed with apt-get; otherwise the exact command is printed
-# and the script exits 1. Usage: scripts/install_system_deps.sh [--test | --ha]
+# and the script exits 1. Usage: scripts/install_system_deps.sh [--test | --ha | --bench]
 set -euo pipefail
 
-want_test=0 want_ha=0
+want_test=0 want_ha=0 want_bench=0
 [ "${1:-}" = "--test" ] && want_test=1 && want_ha=1
 [ "${1:-}" = "--ha" ] && want_ha=1
+[ "${1:-}" = "--bench" ] && want_bench=1
 
 major=""
 for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
@@ -36,6 +38,9 @@ if [ "$want_ha" = 1 ]; then
     command -v patroni >/dev/null 2>&1 || missing+=("patroni")
     command -v etcd >/dev/null 2>&1 || missing+=("etcd-server")
     command -v etcdctl >/dev/null 2>&1 || missing+=("etcd-client")
+fi
+if [ "$want_bench" = 1 ]; then
+    command -v wrk >/dev/null 2>&1 || missing+=("wrk")
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -34,10 +34,11 @@ its conventions instead (``timer`` injection, ``getsizeof``-style size estimates
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import Future
 from typing import Any, Final, Generic, TypeVar
 
@@ -205,6 +206,62 @@ class Cache(Generic[K, V]):
                 self._fill(key, value, token, self.ttl if ttl is None else min(ttl, self.ttl), hard)
             finally:
                 flight.set_result(value)  # waiting callers get the value even if storing failed
+            return value
+        finally:
+            with self._lock:
+                if self._flights.get(key, (None,))[0] is flight:
+                    self._flights.pop(key)
+                self._load_starts[token] -= 1
+                if not self._load_starts[token]:
+                    del self._load_starts[token]
+
+    async def aload(self, key: K, loader: Callable[[], Awaitable[tuple[V, float | None]]]) -> V:
+        """:meth:`load` for the AsyncStore: the same flights (a sync and an async caller of one
+        key share a load), the same generations, negative and stale rules; *loader* is awaited
+        and followers await the leader's future instead of blocking the event loop."""
+        leader = False
+        with self._lock:
+            now = self.timer()
+            entry = self._data.get(key)
+            if entry is not None and entry[_EXPIRES] > now:
+                self.hits += 1
+                return self._unwrap(entry[_VALUE])  # type: ignore[no-any-return]
+            self.misses += 1
+            current = self._flights.get(key)
+            if current is not None and not self._invalidated_since(key, current[1]):
+                flight = current[0]
+                self.coalesced += 1
+            else:
+                flight = Future()
+                token = self._generation
+                self._flights[key] = (flight, token)
+                self._load_starts[token] += 1
+                leader = True
+        if not leader:
+            return self._unwrap(await asyncio.wrap_future(flight))  # type: ignore[no-any-return]
+        try:
+            try:
+                self.loads += 1
+                value, ttl = await loader()
+            except NotFound as exc:
+                self._fill(key, Negative(exc), token, self.negative_ttl)
+                flight.set_result(Negative(exc))
+                raise
+            except DatabaseUnavailable as exc:
+                stale = self._stale(key)
+                if stale is MISS:
+                    flight.set_exception(exc)
+                    raise
+                flight.set_result(stale)
+                return self._unwrap(stale)  # type: ignore[no-any-return]
+            except BaseException as exc:
+                flight.set_exception(exc)
+                raise
+            try:
+                hard = None if ttl is None else self.timer() + ttl
+                self._fill(key, value, token, self.ttl if ttl is None else min(ttl, self.ttl), hard)
+            finally:
+                flight.set_result(value)
             return value
         finally:
             with self._lock:

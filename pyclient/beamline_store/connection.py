@@ -32,6 +32,7 @@ bootstrap, status: the URL's login as it is).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -40,13 +41,13 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import set_json_loads
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from . import queries
 from .config import Settings
@@ -60,6 +61,7 @@ from .errors import (
 from .secrets import mask_text
 
 __all__ = [
+    "AsyncConnector",
     "Connection",
     "Connector",
     "Deadlines",
@@ -71,6 +73,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Connection = psycopg.Connection[Any]
+AsyncConnection = psycopg.AsyncConnection[Any]
 T = TypeVar("T")
 
 _SLICE = 0.05  # seconds a caller waits on the pool before checking the Connector's state
@@ -119,6 +122,30 @@ def assume_app_role(conn: Connection, settings: Settings) -> bool:
         cur.execute(queries.ROLE_CHECK, {"app": settings.app_role, "owner": settings.owner_role})
         row = cur.fetchone()
     assert row is not None
+    proxied, set_role = _role_decision(conn, row, settings)
+    if set_role:
+        conn.execute(queries.SET_ROLE, {"role": settings.app_role})
+    return proxied
+
+
+async def assume_app_role_async(conn: AsyncConnection, settings: Settings) -> bool:
+    """:func:`assume_app_role` for an async connection (the same decision, one rule)."""
+    async with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        await cur.execute(
+            queries.ROLE_CHECK, {"app": settings.app_role, "owner": settings.owner_role}
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    proxied, set_role = _role_decision(conn, row, settings)
+    if set_role:
+        await conn.execute(queries.SET_ROLE, {"role": settings.app_role})
+    return proxied
+
+
+def _role_decision(
+    conn: Connection | AsyncConnection, row: dict[str, Any], settings: Settings
+) -> tuple[bool, bool]:
+    """The role rule of the module table: (proxied, needs ``SET ROLE``), or ConfigurationError."""
     proxied = int(row["pid"]) != conn.info.backend_pid
     if proxied:
         conn.prepare_threshold = None
@@ -128,7 +155,7 @@ def assume_app_role(conn: Connection, settings: Settings) -> bool:
             f"the application role {settings.app_role} does not exist: run `beamline migrate`"
         )
     if row["is_app"] or (row["app_usage"] and not row["superuser"] and not row["owner_member"]):
-        return proxied
+        return proxied, False
     if not (row["superuser"] or row["app_member"]):
         raise ConfigurationError(
             f"login role {login} is not a member of the application role {settings.app_role}: "
@@ -142,8 +169,7 @@ def assume_app_role(conn: Connection, settings: Settings) -> bool:
         )
     # A direct session of a more powerful login (a superuser URL given explicitly): drop to the
     # application role for the whole session.
-    conn.execute(queries.SET_ROLE, {"role": settings.app_role})
-    return proxied
+    return proxied, True
 
 
 def connect(
@@ -652,3 +678,223 @@ def _close_later(pool: ConnectionPool[Connection]) -> None:
     threading.Thread(
         target=lambda: pool.close(timeout=5.0), name="beamline-pool-close", daemon=True
     ).start()
+
+
+# -- the AsyncStore's connections (issue 17) ----------------------------------------------------
+
+
+async def _async_deadline(conn: AsyncConnection, timeout: float, fired: list[int]) -> None:
+    """The :class:`Deadlines` rule for one async call (cancelled when the call returns)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    grace = min(1.0, timeout / 4)
+    await asyncio.sleep(timeout - grace)
+    fired[0] = 1
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(conn.cancel_safe(timeout=grace / 2), grace / 2)
+    await asyncio.sleep(max(0.0, end - 0.05 - loop.time()))
+    fired[0] = 2
+    _shut_down(conn)  # type: ignore[arg-type]
+
+
+class AsyncConnector:
+    """The connections of one :class:`~beamline_store.async_store.AsyncStore`: an
+    ``AsyncConnectionPool`` by the same recipe, with the same rules as :class:`Connector`
+    (fail fast while down with one probe per *probe_interval*, a read retried once after a lost
+    connection, a write never, the deadline ``settings.call_timeout``, one translator).
+
+    The deadline is :class:`Deadlines`' rule, as a task per call: at ``deadline - grace`` the
+    statement is cancelled server-side (the connection stays usable), at the deadline the socket
+    is shut down (a frozen server or network), so a call never waits beyond its deadline. (Not
+    ``asyncio.timeout``: cancelling a psycopg coroutine makes it wait for the server's answer to
+    the cancel, up to 10 s on a frozen server.) Use it inside one event loop; the pool opens at
+    the first call.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        settings: Settings,
+        *,
+        application_name: str,
+        probe_interval: float = 1.0,
+        secrets: Sequence[str | None] = (),
+    ) -> None:
+        self.conninfo = conninfo
+        self.settings = settings
+        self.application_name = application_name
+        self.probe_interval = probe_interval
+        self.call_timeout: float | None = settings.call_timeout
+        self._secrets = [*secrets, _password_of(conninfo)]
+        self._state = _State()
+        self._pool: AsyncConnectionPool[AsyncConnection] | None = None
+        self._probe_lock = asyncio.Lock()
+        self._closed = False
+
+    @property
+    def down_since(self) -> float | None:
+        """``time.monotonic()`` when the database was found unreachable, or None."""
+        return self._state.down_since
+
+    def check(self) -> None:
+        """Thread-safe (the listener's thread calls it after a reconnect: the server may have
+        restarted): the next call probes and starts a fresh pool."""
+        self._lost()
+
+    def _new_pool(self) -> AsyncConnectionPool[AsyncConnection]:
+        settings = self.settings
+
+        async def configure(conn: AsyncConnection) -> None:
+            set_json_loads(_text_json, conn)
+            await assume_app_role_async(conn, settings)
+
+        return AsyncConnectionPool(
+            self.conninfo,
+            min_size=max(1, settings.pool_min_size),
+            max_size=max(1, settings.pool_min_size, settings.pool_max_size),
+            timeout=settings.pool_timeout,
+            reconnect_timeout=0.0,
+            kwargs=recipe(settings, application_name=self.application_name),
+            configure=configure,
+            # As the sync pools: the pool gives up at once, the next call probes (and renews it).
+            reconnect_failed=lambda _pool: self._lost(),
+            name="beamline-async-store",
+            open=False,
+        )
+
+    async def _attempt(self) -> None:
+        """One connection by the recipe; success clears "down" and renews the pool."""
+        state = self._state
+        kwargs = recipe(self.settings, application_name=self.application_name)
+        try:
+            # libpq's connect_timeout, enforced by the loop too (a frozen postmaster).
+            async with asyncio.timeout(kwargs["connect_timeout"]):
+                conn = await psycopg.AsyncConnection.connect(self.conninfo, **kwargs)
+        except TimeoutError:
+            if state.down_since is None:
+                state.down_since = time.monotonic()
+            raise DatabaseUnavailable(
+                f"cannot connect to PostgreSQL: no answer within {kwargs['connect_timeout']} s"
+            ) from None
+        except psycopg.Error as exc:
+            error = translate(exc, connecting=True, secrets=self._secrets)
+            if isinstance(error, ConfigurationError):
+                state.refused = error
+            elif state.down_since is None:
+                state.down_since = time.monotonic()
+            raise error from None
+        try:
+            await assume_app_role_async(conn, self.settings)
+        except ConfigurationError as exc:
+            state.refused = exc
+            raise
+        finally:
+            await conn.close()
+        state.refused = None
+        if self._pool is None or state.down_since is not None or state.lost:
+            old, self._pool = self._pool, self._new_pool()
+            await self._pool.open(wait=False)
+            if old is not None:
+                asyncio.get_running_loop().create_task(old.close(timeout=5.0))
+        state.down_since = None
+        state.lost = False
+        state.verified = True
+
+    def _fast_failure(self, now: float) -> DatabaseUnavailable:
+        since = self._state.down_since
+        return DatabaseUnavailable(
+            f"PostgreSQL has been unreachable for {now - (since or now):.1f} s (next attempt "
+            f"within {self.probe_interval:g} s); cached reads keep answering",
+            hint="Check the server (beamline db status) and the connection settings.",
+        )
+
+    async def _probe(self) -> None:
+        """As :meth:`Connector._probe`: fail fast, or be the one coroutine that probes."""
+        state = self._state
+        now = time.monotonic()
+        if now - state.last_probe < self.probe_interval:
+            if state.refused is not None:
+                raise _copy(state.refused)
+            if state.down_since is not None:
+                raise self._fast_failure(now)
+        if self._probe_lock.locked() and state.down_since is not None:
+            raise self._fast_failure(now)  # another coroutine is probing a down server
+        async with self._probe_lock:
+            if state.verified:  # another coroutine's probe succeeded meanwhile
+                return
+            state.last_probe = time.monotonic()
+            try:
+                await self._attempt()
+            finally:
+                state.last_probe = time.monotonic()
+
+    def _lost(self) -> None:
+        self._state.verified = False
+        self._state.lost = True
+
+    async def run(self, function: Callable[[AsyncConnection], Awaitable[T]], *, write: bool) -> T:
+        """``await function(conn)`` on a pooled connection as the application role, translated."""
+        if self._closed:
+            raise DatabaseUnavailable("the store is closed")
+        for attempt in (0, 1):
+            if not self._state.verified:
+                await self._probe()
+            assert self._pool is not None
+            pool = self._pool
+            try:
+                conn = await pool.getconn()
+            except PoolTimeout:
+                raise DatabaseUnavailable(
+                    f"no database connection within {self.settings.pool_timeout:g} s: every "
+                    "pooled connection is busy or PostgreSQL stopped accepting connections",
+                    hint="Check `beamline db status`; raise BEAMLINE_POOL_MAX_SIZE if busy.",
+                ) from None
+            if not _idle_connection_ok(conn):  # type: ignore[arg-type]
+                # The server closed it (see _idle_connection_ok): discard, probe, go on.
+                await conn.close()
+                await pool.putconn(conn)
+                self._lost()
+                continue
+            fired = [0]
+            watch = (
+                None
+                if self.call_timeout is None
+                else asyncio.create_task(_async_deadline(conn, self.call_timeout, fired))
+            )
+            try:
+                return await function(conn)
+            except psycopg.Error as exc:
+                if fired[0]:
+                    if fired[0] == 2 and self._state.down_since is None:
+                        self._state.down_since = time.monotonic()  # a frozen server or network
+                        self._state.last_probe = time.monotonic()
+                    if connection_lost(exc):
+                        self._lost()
+                    raise translate(
+                        exc, write=write, deadline=self.call_timeout, secrets=self._secrets
+                    ) from None
+                error = translate(exc, write=write, secrets=self._secrets)
+                if isinstance(error, ReadOnlyDatabase):
+                    self._lost()  # connect anew at the next call (a standby answered)
+                    raise error from None
+                if not connection_lost(exc):
+                    raise error from None  # the server answered: it is up
+                self._lost()
+                if write or attempt:
+                    raise error from None
+            finally:
+                if watch is not None:
+                    watch.cancel()
+                await pool.putconn(conn)  # a closed connection is discarded by the pool
+        raise DatabaseUnavailable("lost the database connection twice")  # pragma: no cover
+
+    def pool_stats(self) -> dict[str, int]:
+        if self._pool is None:
+            return {"pool_size": 0, "pool_available": 0, "requests_waiting": 0}
+        stats = self._pool.get_stats()
+        return {k: stats.get(k, 0) for k in ("pool_size", "pool_available", "requests_waiting")}
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._pool is not None:
+            await self._pool.close(timeout=5.0)

@@ -47,6 +47,7 @@ from beamline_store.errors import (
 )
 from beamline_store.migrate import migrate
 from beamline_store.store import Store
+from tests.support.async_support import make_any_store
 from tests.support.devstate_support import register_key
 from tests.support.store_support import TENANT, bootstrap, make_store, policy
 
@@ -114,11 +115,13 @@ def timed(call: Callable[[], object]) -> tuple[float, BaseException | None]:
 # -- outages ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_any_round_trip_clears_down_even_a_database_error(
+    kind: str,
     migrated: tuple[Cluster, Settings],
 ) -> None:
     cluster, settings = migrated
-    store = make_store(cluster.url(), settings, listen=False, probe_interval=0.2)
+    store = make_any_store(kind, cluster.url(), settings, listen=False, probe_interval=0.2)
     try:
         bootstrap(store)
         store.put_policy(TENANT, "p", policy(70))
@@ -142,11 +145,13 @@ def test_any_round_trip_clears_down_even_a_database_error(
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_first_call_after_the_server_returns_succeeds_without_backoff(
+    kind: str,
     migrated: tuple[Cluster, Settings],
 ) -> None:
     cluster, settings = migrated
-    store = make_store(cluster.url(), settings, listen=False, probe_interval=0.05)
+    store = make_any_store(kind, cluster.url(), settings, listen=False, probe_interval=0.05)
     try:
         bootstrap(store)
         cluster.stop()
@@ -163,13 +168,15 @@ def test_first_call_after_the_server_returns_succeeds_without_backoff(
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
+    kind: str,
     migrated: tuple[Cluster, Settings],
 ) -> None:
     cluster, settings = migrated
     status = cluster.status()
     assert status.pid is not None
-    store = make_store(cluster.url(), settings, listen=False, probe_interval=1.0)
+    store = make_any_store(kind, cluster.url(), settings, listen=False, probe_interval=1.0)
     try:
         bootstrap(store)
         store.get_quota(TENANT)  # the pool is in use
@@ -198,13 +205,17 @@ def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_an_expired_entry_is_served_stale_at_once_while_down(
+    kind: str,
     migrated: tuple[Cluster, Settings],
 ) -> None:
     cluster, settings = migrated
     clock = Clock()
     stale_settings = replace(settings, ttl_policies=3.0, serve_stale_for=10.0)
-    store = make_store(cluster.url(), stale_settings, listen=False, timer=clock, probe_interval=5)
+    store = make_any_store(
+        kind, cluster.url(), stale_settings, listen=False, timer=clock, probe_interval=5
+    )
     try:
         bootstrap(store)
         store.put_policy(TENANT, "p", policy(70))
@@ -221,11 +232,13 @@ def test_an_expired_entry_is_served_stale_at_once_while_down(
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_frozen_backends_fail_within_the_deadline_and_the_listener_notices(
-    db_url: str, settings: Settings, pg_cluster: Cluster
+    kind: str, db_url: str, settings: Settings, pg_cluster: Cluster
 ) -> None:
     quick = fast(settings)
-    store = make_store(
+    store = make_any_store(
+        kind,
         db_url,
         quick,
         application_name="bl-frozen",
@@ -256,10 +269,11 @@ def test_frozen_backends_fail_within_the_deadline_and_the_listener_notices(
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_write_cut_off_after_it_was_sent_is_outcome_unknown(
-    db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
+    kind: str, db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
 ) -> None:
-    store = make_store(db_url, fast(settings, call_timeout=30.0), listen=False)
+    store = make_any_store(kind, db_url, fast(settings, call_timeout=30.0), listen=False)
     try:
         bootstrap(store)
         store.put_policy(TENANT, "p", policy(70))
@@ -297,15 +311,16 @@ def test_a_write_cut_off_after_it_was_sent_is_outcome_unknown(
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_write_on_a_read_only_server_is_reported_and_reconnects(
-    db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
+    kind: str, db_url: str, settings: Settings, db_conn: psycopg.Connection[tuple[object, ...]]
 ) -> None:
     name = psycopg.conninfo.conninfo_to_dict(db_url)["dbname"]
     with make_store(db_url, fast(settings), listen=False) as first:
         bootstrap(first)
     # Sessions opened from now on are read-only, as on a standby.
     db_conn.execute(f'alter database "{name}" set default_transaction_read_only = on')
-    store = make_store(db_url, fast(settings), listen=False, probe_interval=0.01)
+    store = make_any_store(kind, db_url, fast(settings), listen=False, probe_interval=0.01)
     try:
         assert store.get_quota(TENANT) is not None  # reads work
         with pytest.raises(ReadOnlyDatabase) as refused:

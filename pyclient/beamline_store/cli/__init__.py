@@ -22,7 +22,7 @@ __all__ = ["main"]
 # Command modules, in help order. A module exposes `commands`: a list of click commands/groups.
 COMMAND_MODULES = (
     "db", "migrate_cmd", "policy", "rbac", "quota", "audit", "devstate", "stats", "mcp_cmd",
-    "backup_cmd", "maintain_cmd",
+    "backup_cmd", "maintain_cmd", "serve_cmd",
 )  # fmt: skip
 
 EXIT_GENERIC = 1
