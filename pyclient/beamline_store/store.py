@@ -179,6 +179,7 @@ class Store:
             apply_changes=self.apply_changes,
             flush=self.flush,
             on_reconnect=self._connector.check,
+            on_new_history=self._coherence.new_history,
             poll_interval=settings.poll_interval,
             deadlines=self._connector.deadlines,
             call_timeout=settings.call_timeout,
