@@ -14,7 +14,7 @@ PY_DIRS := $(wildcard pyclient tests bench examples)
 PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
-        schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup clean \
+        schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup bench-coherence clean \
         help vsix bench-mcp inspector-deps bench-validation bench-devstate
 
 help:
@@ -139,8 +139,11 @@ bench-client-compare: deps sysdeps
 bench-faults: deps sysdeps
 	$(BIN)/python bench/fault_bench.py
 
+bench-coherence: deps sysdeps
+	$(BIN)/python bench/coherence_burst.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
-bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup
+bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup bench-coherence
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -423,7 +423,7 @@ class Listener:
             # Transactions that started before the wake-up are still in flight: wait briefly.
             if self._stop.wait(pause):
                 break
-            pause = min(0.05, pause * 2)
+            pause = min(RECHECK, pause * 2)
         self.syncs += 1
         self.changes_applied += applied
         self.last_sync_at = time.monotonic()
