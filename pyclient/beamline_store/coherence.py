@@ -90,6 +90,9 @@ class Coherence:
         }
         # xids of this process's own policy writes (already written through to the cache).
         self._own_xids: deque[int] = deque(maxlen=256)
+        # Server histories seen (new_history): an own write that started in an earlier one is
+        # not remembered (its xid may name another transaction in the new history).
+        self.history = 0
         # Keys with a policy write of this process in flight, and the signals waiting for it.
         self._writes_lock = threading.Lock()
         self._writing: Counter[tuple[str, str]] = Counter()
@@ -134,10 +137,13 @@ class Coherence:
             if deferred:
                 self.apply_changes(deferred)
 
-    def own_write(self, xid: int) -> None:
-        """Remember the transaction id of this process's own write (its signal is skipped)."""
+    def own_write(self, xid: int, history: int | None = None) -> None:
+        """Remember the transaction id of this process's own write (its signal is skipped),
+        unless the server history changed since the write started (*history*: ``self.history``
+        read before the write was sent)."""
         with self._writes_lock:
-            self._own_xids.append(xid)
+            if history is None or history == self.history:
+                self._own_xids.append(xid)
 
     def policy_written(self, policy: Policy, generation: int) -> None:
         """After this process wrote *policy* (read at *generation*): write it through, unless a
@@ -199,6 +205,7 @@ class Coherence:
         must not be skipped) and drop every cached entry (what the old history said may no
         longer exist; the next read serves what the database has)."""
         with self._writes_lock:
+            self.history += 1
             self._own_xids.clear()
         self.flush()
 
