@@ -124,6 +124,7 @@ class Listener:
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._pending: int | None = None  # a horizon the watermark has yet to pass
+        self._standby = False  # a hot standby cannot hand out the xid of change_horizon()
         # statistics
         self.signals = 0
         self.syncs = 0
@@ -242,7 +243,8 @@ class Listener:
         the change-log read that follows this check.
         """
         row = self._execute(conn, queries.IS_IN_RECOVERY).fetchone()
-        if row is not None and row[0]:
+        self._standby = bool(row is not None and row[0])
+        if self._standby:
             self._reason = (
                 "connected to a hot standby (pg_is_in_recovery): NOTIFY does not reach "
                 "standbys; connect the client to the primary. Polling the change log every "
@@ -373,7 +375,7 @@ class Listener:
             return 0
         applied = 0
         target: int | None = self._pending
-        if until_horizon:
+        if until_horizon and not self._standby:
             target = max(target or 0, self._horizon(conn))
         pause = 0.0005
         deadline = time.monotonic() + 0.2

@@ -113,7 +113,7 @@ def test_writer_that_skipped_notify_and_commits_after_the_woken_read_is_seen(
 # -- race 2: a different server history -------------------------------------------------------
 
 
-def base_backup(cluster: Cluster) -> Path:
+def base_backup(cluster: Cluster, *, standby: bool = False) -> Path:
     """pg_basebackup of the running *cluster* (as the server user, WAL streamed): a copy that
     starts as the same system, on the same timeline, with the transaction ids of this moment."""
     target = cluster.home / "backup"
@@ -125,6 +125,7 @@ def base_backup(cluster: Cluster) -> Path:
     cluster._run(
         [str(find_bindir() / "pg_basebackup"), "-D", str(target), "-X", "stream", "-c", "fast",
          "-h", str(cluster.home), "-p", str(port), "-U", "postgres"]
+        + (["-R"] if standby else [])
     )  # fmt: skip
     return target
 
@@ -207,3 +208,45 @@ def test_listener_flushes_when_the_server_history_changes_and_forgets_own_xids(
         assert store.get_policy(TENANT, "p2").version == 2
     finally:
         store.close()
+
+
+def test_listener_on_a_hot_standby_polls_without_a_horizon(own_cluster: Cluster) -> None:
+    """change_horizon() needs a new xid, which a hot standby cannot hand out: there the listener
+    keeps polling the change log (state ``polling``), as before issue 13."""
+    url = own_cluster.url()
+    settings = replace(Settings(), home=own_cluster.home, poll_interval=0.2)
+    migrate(url, settings)
+    backup = base_backup(own_cluster, standby=True)
+    port = 1 + int(own_cluster.port() or 0)
+    proc = own_cluster._run(
+        [str(find_bindir() / "pg_ctl"), "start", "-w", "-D", str(backup),
+         "-l", str(backup / "standby.log"), "-o", f"-p {port} -k {own_cluster.home} -c max_connections=300"],
+        check=False,
+    )  # fmt: skip
+    log = backup / "standby.log"
+    assert proc.returncode == 0, log.read_text() if log.exists() else proc.stderr
+    try:
+        standby_url = url.replace(f"port={own_cluster.port()}", f"port={port}")
+        assert standby_url != url
+        store = make_store(url, settings, listen_conninfo=standby_url)
+        try:
+            listener = store.listener
+            assert listener is not None and listener.state()["state"] == "polling"
+            syncs = listener.syncs
+            eventually(lambda: listener.syncs >= syncs + 2, "the listener polls the standby")
+            # A reconnection resyncs (the path that takes a horizon on a primary).
+            with psycopg.connect(standby_url, autocommit=True) as conn:
+                conn.execute(
+                    "select pg_terminate_backend(pid) from pg_stat_activity"
+                    " where application_name = 'beamline-store-listener'"
+                )
+            eventually(lambda: listener.reconnects >= 1, "the listener reconnects")
+            syncs = listener.syncs
+            eventually(lambda: listener.syncs >= syncs + 2, "and polls again")
+            assert listener.state()["state"] == "polling"
+        finally:
+            store.close()
+    finally:
+        own_cluster._run(
+            [str(find_bindir() / "pg_ctl"), "stop", "-m", "immediate", "-D", str(backup)]
+        )
