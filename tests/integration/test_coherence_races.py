@@ -7,6 +7,7 @@
 2. A different server history: the listener reconnects to a server whose transaction ids
    rewound (a base backup of the same cluster started in its place, as after a restore or a
    lossy failover): caches, watermark and own-write xids from the old history must go.
+3. On a hot standby (no xid can be handed out) the listener keeps polling, reconnections too.
 
 Each test bounds staleness well below the listener's poll backstop (set to 60 s here), so only a
 signal-driven read can pass it.
@@ -218,9 +219,10 @@ def test_listener_on_a_hot_standby_polls_without_a_horizon(own_cluster: Cluster)
     migrate(url, settings)
     backup = base_backup(own_cluster, standby=True)
     port = 1 + int(own_cluster.port() or 0)
+    options = f"-p {port} -k {own_cluster.home} -c max_connections=300"  # as the primary's
     proc = own_cluster._run(
         [str(find_bindir() / "pg_ctl"), "start", "-w", "-D", str(backup),
-         "-l", str(backup / "standby.log"), "-o", f"-p {port} -k {own_cluster.home} -c max_connections=300"],
+         "-l", str(backup / "standby.log"), "-o", options],
         check=False,
     )  # fmt: skip
     log = backup / "standby.log"
