@@ -79,9 +79,8 @@ class Listener:
     (default: *flush*; the store also forgets its own-write xids). *wait_timeout* bounds each
     wait for notifications (how fast ``stop`` is honoured); *probe_interval* is the liveness
     probe period; backoff grows from *backoff_min* to *backoff_max* seconds between reconnection
-    attempts; *detect_timeout* is
-    how long the LISTEN check waits for its test notification; *call_timeout* bounds every
-    statement (through *deadlines*).
+    attempts; *detect_timeout* is how long the LISTEN check waits for its test notification;
+    *call_timeout* bounds every statement (through *deadlines*).
     """
 
     def __init__(
