@@ -15,8 +15,8 @@ PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup \
-        bench-retention bench-http clean help vsix bench-mcp inspector-deps bench-validation bench-devstate \
-        test-ha
+        bench-retention bench-http bench-coherence clean help vsix bench-mcp inspector-deps bench-validation \
+        bench-devstate test-ha
 
 help:
 	@echo "make run    start the embedded database, migrate, run the quickstart"
@@ -157,9 +157,13 @@ bench-http: deps sysdeps
 	$(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/async_hit_bench.py
 
+# Invalidation lag under bursts of concurrent writers, 1 writer vs 4, 3 reader processes (issue 13).
+bench-coherence: deps sysdeps
+	$(BIN)/python bench/coherence_burst.py
+
 # Every benchmark, one after the other (bench/README.md records the figures).
 bench: bench-validation bench-sql bench-devstate bench-client bench-faults bench-mcp bench-backup \
-       bench-retention bench-http
+       bench-retention bench-http bench-coherence
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -340,6 +340,23 @@ ALTER FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) OWNER TO b
 COMMENT ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) IS 'The head {"tenant", "seq", "head"} of a tenant''s audit hash chain, to store outside the database and pass to beamline.verify_audit_chain later. Needs audit:read.';
 
 --
+-- Name: change_horizon(); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.change_horizon() RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select pg_catalog.pg_current_xact_id()::text::bigint $$;
+
+ALTER FUNCTION beamline.change_horizon() OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION change_horizon(); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.change_horizon() IS 'A change-log position above every transaction that has an xid now (this call''s own xid): a woken reader re-reads changes_since until its watermark reaches it.';
+
+--
 -- Name: changes_since(bigint, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
 --
 
@@ -1338,6 +1355,37 @@ ALTER FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) OW
 --
 
 COMMENT ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) IS 'Remove p_user''s grant in p_tenant (rbac:manage; the actor must hold what the grant gives). BL002 if there is none. Returns the removed row.';
+
+--
+-- Name: server_identity(); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline.server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    system_identifier := (pg_catalog.pg_control_system()).system_identifier::text;
+    if pg_catalog.pg_is_in_recovery() then
+        timeline := (pg_catalog.pg_control_checkpoint()).timeline_id;
+    else
+        timeline := ('x' || pg_catalog.substr(
+            pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8))::bit(32)::integer;
+    end if;
+    started_at := pg_catalog.pg_postmaster_start_time();
+    select d.oid::bigint into database_oid
+      from pg_catalog.pg_database d where d.datname = pg_catalog.current_database();
+    select s.incarnation into incarnation from beamline_internal.server_incarnation s where s.id = 1;
+end;
+$$;
+
+ALTER FUNCTION beamline.server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid); Type: COMMENT; Schema: beamline; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline.server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid) IS 'The server history the caller talks to (system identifier, timeline, postmaster start, database oid, incarnation id): a client that sees it change flushes its caches and restarts from a fresh watermark.';
 
 --
 -- Name: set_quota(text, text, integer, integer, integer); Type: FUNCTION; Schema: beamline; Owner: beamline_owner
@@ -7905,6 +7953,25 @@ ALTER TABLE beamline_internal.notifier OWNER TO beamline_owner;
 COMMENT ON TABLE beamline_internal.notifier IS 'Singleton row locked by the one transaction allowed to NOTIFY beamline_changes at a time (owner only).';
 
 --
+-- Name: server_incarnation; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE TABLE beamline_internal.server_incarnation (
+    id smallint DEFAULT 1 NOT NULL,
+    incarnation uuid DEFAULT gen_random_uuid() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT server_incarnation_singleton CHECK ((id = 1))
+);
+
+ALTER TABLE beamline_internal.server_incarnation OWNER TO beamline_owner;
+
+--
+-- Name: TABLE server_incarnation; Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON TABLE beamline_internal.server_incarnation IS 'Singleton: a random id made when this database was created by the migrations (part of beamline.server_identity()).';
+
+--
 -- Name: settings; Type: TABLE; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -8253,6 +8320,13 @@ ALTER TABLE ONLY beamline_internal.maintenance_settings
 
 ALTER TABLE ONLY beamline_internal.notifier
     ADD CONSTRAINT notifier_pkey PRIMARY KEY (id);
+
+--
+-- Name: server_incarnation server_incarnation_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+ALTER TABLE ONLY beamline_internal.server_incarnation
+    ADD CONSTRAINT server_incarnation_pkey PRIMARY KEY (id);
 
 --
 -- Name: settings settings_pkey; Type: CONSTRAINT; Schema: beamline_internal; Owner: beamline_owner
@@ -8690,6 +8764,13 @@ REVOKE ALL ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) FR
 GRANT ALL ON FUNCTION beamline.audit_chain_head(p_tenant text, p_actor text) TO beamline_app;
 
 --
+-- Name: FUNCTION change_horizon(); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.change_horizon() FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.change_horizon() TO beamline_app;
+
+--
 -- Name: FUNCTION changes_since(p_watermark bigint, p_limit integer, OUT watermark bigint, OUT horizon bigint, OUT more boolean, OUT complete boolean, OUT changes jsonb); Type: ACL; Schema: beamline; Owner: beamline_owner
 --
 
@@ -8821,6 +8902,13 @@ GRANT ALL ON FUNCTION beamline.register_schema(p_tenant text, p_name text, p_sch
 
 REVOKE ALL ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) FROM PUBLIC;
 GRANT ALL ON FUNCTION beamline.revoke_role(p_tenant text, p_user text, p_actor text) TO beamline_app;
+
+--
+-- Name: FUNCTION server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid); Type: ACL; Schema: beamline; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline.server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION beamline.server_identity(OUT system_identifier text, OUT timeline integer, OUT started_at timestamp with time zone, OUT database_oid bigint, OUT incarnation uuid) TO beamline_app;
 
 --
 -- Name: FUNCTION set_quota(p_tenant text, p_actor text, p_max_policies integer, p_max_rules integer, p_max_providers integer); Type: ACL; Schema: beamline; Owner: beamline_owner

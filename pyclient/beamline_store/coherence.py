@@ -15,7 +15,9 @@ cache                  key                                         invalidated b
 Own writes: a policy write of this process is written through to the cache before the write
 returns (read-your-writes). Its own change signal (same xid) must not evict that fresher value,
 and a signal for a key whose write is still in flight (its xid not known yet) waits until the
-write returns (:meth:`Coherence.writing`).
+write returns (:meth:`Coherence.writing`). Transaction ids mean something only within one server
+history: when the listener sees the server's identity change it calls :meth:`new_history`,
+which forgets them and flushes.
 
 Thread safety: every method may be called from any thread; the caches lock their own state and
 the own-write bookkeeping has its lock. Hits (``cache.peek``) take no lock.
@@ -88,6 +90,9 @@ class Coherence:
         }
         # xids of this process's own policy writes (already written through to the cache).
         self._own_xids: deque[int] = deque(maxlen=256)
+        # Server histories seen (new_history): an own write that started in an earlier one is
+        # not remembered (its xid may name another transaction in the new history).
+        self.history = 0
         # Keys with a policy write of this process in flight, and the signals waiting for it.
         self._writes_lock = threading.Lock()
         self._writing: Counter[tuple[str, str]] = Counter()
@@ -132,9 +137,13 @@ class Coherence:
             if deferred:
                 self.apply_changes(deferred)
 
-    def own_write(self, xid: int) -> None:
-        """Remember the transaction id of this process's own write (its signal is skipped)."""
-        self._own_xids.append(xid)
+    def own_write(self, xid: int, history: int | None = None) -> None:
+        """Remember the transaction id of this process's own write (its signal is skipped),
+        unless the server history changed since the write started (*history*: ``self.history``
+        read before the write was sent)."""
+        with self._writes_lock:
+            if history is None or history == self.history:
+                self._own_xids.append(xid)
 
     def policy_written(self, policy: Policy, generation: int) -> None:
         """After this process wrote *policy* (read at *generation*): write it through, unless a
@@ -166,14 +175,13 @@ class Coherence:
         """Evict what *changes* touched (from the change log or a wake-up payload); the count.
         This process's own writes are skipped; signals for keys being written wait."""
         count = 0
-        own = self._own_xids
         for change in changes:
             count += 1
             if change.kind == "policy":
-                if change.xid is not None and change.xid in own:
-                    continue  # this process's own write: already written through
                 key = (change.tenant_id, change.object_id)
-                with self._writes_lock:
+                with self._writes_lock:  # the deque is also appended to and cleared meanwhile
+                    if change.xid is not None and change.xid in self._own_xids:
+                        continue  # this process's own write: already written through
                     if key in self._writing:
                         self._deferred.setdefault(key, []).append(change)
                         continue
@@ -190,6 +198,16 @@ class Coherence:
         """Drop every cached entry (used when an exact resync is impossible)."""
         for cache in self.caches.values():
             cache.clear()
+
+    def new_history(self) -> None:
+        """The server's history changed (failover, restore, re-created database): forget the
+        own-write xids (the new history hands the same numbers to other writers, whose signals
+        must not be skipped) and drop every cached entry (what the old history said may no
+        longer exist; the next read serves what the database has)."""
+        with self._writes_lock:
+            self.history += 1
+            self._own_xids.clear()
+        self.flush()
 
     def counters(self) -> dict[str, dict[str, Any]]:
         """Per cache: its counters plus ``hit_ratio`` (for ``Store.stats()``)."""

@@ -7,10 +7,11 @@ application role:
 1. ``LISTEN beamline_changes``, then (first time only) take ``beamline.current_watermark()``.
    Listening before taking the watermark means no change can fall between the two.
 2. Wait for notifications with a timeout loop. A notification is a *wake-up*: its payload (keys
-   of one change, never a document) is evicted at once, then ``beamline.changes_since`` is read
-   from the watermark until the watermark passes the horizon recorded at the wake-up. That
-   covers writers that did not NOTIFY (the server coalesces signals so writers never queue on
-   the NOTIFY commit lock).
+   of one change, never a document) is evicted at once, then the listener takes a horizon
+   (``beamline.change_horizon()``: an xid above every transaction that has one) and reads
+   ``beamline.changes_since`` from the watermark until the watermark (a snapshot xmin) reaches
+   that horizon. That covers writers that did not NOTIFY (the server coalesces signals so
+   writers never queue on the NOTIFY commit lock): each was running when the signal was sent.
 3. Every ``poll_interval`` seconds the change log is read anyway (the backstop), and every
    ``probe_interval`` seconds (default 2) a ``select 1``, under the call deadline, checks the
    connection is alive.
@@ -18,6 +19,12 @@ application role:
    reconnects with exponential backoff, re-LISTENs, and resyncs exactly from its watermark —
    or flushes every cache when the log no longer holds that far back (``complete`` false).
    It also asks the pool to drop its broken connections.
+5. On every (re)connection and every backstop poll it compares ``beamline.server_identity()``
+   (system identifier, timeline, postmaster start, database oid, incarnation id) with the one it
+   followed. A different server history (failover, restore, point-in-time recovery, re-created
+   database) makes its watermark and every transaction id it knows meaningless: it calls
+   *on_new_history* (flush every cache and forget the own-write xids) and restarts from a
+   fresh ``current_watermark()``.
 
 LISTEN cannot work on a hot standby or through a transaction-pooling PgBouncer: the listener
 detects both (``pg_is_in_recovery()``; a NOTIFY sent on a second connection that does not
@@ -26,7 +33,8 @@ caches correct by polling the change log every ``poll_interval`` seconds (state 
 Behind a pooler, give the listener a direct URL (``BEAMLINE_LISTEN_URL``).
 
 The listener knows nothing of the Store (no import): it gets a *connect* function (the recipe
-of :mod:`beamline_store.connection`) and callbacks (*apply_changes*, *flush*, *on_reconnect*).
+of :mod:`beamline_store.connection`) and callbacks (*apply_changes*, *flush*, *on_reconnect*,
+*on_new_history*).
 Every statement runs under the call deadline, so a frozen server is noticed within
 ``probe_interval + call_timeout``.
 """
@@ -59,6 +67,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "beamline_changes"
 PAGE = 1000
+RECHECK = 0.005  # seconds between change-log reads while the watermark is below a horizon
 
 
 class Listener:
@@ -66,11 +75,12 @@ class Listener:
 
     *connect* opens a dedicated autocommit connection as the application role;
     *apply_changes* / *flush* act on the caches; *on_reconnect* runs after a reconnection (the
-    store re-validates its pools). *wait_timeout* bounds each wait for notifications (how fast
-    ``stop`` is honoured); *probe_interval* is the liveness probe period; backoff grows from
-    *backoff_min* to *backoff_max* seconds between reconnection attempts; *detect_timeout* is
-    how long the LISTEN check waits for its test notification; *call_timeout* bounds every
-    statement (through *deadlines*).
+    store re-validates its pools); *on_new_history* runs when the server's history changed
+    (default: *flush*; the store also forgets its own-write xids). *wait_timeout* bounds each
+    wait for notifications (how fast ``stop`` is honoured); *probe_interval* is the liveness
+    probe period; backoff grows from *backoff_min* to *backoff_max* seconds between reconnection
+    attempts; *detect_timeout* is how long the LISTEN check waits for its test notification;
+    *call_timeout* bounds every statement (through *deadlines*).
     """
 
     def __init__(
@@ -80,6 +90,7 @@ class Listener:
         apply_changes: Callable[[Iterable[Change]], int],
         flush: Callable[[], None],
         on_reconnect: Callable[[], None] = lambda: None,
+        on_new_history: Callable[[], None] | None = None,
         poll_interval: float = 30.0,
         wait_timeout: float = 0.5,
         probe_interval: float = 2.0,
@@ -93,6 +104,7 @@ class Listener:
         self._apply_changes = apply_changes
         self._flush = flush
         self._on_reconnect = on_reconnect
+        self._on_new_history = on_new_history or flush
         self.wait_timeout = wait_timeout
         self.probe_interval = probe_interval
         self.backoff_min = backoff_min
@@ -102,6 +114,7 @@ class Listener:
         self._deadlines = deadlines or Deadlines()
         self.poll_interval = poll_interval
         self.watermark: int | None = None
+        self.identity: tuple[Any, ...] | None = None  # the server history being followed
         self._state = "starting"
         self._reason: str | None = None
         self._stop = threading.Event()
@@ -110,12 +123,14 @@ class Listener:
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._pending: int | None = None  # a horizon the watermark has yet to pass
+        self._standby = False  # a hot standby cannot hand out the xid of change_horizon()
         # statistics
         self.signals = 0
         self.syncs = 0
         self.changes_applied = 0
         self.reconnects = 0
         self.flushes = 0
+        self.new_histories = 0
         self.last_signal_lag_ms: float | None = None
         self.last_sync_at: float | None = None
         self.backend_pid: int | None = None
@@ -146,6 +161,7 @@ class Listener:
             "changes_applied": self.changes_applied,
             "reconnects": self.reconnects,
             "flushes": self.flushes,
+            "new_histories": self.new_histories,
             "last_signal_lag_ms": self.last_signal_lag_ms,
             "since_last_sync_s": None
             if self.last_sync_at is None
@@ -156,6 +172,7 @@ class Listener:
         """Read the change log up to now on a short-lived connection of its own; returns the
         number of changes applied. Normal operation never needs it (tests and tools do)."""
         with self._lock, self._connect() as conn:
+            self._check_identity(conn)
             return self._sync(conn, until_horizon=True)
 
     # -- the thread ------------------------------------------------------------------------
@@ -168,6 +185,7 @@ class Listener:
                 conn = self._conn = self._connect()
                 mode = self._check_listen_works(conn)
                 with self._lock:
+                    self._check_identity(conn)
                     if self.watermark is None:
                         self._first_watermark(conn)
                     else:
@@ -224,7 +242,8 @@ class Listener:
         the change-log read that follows this check.
         """
         row = self._execute(conn, queries.IS_IN_RECOVERY).fetchone()
-        if row is not None and row[0]:
+        self._standby = bool(row is not None and row[0])
+        if self._standby:
             self._reason = (
                 "connected to a hot standby (pg_is_in_recovery): NOTIFY does not reach "
                 "standbys; connect the client to the primary. Polling the change log every "
@@ -265,8 +284,10 @@ class Listener:
         last_poll = last_probe = time.monotonic()
         while not self._stop.is_set():
             woke = False
+            # While a horizon is pending (a writer still in flight), recheck soon.
+            wait = self.wait_timeout if self._pending is None else RECHECK
             if listening:
-                for notify in conn.notifies(timeout=self.wait_timeout, stop_after=1):
+                for notify in conn.notifies(timeout=wait, stop_after=1):
                     woke = True
                     self.signals += 1
                     self._apply_payload(notify.payload)
@@ -275,10 +296,13 @@ class Listener:
                         self.signals += 1
                         self._apply_payload(notify.payload)
             else:
-                self._stop.wait(min(self.wait_timeout, self.poll_interval))
+                self._stop.wait(min(wait, self.poll_interval))
             now = time.monotonic()
-            if woke or self._pending is not None or now - last_poll >= self.poll_interval:
+            polling = now - last_poll >= self.poll_interval
+            if woke or self._pending is not None or polling:
                 with self._lock:
+                    if polling:  # through a pooler the server behind can change unseen
+                        self._check_identity(conn)
                     self._sync(conn, until_horizon=woke)
                 last_poll = last_probe = time.monotonic()
             elif now - last_probe >= self.probe_interval:
@@ -302,6 +326,27 @@ class Listener:
             return
         self._apply_changes([change])
 
+    def _check_identity(self, conn: psycopg.Connection[Any]) -> None:
+        """Compare the server's history with the one followed so far; on a change, drop every
+        position and xid of the old history (on_new_history) and restart from a fresh
+        watermark. Transaction ids of another history can be below the watermark (a lossy
+        failover rewinds them) or equal to this process's own-write xids."""
+        row = self._execute(conn, queries.SERVER_IDENTITY).fetchone()
+        assert row is not None
+        identity = tuple(row)
+        old, self.identity = self.identity, identity
+        if old is None or old == identity:
+            return
+        log.warning(
+            "beamline listener: the server's history changed (failover, restore or re-created "
+            "database); flushing the caches and restarting from a fresh watermark"
+        )
+        self._pending = None
+        self.watermark = self._current_watermark(conn)
+        self._on_new_history()
+        self.new_histories += 1
+        self.flushes += 1
+
     def _first_watermark(self, conn: psycopg.Connection[Any]) -> None:
         """Start following the change log (LISTEN is already on). Anything cached before this
         point was read without a watermark, so a change committed in between could never be
@@ -314,18 +359,25 @@ class Listener:
         assert row is not None
         return int(row[0])
 
+    def _horizon(self, conn: psycopg.Connection[Any]) -> int:
+        row = self._execute(conn, queries.CHANGE_HORIZON).fetchone()
+        assert row is not None
+        return int(row[0])
+
     def _sync(self, conn: psycopg.Connection[Any], *, until_horizon: bool) -> int:
-        """Apply the change log from the watermark; with *until_horizon*, repeat until the
-        watermark passes the horizon of the first read (every writer that had started by
-        then has been seen). Flush when the log no longer reaches back to the watermark."""
+        """Apply the change log from the watermark; with *until_horizon*, first take a horizon
+        (an xid above every transaction that has one now) and repeat until the watermark
+        reaches it: every writer that was running by then has finished and been read. Flush
+        when the log no longer reaches back to the watermark."""
         if self.watermark is None:
             self._first_watermark(conn)
             return 0
         applied = 0
         target: int | None = self._pending
+        if until_horizon and not self._standby:
+            target = max(target or 0, self._horizon(conn))
         pause = 0.0005
         deadline = time.monotonic() + 0.2
-        first = True
         while True:
             with (
                 self._deadlines.guard(conn, self.call_timeout),
@@ -358,10 +410,6 @@ class Listener:
                 applied += len(entries)
                 self._note_lag(entries[-1].get("changed_at"))
             self.watermark = int(row["watermark"])
-            if first:
-                first = False
-                if until_horizon:
-                    target = max(target or 0, int(row["horizon"]))
             if row["more"]:
                 continue
             if target is None or self.watermark >= target:
@@ -376,7 +424,7 @@ class Listener:
             # Transactions that started before the wake-up are still in flight: wait briefly.
             if self._stop.wait(pause):
                 break
-            pause = min(0.05, pause * 2)
+            pause = min(RECHECK, pause * 2)
         self.syncs += 1
         self.changes_applied += applied
         self.last_sync_at = time.monotonic()

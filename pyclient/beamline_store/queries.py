@@ -116,6 +116,11 @@ CHANGES_SINCE: Final = (
     "select * from beamline.changes_since(p_watermark => %(watermark)s, p_limit => %(limit)s)"
 )
 CURRENT_WATERMARK: Final = "select beamline.current_watermark() as watermark"
+CHANGE_HORIZON: Final = "select beamline.change_horizon() as horizon"
+SERVER_IDENTITY: Final = (
+    "select system_identifier, timeline, started_at, database_oid, incarnation"
+    " from beamline.server_identity()"
+)
 LISTEN: Final = "listen beamline_changes"
 IS_IN_RECOVERY: Final = "select pg_catalog.pg_is_in_recovery() as in_recovery"
 PING: Final = "select 1"

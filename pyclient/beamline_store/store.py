@@ -179,6 +179,7 @@ class Store:
             apply_changes=self.apply_changes,
             flush=self.flush,
             on_reconnect=self._connector.check,
+            on_new_history=self._coherence.new_history,
             poll_interval=settings.poll_interval,
             deadlines=self._connector.deadlines,
             call_timeout=settings.call_timeout,
@@ -301,6 +302,7 @@ class Store:
         only). The new version is cached at once for this process (read-your-writes)."""
         with self._coherence.writing((tenant, policy_id)):
             generation = self._policies.generation()
+            history = self._coherence.history
             row = self._one(
                 "PUT_POLICY",
                 {
@@ -311,7 +313,7 @@ class Store:
                     "expected_version": expected_version,
                 },
             )
-            self._coherence.own_write(int(row.pop("write_xid")))
+            self._coherence.own_write(int(row.pop("write_xid")), history)
             policy = from_row(Policy, row)
             self._coherence.policy_written(policy, generation)
             return policy

@@ -4,9 +4,11 @@
 -- Cases: triggers exist; put_policy / assign_role / set_quota leave keyed entries (no
 -- documents); changes_since returns them from watermark 0 with watermark <= own in-flight xid;
 -- paging with more; BL007 for bad watermark / limit; prune makes complete = false for old
--- watermarks; the app role has no privileges on the table.
+-- watermarks; the app role has no privileges on the table; change_horizon is above every
+-- xid handed out before it (the change rows' xids) and is the caller's own xid; server_identity
+-- gives every field to the app role, which cannot read the incarnation table.
 begin;
-select plan(18);
+select plan(23);
 
 select beamline_admin.register_default_schema('policy/default', '{"type": "object"}')
  where not exists (select 1 from beamline.json_schemas s where s.name = 'policy/default');
@@ -41,7 +43,16 @@ select throws_ok($$select beamline.changes_since(null)$$, 'BL007', null, 'waterm
 select throws_ok($$select beamline.changes_since(-1)$$, 'BL007', null, 'negative watermark: BL007');
 select throws_ok($$select beamline.changes_since(0, 0)$$, 'BL007', null, 'limit 0: BL007');
 select throws_ok($$select count(*) from beamline.change_log$$, '42501', null, 'the application role cannot read the table directly');
+select ok(beamline.change_horizon() >= (select (c.changes -> -1 ->> 'xid')::bigint from beamline.changes_since(0) c),
+    'change_horizon is at or above every xid that has written a change');
+select is(beamline.change_horizon(), pg_catalog.pg_current_xact_id()::text::bigint, 'change_horizon is the caller''s own xid');
+select is((select row(i.system_identifier is not null, i.timeline >= 1, i.started_at is not null,
+                      i.database_oid is not null, i.incarnation is not null)::text from beamline.server_identity() i),
+    '(t,t,t,t,t)', 'server_identity: every field, for the application role');
+select throws_ok($$select count(*) from beamline_internal.server_incarnation$$, '42501', null,
+    'the application role cannot read the incarnation table');
 reset role;
+select is_definer('beamline', 'server_identity', array[]::text[], 'server_identity is security definer');
 
 select ok(beamline_internal.change_log_prune('0 seconds') >= 6, 'prune deletes old entries');
 select is((select c.complete from beamline.changes_since(0) c), false, 'a watermark older than the pruned range is not complete: flush');

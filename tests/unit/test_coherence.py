@@ -2,7 +2,9 @@
 
 Cases: own writes are written through and their own signal skipped; another writer's signal
 evicts; a signal arriving while the key's write is in flight waits for the write; grant and
-quota changes evict their groups; an unknown kind flushes; a flush refuses fills of loads that
+quota changes evict their groups; an unknown kind flushes; a new server history forgets own
+xids and flushes, and a write that started in the old history is neither remembered nor
+written through; a flush refuses fills of loads that
 started before it; the sweeper drops long-expired entries on the fake clock; the module does
 not import psycopg.
 """
@@ -71,6 +73,26 @@ def test_a_signal_during_the_write_waits_for_the_write() -> None:
     assert ("t", "p") not in c.policies  # applied when the write returned
 
 
+def test_a_new_server_history_forgets_own_xids_and_writes_that_straddle_it() -> None:
+    c = make(Clock())
+    c.own_write(42, c.history)
+    assert c.policies.fill(("t", "q"), a_policy(1), c.policies.generation())
+    c.new_history()
+    assert ("t", "q") not in c.policies  # flushed
+    assert c.policies.fill(("t", "p"), a_policy(1), c.policies.generation())
+    c.apply_changes([change("policy", "p", xid=42)])  # xid 42 of the new history: not ours
+    assert ("t", "p") not in c.policies
+    with c.writing(("t", "p")):  # a write sent in one history, answered after the next began
+        generation, history = c.policies.generation(), c.history
+        c.new_history()
+        c.own_write(43, history)
+        c.policy_written(a_policy(5), generation)
+    assert ("t", "p") not in c.policies  # the answer of a lost history is not written through
+    assert c.policies.fill(("t", "p"), a_policy(1), c.policies.generation())
+    c.apply_changes([change("policy", "p", xid=43)])
+    assert ("t", "p") not in c.policies  # and its xid is not remembered
+
+
 def test_grant_and_quota_changes_evict_their_groups_unknown_kinds_flush() -> None:
     c = make(Clock())
     g = c.rbac.generation()
@@ -100,7 +122,7 @@ def test_a_flush_refuses_fills_of_loads_that_started_before_it() -> None:
 def test_sweep_on_the_fake_clock() -> None:
     clock = Clock()
     c = make(clock, ttl_policies=10.0, serve_stale_for=5.0)
-    c.policies.fill(("t", "p"), a_policy(1), c.policies.generation())
+    assert c.policies.fill(("t", "p"), a_policy(1), c.policies.generation())
     clock.now += 12  # expired, still inside serve-stale
     assert c.sweep() == 0
     clock.now += 4  # beyond ttl + serve_stale_for
