@@ -108,6 +108,8 @@ class AsyncStore:
                 connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
                 apply_changes=self.apply_changes,
                 flush=self.flush,
+                # a failover / restore / PITR: flush and forget own-write xids (issue 13)
+                on_new_history=self._coherence.new_history,
                 on_reconnect=self._connector.check,
                 poll_interval=settings.poll_interval,
                 call_timeout=settings.call_timeout,
