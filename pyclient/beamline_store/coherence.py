@@ -123,11 +123,17 @@ class Coherence:
     @contextmanager
     def writing(self, key: tuple[str, str]) -> Iterator[None]:
         """Around a policy write of *key*: signals for *key* that arrive meanwhile wait, and are
-        applied when the last write of the key has returned (its xid is known by then)."""
+        applied when the last write of the key has returned (its xid is known by then). A write
+        that raises evicts *key* (its outcome may be unknown)."""
         with self._writes_lock:
             self._writing[key] += 1
         try:
             yield
+        except BaseException:
+            # A write that failed may still have committed (WriteOutcomeUnknown): never keep
+            # serving the cached version it may have replaced; the next read asks the database.
+            self.policies.invalidate(key)
+            raise
         finally:
             with self._writes_lock:
                 self._writing[key] -= 1

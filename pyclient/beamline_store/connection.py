@@ -55,6 +55,7 @@ from .errors import (
     ConfigurationError,
     DatabaseUnavailable,
     ReadOnlyDatabase,
+    WriteOutcomeUnknown,
     connection_lost,
     translate,
 )
@@ -596,7 +597,20 @@ class Connector:
             call = None
             try:
                 with self.deadlines.guard(conn, deadline) as call:
-                    return function(conn)
+                    result = function(conn)
+                if write and call is not None and call.fired > 0:
+                    # The deadline's cancel reached a write that then succeeded: it was waiting
+                    # at COMMIT for a synchronous standby, and PostgreSQL keeps such a commit
+                    # locally with only a WARNING. Durable here, not replicated: a failover
+                    # now would lose it, so it is never acknowledged (docs/HA.md).
+                    raise WriteOutcomeUnknown(
+                        f"the write committed on this server but its deadline of {deadline:g} s "
+                        "fired while it waited for a synchronous standby: it may be lost in a "
+                        "failover; read it again",
+                        hint="Check the standby (synchronous_standby_names); a retry with "
+                        "expected_version is safe.",
+                    )
+                return result
             except psycopg.Error as exc:
                 fired = call is not None and call.fired > 0
                 error = translate(

@@ -404,3 +404,50 @@ def test_db_status_reports_a_login_that_cannot_act_as_the_application_role(
     )
     assert devstate.exit_code == 20, devstate.output
     assert "not a member of the application role" in devstate.output
+
+
+def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_unknown(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    """Synchronous replication whose standby never answers (issue 13's HA drills found it):
+    the call deadline cancels the commit's wait, PostgreSQL keeps the commit locally with only
+    a WARNING and reports success. The write is durable here but not replicated: a failover now
+    would lose it, so it must not be acknowledged — WriteOutcomeUnknown, never success."""
+    cluster, settings = migrated
+    admin = cluster.url(dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:  # test clusters run it off
+        conn.execute("alter database beamline set synchronous_commit = on")
+    # one pooled session, so the wait below sees the very session the write will use
+    one = fast(settings, pool_min_size=1, pool_max_size=1)
+    store = make_store(cluster.url(), one, listen=False)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("alter system set synchronous_standby_names = 'ghost_standby'")
+            conn.execute("select pg_reload_conf()")
+        # The reload reaches each backend asynchronously (postmaster, then its children): wait
+        # until the Store's own pooled session sees it.
+        eventually(
+            lambda: _pooled_setting(store, "synchronous_standby_names") == "ghost_standby",
+            "the Store's session to see the new synchronous_standby_names",
+        )
+        try:
+            took, error = timed(lambda: store.put_policy(TENANT, "p", policy(1)))
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute("alter system reset synchronous_standby_names")
+                conn.execute("select pg_reload_conf()")
+        assert isinstance(error, WriteOutcomeUnknown), error
+        assert took <= settings.call_timeout + FAST["call_timeout"] + 0.5
+        # It did commit locally: reading it again is how the caller resolves the doubt.
+        assert store.get_policy(TENANT, "p").version == 2
+    finally:
+        store.close()
+
+
+def _pooled_setting(store: Store, name: str) -> str:
+    """*name* as a session of the Store's pool sees it."""
+    with store._connector._pool.connection() as conn:
+        row = conn.execute("select current_setting(%s)", [name]).fetchone()
+    return str(row[0]) if row else ""
