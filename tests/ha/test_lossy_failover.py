@@ -38,6 +38,7 @@ import pytest
 
 from beamline_store.config import Settings
 from beamline_store.embedded import Cluster, _free_port, find_bindir
+from beamline_store.errors import DatabaseUnavailable
 from beamline_store.migrate import migrate
 from beamline_store.store import Store
 from tests.conftest import make_tmp_home
@@ -93,7 +94,10 @@ def async_pair() -> Iterator[tuple[Cluster, Path, int]]:
     finally:
         with contextlib.suppress(AssertionError):
             as_server_user([str(bindir / "pg_ctl"), "stop", "-m", "immediate", "-D", str(data)])
-        primary.destroy()
+        # The drill SIGKILLed the primary: a stale postmaster.pid (its pid possibly reused on a
+        # busy machine) can make pg_ctl report "server does not shut down". Teardown only.
+        with contextlib.suppress(DatabaseUnavailable):
+            primary.destroy()
         shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(standby_dir, ignore_errors=True)
 
