@@ -23,7 +23,9 @@ create or replace function beamline_internal.notify_change()
     language plpgsql
 as $$
 begin
-    if exists (select 1 from beamline.change_log c where c.xid = new.xid and c.id < new.id) then
+    -- The transaction's first change (ORDER BY + LIMIT on the (xid, id) index: a plain EXISTS
+    -- got a generic plan that scanned the whole change log, 0.5 ms and growing per call).
+    if (select c.id from beamline.change_log c where c.xid = new.xid order by c.id limit 1) < new.id then
         return null;  -- an earlier change of this transaction already had its chance
     end if;
     perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
