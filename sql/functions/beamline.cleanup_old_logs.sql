@@ -3,15 +3,15 @@
 -- of every tenant (audit:manage in the reserved tenant 'global'). The append-only guard
 -- (trigger policy_audit_log__append_only) lets exactly this function's DELETE through, by
 -- inspecting the PL/pgSQL call stack. The cleanup itself is logged (action CLEANUP).
--- Hash chain (docs/AUDIT.md "Tamper evidence"): a cleanup removes a prefix of each tenant's
--- chain — the rows in seq order up to the first row that is not older than the cutoff — and
--- records where the chain now starts (the last removed seq and row_hash) in the owner-only
+-- Hash chain (docs/AUDIT.md "Tamper evidence"): a cleanup removes a prefix of each lane of each
+-- tenant's chain — the rows in seq order up to the first row that is not older than the cutoff
+-- — and records where the lane now starts (the last removed seq and row_hash) in the owner-only
 -- beamline_internal.audit_chain_anchors, so the rest still verifies. A row older than the cutoff
 -- that follows a newer one in chain order (a row inserted with a backdated timestamp, or within
 -- the milliseconds one writer waited for another's lock) stays until a later cleanup.
 -- Partitions (migration 0085, docs/AUDIT.md "Partitions and retention"): after the anchors are
 -- recorded, a partition whose whole range is older than the cutoff and all of whose rows are
--- in that removed prefix (every row's tenant in scope and seq <= its new anchor; one scan of the
+-- in that removed prefix (every row's tenant in scope and seq <= its lane's new anchor; one scan of the
 -- partition, read-only) is dropped whole; the rest of the prefix (the boundary month, rows held
 -- back by the chain order, the default partition, or every partition for a one-tenant cleanup)
 -- goes by the DELETE. Dropping a partition needs ACCESS EXCLUSIVE on beamline.policy_audit_log:
@@ -57,22 +57,22 @@ begin
     -- The new anchor of each tenant: the row before its first row at or after the cutoff (or its
     -- last row when all are older). Locks the tenants' head rows first, like every audit insert.
     perform 1 from beamline_internal.audit_chain_heads h where v_all or h.tenant_id = p_tenant for update;
-    insert into beamline_internal.audit_chain_anchors as x (tenant_id, seq, row_hash, cut_at)
-    select a.tenant_id, a.seq, a.row_hash, pg_catalog.now()
-      from (select h.tenant_id,
+    insert into beamline_internal.audit_chain_anchors as x (tenant_id, lane, seq, row_hash, cut_at)
+    select a.tenant_id, a.lane, a.seq, a.row_hash, pg_catalog.now()
+      from (select h.tenant_id, h.lane,
                    coalesce((select pg_catalog.min(b.seq) from beamline.policy_audit_log b
-                              where b.tenant_id = h.tenant_id and b."timestamp" >= v_cutoff) - 1, h.seq) as cut
+                              where b.tenant_id = h.tenant_id and b.lane = h.lane and b."timestamp" >= v_cutoff) - 1, h.seq) as cut
               from beamline_internal.audit_chain_heads h
              where v_all or h.tenant_id = p_tenant) c
-      join beamline.policy_audit_log a on a.tenant_id = c.tenant_id and a.seq = c.cut
-    on conflict (tenant_id) do update set seq = excluded.seq, row_hash = excluded.row_hash, cut_at = excluded.cut_at;
+      join beamline.policy_audit_log a on a.tenant_id = c.tenant_id and a.lane = c.lane and a.seq = c.cut
+    on conflict (tenant_id, lane) do update set seq = excluded.seq, row_hash = excluded.row_hash, cut_at = excluded.cut_at;
     -- Whole partitions (a cleanup of every tenant only: a partition holds every tenant's rows).
     for v_part in select p.partition from beamline_internal.audit_partitions() p
                    where v_all and not p.is_default and p.upper_bound <= v_cutoff order by p.upper_bound loop
         execute pg_catalog.format(
             'select coalesce(pg_catalog.bool_and(c.seq is not null and s.last_seq <= c.seq), true), coalesce(pg_catalog.sum(s.n), 0)'
-            ' from (select r.tenant_id, pg_catalog.count(*) as n, pg_catalog.max(r.seq) as last_seq from %s r group by r.tenant_id) s'
-            ' left join beamline_internal.audit_chain_anchors c on c.tenant_id = s.tenant_id', v_part.partition)
+            ' from (select r.tenant_id, r.lane, pg_catalog.count(*) as n, pg_catalog.max(r.seq) as last_seq from %s r group by r.tenant_id, r.lane) s'
+            ' left join beamline_internal.audit_chain_anchors c on c.tenant_id = s.tenant_id and c.lane = s.lane', v_part.partition)
             into v_whole, v_rows;
         if v_whole then
             execute pg_catalog.format('drop table %s', v_part.partition);
@@ -81,7 +81,7 @@ begin
         end if;
     end loop;
     -- The guard recognises this exact statement text; keep it on one line and unchanged.
-    delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant);
+    delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and c.lane = a.lane and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant);
     get diagnostics v_deleted = row_count;
     v_deleted := v_deleted + v_dropped;
     perform beamline_internal.audit_write(v_scope, 'app', null, null, 'CLEANUP', null,

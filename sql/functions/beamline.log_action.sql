@@ -53,14 +53,6 @@ declare
     v_count integer;
     v_bytes integer;
     v_meta jsonb;
-    v_prev record;
-    v_entry record;
-    v_id uuid;
-    v_ts timestamptz;
-    v_hash text;
-    v_ids uuid[] := '{}';
-    v_times timestamptz[] := '{}';
-    v_hashes text[] := '{}';
 begin
     if p_entries is null or pg_catalog.jsonb_typeof(p_entries) <> 'array' then
         raise exception using
@@ -116,30 +108,12 @@ begin
         return 0;
     end if;
     v_meta := beamline_internal.audit_metadata();
-    -- Chain the batch here (docs/AUDIT.md "Tamper evidence"): one head lock and lookup per
-    -- batch, the hashes computed in memory, instead of the per-row trigger's lock and lookup for
-    -- every row. The statement trigger chain_check verifies every row before the head moves.
-    v_prev := beamline_internal.audit_chain_prev(p_tenant);
-    v_hash := v_prev.row_hash;
-    for v_entry in select e.value, e.ord from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord) order by e.ord loop
-        v_id := pg_catalog.gen_random_uuid();
-        v_ts := pg_catalog.clock_timestamp();
-        v_hash := beamline_internal.audit_row_hash(p_tenant, v_prev.seq + v_entry.ord, v_hash, v_id, 'app',
-            v_entry.value ->> 'policy_id', v_entry.value ->> 'target_id', v_entry.value ->> 'action', p_actor,
-            null, coalesce(v_entry.value -> 'data', '{}'::jsonb), v_meta, v_ts);
-        v_ids := pg_catalog.array_append(v_ids, v_id);
-        v_times := pg_catalog.array_append(v_times, v_ts);
-        v_hashes := pg_catalog.array_append(v_hashes, v_hash);
-    end loop;
+    -- One statement, in entry order: the chain trigger links each row after the one before.
     insert into beamline.policy_audit_log
-        (id, tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata, "timestamp",
-         seq, prev_hash, row_hash)
-    select c.id, p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
-           coalesce(e.value -> 'data', '{}'::jsonb), v_meta, c.ts,
-           v_prev.seq + e.ord, coalesce(v_hashes[e.ord - 1], v_prev.row_hash), c.row_hash
+        (tenant_id, target_type, policy_id, target_id, action, actor, new_data, metadata, "timestamp")
+    select p_tenant, 'app', e.value ->> 'policy_id', e.value ->> 'target_id', e.value ->> 'action', p_actor,
+           coalesce(e.value -> 'data', '{}'::jsonb), v_meta, pg_catalog.clock_timestamp()
       from pg_catalog.jsonb_array_elements(p_entries) with ordinality e(value, ord)
-      join rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_times), pg_catalog.unnest(v_hashes))
-           with ordinality c(id, ts, row_hash, ord) on c.ord = e.ord
      order by e.ord;
     return v_count;
 end;

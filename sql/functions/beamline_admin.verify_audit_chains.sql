@@ -1,7 +1,8 @@
 -- verify_audit_chains: every tenant's audit hash chain, one result per tenant (owner only; for
 -- operators and `beamline backup verify`, which run as the owner on a restored copy and have no
 -- tenant actor). Each row is beamline_internal.audit_chain_verify's result for that tenant:
--- {"ok": true, "tenant", "checked", ...} or the first bad {"ok": false, "seq", "id", "reason"}.
+-- {"ok": true, "tenant", "checked", "lanes", ...} or the first bad {"ok": false, "lane", "seq",
+-- "reason", ...}.
 -- Tenants come from the chain heads and the log itself, so a tenant whose rows were all removed
 -- behind the functions' back still reports "truncated".
 create or replace function beamline_admin.verify_audit_chains()

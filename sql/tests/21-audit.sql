@@ -200,7 +200,7 @@ select throws_ok($$ delete from beamline.policy_audit_log $$, 'BL011', null, 'ow
 select throws_ok($$ truncate beamline.policy_audit_log $$, 'BL011', null, 'owner: TRUNCATE rejected (BL011)');
 select throws_ok($$ do $d$ begin perform set_config('beamline.cleanup', 'on', true); delete from beamline.policy_audit_log a where a."timestamp" < now() and (true or a.tenant_id = 't1'); end $d$ $$,
                  'BL011', null, 'owner: a DO block imitating cleanup is rejected');
-select throws_ok($$ do $d$ declare v_all boolean := true; p_tenant text; begin delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant); end $d$ $$,
+select throws_ok($$ do $d$ declare v_all boolean := true; p_tenant text; begin delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and c.lane = a.lane and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant); end $d$ $$,
                  'BL011', null, 'owner: the exact cleanup statement outside cleanup_old_logs is rejected');
 reset role;
 -- ===== the superuser running the tests ===================================================

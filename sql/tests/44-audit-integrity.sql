@@ -66,10 +66,10 @@ select is((select count(*)::int from beamline.policy_audit_log a join beamline.p
              on b.tenant_id = a.tenant_id and b.seq = a.seq + 1 where a.tenant_id = 't1' and b.prev_hash <> a.row_hash), 0,
           'each row links to the row before');
 select beamline.audit_chain_head('t1', 'alice') as head \gset
-select is((:'head'::jsonb ->> 'seq')::int, (select max(seq)::int from beamline.policy_audit_log where tenant_id = 't1'), 'the exported head is the last row');
+select is((:'head'::jsonb #>> '{lanes,0,seq}')::int, (select max(seq)::int from beamline.policy_audit_log where tenant_id = 't1'), 'the exported head is the last row');
 set local role beamline_app;
 select is(beamline.verify_audit_chain('t1', 'alice') ->> 'ok', 'true', 'the chain verifies');
-select is(beamline.verify_audit_chain('t1', 'alice', :'head') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant',
+select is(beamline.verify_audit_chain('t1', 'alice', :'head') - 'lanes' - 'checked' - 'tenant',
           '{"ok": true, "expected_head": "found"}', 'and contains the exported head');
 select throws_ok($$ select beamline.verify_audit_chain('t1', 'vera') $$, 'BL001', null, 'verify needs audit:read');
 select throws_ok($$ select beamline.audit_chain_head('t2', 'alice') $$, 'BL001', null, 'the head needs audit:read in that tenant');
@@ -96,8 +96,8 @@ select is(tests.row_counts(), :'before_forge'::jsonb, 'nothing was written');
 savepoint attack;
 set local session_replication_role = replica;
 update beamline.policy_audit_log set new_data = '{"n": 99}' where tenant_id = 't1' and seq = 5;
-select is(beamline.verify_audit_chain('t1', 'alice') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          '{"ok": false, "seq": 5, "reason": "bad hash"}', 'an edited row: bad hash at its seq');
+select is(beamline.verify_audit_chain('t1', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
+          '{"ok": false, "lane": 0, "seq": 5, "reason": "bad hash"}', 'an edited row: bad hash at its seq');
 rollback to savepoint attack;
 
 set local session_replication_role = replica;
@@ -105,38 +105,38 @@ update beamline.policy_audit_log a set new_data = '{"n": 99}',
        row_hash = beamline_internal.audit_row_hash(a.tenant_id, a.seq, a.prev_hash, a.id, a.target_type, a.policy_id, a.target_id,
                       a.action, a.actor, a.old_data, '{"n": 99}', a.metadata, a."timestamp")
  where tenant_id = 't1' and seq = 5;
-select is(beamline.verify_audit_chain('t1', 'alice') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          '{"ok": false, "seq": 6, "reason": "bad link"}', 'an edited row with its hash recomputed: bad link at the next');
+select is(beamline.verify_audit_chain('t1', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
+          '{"ok": false, "lane": 0, "seq": 6, "reason": "bad link"}', 'an edited row with its hash recomputed: bad link at the next');
 rollback to savepoint attack;
 
 set local session_replication_role = replica;
 delete from beamline.policy_audit_log where tenant_id = 't1' and seq = 4;
-select is(beamline.verify_audit_chain('t1', 'alice') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          '{"ok": false, "seq": 5, "reason": "missing rows"}', 'a deleted middle row: missing rows at the next');
+select is(beamline.verify_audit_chain('t1', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
+          '{"ok": false, "lane": 0, "seq": 5, "reason": "missing rows"}', 'a deleted middle row: missing rows at the next');
 rollback to savepoint attack;
 
 set local session_replication_role = replica;
 update beamline.policy_audit_log set seq = seq + 1000000 where tenant_id = 't1' and seq >= 4;
 update beamline.policy_audit_log set seq = seq - 999999 where tenant_id = 't1' and seq > 1000000;
-insert into beamline.policy_audit_log (id, tenant_id, target_type, action, actor, new_data, metadata, "timestamp", seq, prev_hash, row_hash)
-select i.id, 't1', 'app', 'FORGED', 'alice', '{}', '{}', i.ts, 4, p.row_hash,
+insert into beamline.policy_audit_log (id, tenant_id, target_type, action, actor, new_data, metadata, "timestamp", lane, seq, prev_hash, row_hash)
+select i.id, 't1', 'app', 'FORGED', 'alice', '{}', '{}', i.ts, 0, 4, p.row_hash,
        beamline_internal.audit_row_hash('t1', 4, p.row_hash, i.id, 'app', null, null, 'FORGED', 'alice', null, '{}', '{}', i.ts)
   from beamline.policy_audit_log p, (select gen_random_uuid() as id, now() as ts) i
  where p.tenant_id = 't1' and p.seq = 3;
-select is(beamline.verify_audit_chain('t1', 'alice') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          '{"ok": false, "seq": 5, "reason": "bad hash"}', 'a row inserted in the middle, later rows renumbered: bad hash at the first moved row');
+select is(beamline.verify_audit_chain('t1', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
+          '{"ok": false, "lane": 0, "seq": 5, "reason": "bad hash"}', 'a row inserted in the middle, later rows renumbered: bad hash at the first moved row');
 rollback to savepoint attack;
 
 set local session_replication_role = replica;
 delete from beamline.policy_audit_log where tenant_id = 't1' and seq > :last - 2;
-select is(beamline.verify_audit_chain('t1', 'alice') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          jsonb_build_object('ok', false, 'seq', :last, 'reason', 'truncated'), 'a deleted tail: truncated (the recorded head)');
+select is(beamline.verify_audit_chain('t1', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
+          jsonb_build_object('ok', false, 'lane', 0, 'seq', :last, 'reason', 'truncated'), 'a deleted tail: truncated (the recorded head)');
 update beamline_internal.audit_chain_heads h set seq = a.seq, head_hash = a.row_hash
-  from beamline.policy_audit_log a where h.tenant_id = 't1' and a.tenant_id = 't1' and a.seq = :last - 2;
+  from beamline.policy_audit_log a where h.tenant_id = 't1' and h.lane = 0 and a.tenant_id = 't1' and a.lane = 0 and a.seq = :last - 2;
 select is(beamline.verify_audit_chain('t1', 'alice') ->> 'ok', 'true',
           'a deleted tail with the head row rewritten passes without an external head (the stated limit)');
-select is(beamline.verify_audit_chain('t1', 'alice', :'head') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          jsonb_build_object('ok', false, 'seq', :last, 'reason', 'truncated'), 'but not with the exported head: truncated');
+select is(beamline.verify_audit_chain('t1', 'alice', :'head') - 'lanes' - 'checked' - 'tenant' - 'id',
+          jsonb_build_object('ok', false, 'lane', 0, 'seq', :last, 'reason', 'truncated'), 'but not with the exported head: truncated');
 rollback to savepoint attack;
 
 set local session_replication_role = replica;
@@ -155,13 +155,13 @@ begin
                row_hash = v_prev
          where a.id = v_row.id;
     end loop;
-    update beamline_internal.audit_chain_heads set head_hash = v_prev where tenant_id = 't1';
+    update beamline_internal.audit_chain_heads set head_hash = v_prev where tenant_id = 't1' and lane = 0;
 end
 $rewrite$;
 select is(beamline.verify_audit_chain('t1', 'alice') ->> 'ok', 'true',
           'a whole chain rewritten (with the head row) passes without an external head (the stated limit)');
-select is(beamline.verify_audit_chain('t1', 'alice', :'head') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          jsonb_build_object('ok', false, 'seq', :last, 'reason', 'unexpected head'), 'but not with the exported head: unexpected head');
+select is(beamline.verify_audit_chain('t1', 'alice', :'head') - 'lanes' - 'checked' - 'tenant' - 'id',
+          jsonb_build_object('ok', false, 'lane', 0, 'seq', :last, 'reason', 'unexpected head'), 'but not with the exported head: unexpected head');
 rollback to savepoint attack;
 set local session_replication_role = origin;
 select is(beamline.verify_audit_chain('t1', 'alice') ->> 'ok', 'true', 'after the attacks are undone the chain verifies again');
@@ -178,7 +178,8 @@ select beamline.audit_chain_head('t5', 'alice') as old_head \gset
 set local role beamline_app;
 select lives_ok($$ select beamline.log_action('t5', 'alice', 'EVENT', 'x') $$, 'a new event in t5');
 select is(beamline.cleanup_old_logs('90 days', 'alice', 't5'), 3::bigint, 'cleanup removes the three old rows of t5');
-select is(beamline.verify_audit_chain('t5', 'alice') - 'head' - 'checked' - 'last_seq' - 'tenant',
+select is((select (v -> 'lanes' -> 0) - 'head' - 'checked' - 'last_seq' - 'lane' || jsonb_build_object('ok', v -> 'ok')
+             from beamline.verify_audit_chain('t5', 'alice') v),
           '{"ok": true, "first_seq": 4, "anchor_seq": 3}', 't5 verifies after the cleanup, from its anchor');
 select is(beamline.verify_audit_chain('t5', 'alice', :'old_head') ->> 'ok', 'true', 'a head exported before the cleanup is still in the chain');
 select is(beamline.verify_audit_chain('t5', 'alice', '{"seq": 2, "head": "0000000000000000000000000000000000000000000000000000000000000000"}') ->> 'expected_head',
@@ -187,8 +188,8 @@ select is(beamline.verify_audit_chain('t1', 'alice', :'t1_head') ->> 'ok', 'true
 reset role;
 set local session_replication_role = replica;
 delete from beamline.policy_audit_log where tenant_id = 't5' and seq = 4;
-select is(beamline.verify_audit_chain('t5', 'alice') - 'head' - 'checked' - 'first_seq' - 'last_seq' - 'anchor_seq' - 'tenant' - 'id',
-          '{"ok": false, "seq": 5, "reason": "missing rows"}', 'deleting the first row after the anchor is found');
+select is(beamline.verify_audit_chain('t5', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
+          '{"ok": false, "lane": 0, "seq": 5, "reason": "missing rows"}', 'deleting the first row after the anchor is found');
 set local session_replication_role = origin;
 
 select * from finish();

@@ -9,7 +9,8 @@
 -- partitions wholly older than the cutoff, deletes the older rows of the boundary month, keeps a
 -- partition holding a row the chain order keeps (deleting its other rows), counts every removed
 -- row, and every tenant's chain verifies afterwards; a multi-row insert spanning months chains
--- correctly (the trigger's running tail), and a tail hint preset by a caller is ignored.
+-- correctly (each row after its lane's head), and a tail hint preset by a caller (the running
+-- tail of an earlier design) is ignored.
 -- Dates are built from the current UTC month (M0), so the shifted-clock runs cover month and
 -- year ends. After the checks of the migrated layout, the test re-shapes the (still empty)
 -- partitions as a database partitioned six months ago would have them: legacy up to M0 - 6
@@ -105,7 +106,7 @@ select throws_ok($$ truncate beamline_internal.policy_audit_log_default $$, 'BL0
 select throws_ok(format($i$ insert into %s (tenant_id, target_type, action, actor, "timestamp", seq, prev_hash, row_hash)
                             values ('t1', 'app', 'FORGED', 'ops', %L, 99, repeat('0', 64), repeat('a', 64)) $i$,
                         pg_temp.part_of(1), pg_temp.month_start(1) + interval '1 day'),
-                 'BL008', null, 'an INSERT naming a partition with made-up chain values: BL008 (chain_check runs there too)');
+                 'BL008', null, 'an INSERT naming a partition with made-up chain values: BL008 (the chain trigger runs there too)');
 reset role;
 select is((select count(*)::int from beamline.policy_audit_log where actor = 'x' or action = 'FORGED'), 0, 'nothing was changed or forged');
 

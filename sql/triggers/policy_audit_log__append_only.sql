@@ -22,7 +22,7 @@ begin
         get diagnostics v_context = pg_context;
         v_frames := pg_catalog.string_to_array(v_context, E'\n');
         if pg_catalog.array_length(v_frames, 1) >= 3
-           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant)"'
+           and v_frames[2] = 'SQL statement "delete from beamline.policy_audit_log a using beamline_internal.audit_chain_anchors c where c.tenant_id = a.tenant_id and c.lane = a.lane and a.seq <= c.seq and (v_all or a.tenant_id = p_tenant)"'
            and v_frames[3] ~ '^PL/pgSQL function beamline\.cleanup_old_logs\(interval,text,text\) line [0-9]+ at SQL statement$' then
             return null;
         end if;

@@ -1,15 +1,18 @@
 """Migration 0085 on a database populated before it (issue 16, audit partitioning).
 
-A database is migrated up to 0084 (the tree as it is, without 0085 and without the trigger file
-that manages partitions), filled with audit rows over 14 months for three tenants, cleaned up
+A database is migrated with the tree as it was right before 0085 (migrations and stored logic
+from git: later stored logic needs later migrations, e.g. the chain lanes of 0100), filled with
+audit rows over 14 months for three tenants, cleaned up
 once (so a chain anchor exists), and its chains' heads exported. Then the real `migrate` runs:
 the log is partitioned, every row is kept unchanged in the legacy partition, every tenant's
-chain verifies (an exported head is still found), new rows extend the chains, and retention
-after the migration keeps every chain verifiable."""
+chain verifies as lane 0 (a head exported before lanes is still found), new rows extend the
+chains, and retention after the migration keeps every chain verifiable."""
 
 from __future__ import annotations
 
-import shutil
+import io
+import subprocess
+import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,25 +22,28 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from beamline_store import migrate as migrate_module
 from beamline_store.config import Settings, sql_root
 from beamline_store.embedded import Cluster
 from beamline_store.migrate import migrate
+from beamline_store.schemas import DEFAULT_SCHEMAS, read_default_schema
 from tests.conftest import drop_database
 
-PARTITION_MIGRATION = "0085_audit_partitioning.sql"
-PARTITION_TRIGGERS = Path("sql/triggers/policy_audit_log__partitions.sql")
+# the commit before the one that added migrations/0085_audit_partitioning.sql
+BEFORE_PARTITIONING = "5e6fdd067bf4beee0a88bdc28e7044ff6d8eda25"
 
 
 def _root_before_partitioning(tmp_path: Path) -> Path:
     root = tmp_path / "root"
-    source = sql_root()
-    shutil.copytree(source / "sql", root / "sql")
-    shutil.copytree(source / "docs", root / "docs")
-    (root / "migrations").mkdir()
-    for path in sorted((source / "migrations").glob("*.sql")):
-        if path.name < PARTITION_MIGRATION:
-            shutil.copy(path, root / "migrations" / path.name)
-    (root / PARTITION_TRIGGERS).unlink()
+    root.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(sql_root()), "archive", BEFORE_PARTITIONING, "sql", "docs", "migrations"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
+    assert not (root / "migrations" / "0085_audit_partitioning.sql").exists()
     return root
 
 
@@ -48,7 +54,20 @@ def old_db(pg_cluster: Cluster, settings: Settings, tmp_path: Path) -> Iterator[
         conn.execute(f'create database "{name}"')
     url = pg_cluster.url(dbname=name)
     try:
-        migrate(url, settings, root=_root_before_partitioning(tmp_path), login_role=True)
+        root = _root_before_partitioning(tmp_path)
+
+        def old_default_schemas(conn: psycopg.Connection[Any], settings: Settings) -> None:
+            """The migrate post-step of that tree: its shipped schemas (today's use keywords
+            that engine did not have)."""
+            for schema in DEFAULT_SCHEMAS:
+                conn.execute(
+                    "select beamline_admin.register_default_schema(%s, %s)",
+                    [schema, Jsonb(read_default_schema(schema, root))],
+                )
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(migrate_module, "POST_STEPS", [old_default_schemas])
+            migrate(url, settings, root=root, login_role=True)
         yield url
     finally:
         drop_database(pg_cluster, url)
@@ -58,7 +77,8 @@ def _rows(conn: psycopg.Connection[Any]) -> dict[str, str]:
     return {
         str(i): str(h)
         for i, h in conn.execute(
-            "select a.id, md5(a::text) from beamline.policy_audit_log a"
+            # every column the row had before (migration 0100 adds lane, 0 for these rows)
+            "select a.id, md5((to_jsonb(a) - 'lane')::text) from beamline.policy_audit_log a"
         ).fetchall()
     }
 
@@ -68,6 +88,12 @@ def _chains(conn: psycopg.Connection[Any]) -> dict[str, dict[str, Any]]:
         r["tenant"]: r
         for (r,) in conn.execute("select beamline_admin.verify_audit_chains()").fetchall()
     }
+
+
+def _lane0(chain: dict[str, Any]) -> dict[str, Any]:
+    """The verify result of lane 0 (the whole chain before lanes) with the overall ok."""
+    [lane] = [lane for lane in chain["lanes"] if lane["lane"] == 0]
+    return {"ok": chain["ok"]} | {k: v for k, v in lane.items() if k != "lane"}
 
 
 def test_migration_keeps_rows_and_chains(old_db: str, settings: Settings) -> None:
@@ -100,19 +126,38 @@ def test_migration_keeps_rows_and_chains(old_db: str, settings: Settings) -> Non
         assert head is not None
 
     report = migrate(old_db, settings)
-    # 0085 first, then whatever later migrations exist (e.g. 0090)
-    assert report.migrations_applied[0] == "0085_audit_partitioning", report.migrations_applied
+    # 0085 and whatever that tree did not have yet (e.g. 0070, 0090, 0100), in order
+    assert "0085_audit_partitioning" in report.migrations_applied, report.migrations_applied
+    assert report.migrations_applied == sorted(report.migrations_applied)
 
     with psycopg.connect(old_db, autocommit=True) as conn:
         assert conn.execute(
             "select relkind::text from pg_class where oid = 'beamline.policy_audit_log'::regclass"
         ).fetchone() == ("p",)
-        assert _rows(conn) == before_rows, "every row is kept, byte for byte"
+        after_rows = _rows(conn)
+        assert {i: after_rows.get(i) for i in before_rows} == before_rows, "every row is kept"
+        # the only new rows: this tree's shipped schemas, registered by the migrate post-step
+        new_rows = conn.execute(
+            "select target_type::text, action::text from beamline.policy_audit_log"
+            " where not (id::text = any(%s))",
+            [list(before_rows)],
+        ).fetchall()
+        assert set(new_rows) <= {("schema", "REGISTER")}, new_rows
         places = conn.execute(
-            "select tableoid::regclass::text, count(*) from beamline.policy_audit_log group by 1"
+            "select tableoid::regclass::text, count(*) from beamline.policy_audit_log"
+            " where id::text = any(%s) group by 1",
+            [list(before_rows)],
         ).fetchall()
         assert places == [("beamline_internal.policy_audit_log_legacy", len(before_rows))]
-        assert _chains(conn) == before_chains
+        # each chain is now lane 0 of its tenant, with the same rows, head and anchor ('global'
+        # also got the schema rows above)
+        chains = _chains(conn)
+        assert chains["global"]["ok"] is True, chains["global"]
+        assert {t: _lane0(c) for t, c in chains.items() if t != "global"} == {
+            t: {k: c[k] for k in ("ok", "checked", "first_seq", "last_seq", "head", "anchor_seq")}
+            for t, c in before_chains.items()
+            if t != "global"
+        }
         checked = conn.execute(
             "select beamline.verify_audit_chain('t1', 'alice', %s)", [Jsonb(head[0])]
         ).fetchone()
@@ -130,5 +175,5 @@ def test_migration_keeps_rows_and_chains(old_db: str, settings: Settings) -> Non
         )
         after = _chains(conn)
         assert all(c["ok"] for c in after.values()), after
-        assert after["t1"]["last_seq"] == before_chains["t1"]["last_seq"] + 1
-        assert after["t1"]["anchor_seq"] > before_chains["t1"]["anchor_seq"]
+        assert _lane0(after["t1"])["last_seq"] == before_chains["t1"]["last_seq"] + 1
+        assert _lane0(after["t1"])["anchor_seq"] > before_chains["t1"]["anchor_seq"]
