@@ -2,10 +2,11 @@
 
 The same methods, results, errors, caches and coherence guarantees as Store, on psycopg's async
 connections and ``psycopg_pool.AsyncConnectionPool`` (:class:`~beamline_store.connection.
-AsyncConnector`: the same recipe, fail-fast, deadline and retry rules). Nothing here is a rule
-of its own: every statement is one of :mod:`beamline_store.queries`, every error goes through
-:func:`beamline_store.errors.translate`, the caches and their invalidation are the shared
-:class:`~beamline_store.coherence.Coherence` core.
+AsyncConnector`: the same recipe, fail-fast, deadline and retry rules). Nothing
+here is a rule of its own: every call (its statement, parameters, result shape and cache
+effects) is written once in :mod:`beamline_store.calls` for both clients, which only carry its
+requests (``_drive``); every error goes through :func:`beamline_store.errors.translate`, the
+caches and their invalidation are the shared :class:`~beamline_store.coherence.Coherence` core.
 
 Cache hits stay synchronous-fast: a hit is ``peek`` on the coherence caches (no lock, no await
 on the database); a coroutine that hits returns without suspending. Misses share the caches'
@@ -23,38 +24,28 @@ hot path). Use one AsyncStore per event loop; ``await store.aclose()`` (or ``asy
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
-from . import queries
+from . import calls, queries
+from .calls import POLICY_READ
 from .coherence import Coherence
 from .config import Settings, load_settings
 from .connection import AsyncConnection, AsyncConnector, connect
 from .database import resolve_admin_dsn, resolve_dsn
-from .errors import BeamlineError, ConfigurationError, translate
+from .errors import ConfigurationError
 from .listener import Listener
-from .models import (
-    AuditEntry,
-    AuditPage,
-    Change,
-    Policy,
-    PolicyPage,
-    Quota,
-    RoleGrant,
-    from_row,
-)
+from .models import AuditPage, Change, Policy, PolicyPage, Quota, RoleGrant
 from .stats import CallStats, render_prometheus
-from .store import _READS, POLICY_READ, _jsonb, _policy_args
+from .store import bootstrap_row
 
 __all__ = ["AsyncStore"]
 
+T = TypeVar("T")
 _Row = dict[str, Any]
 
 
@@ -146,6 +137,30 @@ class AsyncStore:
 
     # -- the one place that talks to the database ------------------------------------------
 
+    async def _drive(self, call: calls.Call[T]) -> T:
+        """Carry out *call* (:mod:`beamline_store.calls`) as :meth:`Store._drive` does, awaiting
+        each answer. A call that needs no answer (its result was decided without the database)
+        returns without suspending."""
+        answer: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                request = call.send(answer) if error is None else call.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            answer = error = None
+            try:
+                answer = await self._answer(request)
+            except BaseException as exc:  # handed to the call, which re-raises it
+                error = exc
+
+    async def _answer(self, request: calls.Request) -> Any:
+        if isinstance(request, calls.DevState):  # (a Statement too: asked first)
+            raise NotImplementedError(f"{request!r}: DevState calls need Store")
+        if isinstance(request, calls.Statement):
+            return await self._call(request.name, request.params)
+        return await request.cache.aload(request.key, lambda: self._drive(request.load()))
+
     async def _call(self, name: str, params: Mapping[str, Any]) -> list[_Row]:
         query = queries.QUERIES[name]
         start = time.perf_counter()
@@ -157,7 +172,7 @@ class AsyncStore:
                 return await cur.fetchall()
 
         try:
-            return await self._connector.run(execute, write=name not in _READS)
+            return await self._connector.run(execute, write=name not in calls.READS)
         except BaseException as exc:
             error = exc
             raise
@@ -167,12 +182,6 @@ class AsyncStore:
                 time.perf_counter() - start,
                 None if error is None else type(error).__name__,
             )
-
-    async def _one(self, name: str, params: Mapping[str, Any]) -> _Row:
-        rows = await self._call(name, params)
-        if not rows:  # pragma: no cover - every API function returns a row or raises
-            raise BeamlineError(f"{name.lower()} returned no row")
-        return rows[0]
 
     # -- policies --------------------------------------------------------------------------
 
@@ -196,17 +205,8 @@ class AsyncStore:
             hit = self.cached_policy(tenant, policy_id, actor)
             if hit is not None:
                 return hit
-            if not await self.check_permission(tenant, actor, POLICY_READ):
-                row = await self._one("GET_POLICY", _policy_args(tenant, policy_id, actor))
-                return from_row(Policy, row)
-
-            async def load() -> tuple[Policy, float | None]:
-                row = await self._one("GET_POLICY", _policy_args(tenant, policy_id, actor))
-                return from_row(Policy, row), None
-
-            return await self._policies.aload((tenant, policy_id), load)
-        row = await self._one("GET_POLICY", _policy_args(tenant, policy_id, actor, version))
-        return from_row(Policy, row)
+            return await self._drive(calls.read_policy(self._coherence, tenant, policy_id, actor))
+        return await self._drive(calls.get_policy(tenant, policy_id, actor, version))
 
     async def put_policy(
         self,
@@ -218,52 +218,41 @@ class AsyncStore:
         expected_version: int | None = None,
     ) -> Policy:
         """As :meth:`Store.put_policy` (compare-and-set; written through: read-your-writes)."""
-        with self._coherence.writing((tenant, policy_id)):
-            generation = self._policies.generation()
-            row = await self._one(
-                "PUT_POLICY",
-                {
-                    "tenant": tenant,
-                    "policy_id": policy_id,
-                    "data": _jsonb(data),
-                    "actor": self._actor(actor),
-                    "expected_version": expected_version,
-                },
+        return await self._drive(
+            calls.put_policy(
+                self._coherence, tenant, policy_id, data, self._actor(actor), expected_version
             )
-            self._coherence.own_write(int(row.pop("write_xid")))
-            policy = from_row(Policy, row)
-            self._coherence.policy_written(policy, generation)
-            return policy
+        )
 
     async def activate_policy(
         self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
     ) -> Policy:
-        generation = self._policies.generation()
-        params = {**_policy_args(tenant, policy_id, self._actor(actor)), "version": version}
-        policy = from_row(Policy, await self._one("ACTIVATE_POLICY", params))
-        self._coherence.policy_written(policy, generation)
-        return policy
+        return await self._drive(
+            calls.activate_policy(self._coherence, tenant, policy_id, version, self._actor(actor))
+        )
 
     async def deactivate_policy(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> Policy:
-        args = _policy_args(tenant, policy_id, self._actor(actor))
-        row = await self._one("DEACTIVATE_POLICY", args)
-        self._coherence.invalidate_policy(tenant, policy_id)
-        return from_row(Policy, row)
+        return await self._drive(
+            calls.remove_policy(
+                self._coherence, "DEACTIVATE_POLICY", tenant, policy_id, self._actor(actor)
+            )
+        )
 
     async def delete_policy(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> Policy:
-        row = await self._one("DELETE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._coherence.invalidate_policy(tenant, policy_id)
-        return from_row(Policy, row)
+        return await self._drive(
+            calls.remove_policy(
+                self._coherence, "DELETE_POLICY", tenant, policy_id, self._actor(actor)
+            )
+        )
 
     async def policy_history(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> list[Policy]:
-        args = _policy_args(tenant, policy_id, self._actor(actor))
-        return [from_row(Policy, r) for r in await self._call("POLICY_HISTORY", args)]
+        return await self._drive(calls.policy_history(tenant, policy_id, self._actor(actor)))
 
     async def list_policies(
         self,
@@ -274,19 +263,9 @@ class AsyncStore:
         limit: int = 100,
         cursor: str | None = None,
     ) -> PolicyPage:
-        rows = await self._call(
-            "LIST_POLICIES",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "filters": _jsonb(filters or {}),
-                "limit": limit,
-                "cursor": cursor,
-            },
+        return await self._drive(
+            calls.list_policies(tenant, self._actor(actor), filters, limit, cursor)
         )
-        items = tuple(from_row(Policy, r) for r in rows)
-        next_cursor = rows[-1].get("next_cursor") if rows and len(rows) >= limit else None
-        return PolicyPage(items, next_cursor)
 
     # -- RBAC ------------------------------------------------------------------------------
 
@@ -294,33 +273,18 @@ class AsyncStore:
         self, tenant: str, user: str, action: str, *, actor: str | None = None
     ) -> bool:
         """As :meth:`Store.check_permission`; a cached decision returns without suspending."""
-        if actor is not None and actor != user:
-            row = await self._one(
-                "CHECK_PERMISSION",
-                {"tenant": tenant, "user": user, "action": action, "actor": actor},
-            )
-            return bool(row["allowed"])
-        key = (tenant, user, action)
-        value = self._rbac.peek(key, self._timer())
-        if value is True or value is False:
-            return value
-
-        async def load() -> tuple[bool, float | None]:
-            row = await self._one(
-                "PERMISSION_DECISION", {"tenant": tenant, "user": user, "action": action}
-            )
-            valid_for = row.get("valid_for")
-            return bool(row["allowed"]), None if valid_for is None else max(0.0, valid_for)
-
-        return bool(await self._rbac.aload(key, load))
+        if actor is None or actor == user:
+            value = self._rbac.peek((tenant, user, action), self._timer())
+            if value is True or value is False:
+                return value
+        return await self._drive(
+            calls.check_permission(self._coherence, tenant, user, action, actor)
+        )
 
     async def get_user_roles(
         self, tenant: str, user: str, *, actor: str | None = None
     ) -> RoleGrant | None:
-        rows = await self._call(
-            "GET_USER_ROLES", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
-        )
-        return from_row(RoleGrant, rows[0]) if rows else None
+        return await self._drive(calls.get_user_roles(tenant, user, self._actor(actor)))
 
     async def assign_role(
         self,
@@ -332,68 +296,33 @@ class AsyncStore:
         permissions: Iterable[str] = (),
         expires_at: datetime | None = None,
     ) -> RoleGrant:
-        row = await self._one(
-            "ASSIGN_ROLE",
-            {
-                "tenant": tenant,
-                "user": user,
-                "role": role,
-                "actor": self._actor(actor),
-                "permissions": Jsonb(list(permissions)),
-                "expires_at": expires_at,
-            },
+        return await self._drive(
+            calls.assign_role(
+                self._coherence, tenant, user, role, self._actor(actor), permissions, expires_at
+            )
         )
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
 
     async def revoke_role(self, tenant: str, user: str, *, actor: str | None = None) -> RoleGrant:
-        row = await self._one(
-            "REVOKE_ROLE", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
+        return await self._drive(
+            calls.revoke_role(self._coherence, tenant, user, self._actor(actor))
         )
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
 
     async def bootstrap_admin(self, tenant: str, user: str) -> RoleGrant:
         """Owner-only (as :meth:`Store.bootstrap_admin`): a one-off owner connection, run in a
         worker thread (a rare administrative call, not worth a second async recipe)."""
-        row = await asyncio.to_thread(self._bootstrap, tenant, user)
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
-
-    def _bootstrap(self, tenant: str, user: str) -> _Row:
-        try:
-            with connect(
-                self.admin_conninfo,
-                self.settings,
-                application_name=self.application_name,
-                app_role=False,
-            ) as conn:
-                try:
-                    conn.execute(queries.SET_ROLE, {"role": self.settings.owner_role})
-                except psycopg.Error as exc:
-                    raise translate(exc, connecting=True) from None
-                with conn.cursor(row_factory=dict_row) as cur:
-                    cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
-                    row = cur.fetchone()
-        except psycopg.Error as exc:
-            raise translate(exc) from None
-        assert row is not None
-        return row
+        row = await asyncio.to_thread(
+            bootstrap_row, self.admin_conninfo, self.settings, self.application_name, tenant, user
+        )
+        return calls.granted(self._coherence, tenant, user, row)
 
     # -- quotas ----------------------------------------------------------------------------
 
     async def get_quota(self, tenant: str, *, actor: str | None = None) -> Quota:
         actor = self._actor(actor)
-        key = (tenant, actor)
-        value = self._quotas.peek(key, self._timer())
+        value = self._quotas.peek((tenant, actor), self._timer())
         if value.__class__ is Quota:
             return value
-
-        async def load() -> tuple[Quota, float | None]:
-            row = await self._one("GET_QUOTA", {"tenant": tenant, "actor": actor})
-            return from_row(Quota, row), None
-
-        return await self._quotas.aload(key, load)
+        return await self._drive(calls.get_quota(self._coherence, tenant, actor))
 
     async def set_quota(
         self,
@@ -404,18 +333,16 @@ class AsyncStore:
         max_rules: int | None = None,
         max_providers: int | None = None,
     ) -> Quota:
-        row = await self._one(
-            "SET_QUOTA",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "max_policies": max_policies,
-                "max_rules": max_rules,
-                "max_providers": max_providers,
-            },
+        return await self._drive(
+            calls.set_quota(
+                self._coherence,
+                tenant,
+                self._actor(actor),
+                max_policies,
+                max_rules,
+                max_providers,
+            )
         )
-        self._coherence.invalidate_quota(tenant)
-        return from_row(Quota, row)
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -429,33 +356,18 @@ class AsyncStore:
         data: Mapping[str, Any] | None = None,
         policy_id: str | None = None,
     ) -> Any:
-        row = await self._one(
-            "LOG_ACTION",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "action": action,
-                "target_id": target_id,
-                "data": Jsonb(dict(data or {})),
-                "policy_id": policy_id,
-            },
+        return await self._drive(
+            calls.log_action(
+                self._coherence, tenant, self._actor(actor), action, target_id, data, policy_id
+            )
         )
-        self._audit.invalidate(tenant)
-        return row["id"]
 
     async def log_actions(
         self, tenant: str, entries: Iterable[Mapping[str, Any]], *, actor: str | None = None
     ) -> int:
-        row = await self._one(
-            "LOG_ACTIONS",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "entries": Jsonb([dict(e) for e in entries]),
-            },
+        return await self._drive(
+            calls.log_actions(self._coherence, tenant, self._actor(actor), entries)
         )
-        self._audit.invalidate(tenant)
-        return int(row["count"])
 
     async def get_audit_log(
         self,
@@ -467,44 +379,18 @@ class AsyncStore:
         limit: int = 100,
         cursor: str | None = None,
     ) -> AuditPage:
-        actor = self._actor(actor)
-        filters_text = json.dumps(dict(filters or {}), sort_keys=True, default=str)
-        key = (tenant, actor, policy_id, filters_text, limit, cursor)
+        key = calls.audit_key(tenant, self._actor(actor), policy_id, filters, limit, cursor)
         value = self._audit.peek(key, self._timer())
         if value.__class__ is AuditPage:
             return value
-
-        async def load() -> tuple[AuditPage, float | None]:
-            rows = await self._call(
-                "GET_AUDIT_LOG",
-                {
-                    "tenant": tenant,
-                    "actor": actor,
-                    "policy_id": policy_id,
-                    "filters": Jsonb(json.loads(filters_text)),
-                    "limit": limit,
-                    "cursor": cursor,
-                },
-            )
-            entries = tuple(from_row(AuditEntry, r) for r in rows)
-            next_cursor = entries[-1].cursor if entries and len(entries) >= limit else None
-            return AuditPage(entries, next_cursor), None
-
-        return await self._audit.aload(key, load)
+        return await self._drive(calls.get_audit_log(self._coherence, key))
 
     async def cleanup_old_logs(
         self, older_than: timedelta | str, *, actor: str | None = None, tenant: str | None = None
     ) -> int:
-        interval = older_than if isinstance(older_than, str) else f"{older_than.total_seconds()} s"
-        row = await self._one(
-            "CLEANUP_OLD_LOGS",
-            {"older_than": interval, "actor": self._actor(actor), "tenant": tenant},
+        return await self._drive(
+            calls.cleanup_old_logs(self._coherence, older_than, self._actor(actor), tenant)
         )
-        if tenant is None:
-            self._audit.clear()
-        else:
-            self._audit.invalidate(tenant)
-        return int(row["count"])
 
     # -- coherence (called by the listener's thread) ---------------------------------------
 
