@@ -17,8 +17,13 @@ Coherence across processes: the change listener is the synchronous
 keeps the event loop free) feeding the same core, which is thread-safe. Own writes are written
 through before a write returns (read-your-writes), as in Store.
 
-Not in AsyncStore: the DevState calls (use Store; DevState is a developer tool, not a router
-hot path). Use one AsyncStore per event loop; ``await store.aclose()`` (or ``async with``).
+DevState: ``get_state``, ``update_state``, ``append_history``, ``verify_hmac_chain``,
+``search_history``, ``lock_state`` and ``unlock_state`` as Store's (DevState's own async pool,
+the HMAC settings in its startup options); ``export_files`` / ``import_files`` (long
+multi-statement transactions of :mod:`beamline_store.devstate.files`) in a worker thread on a
+one-off connection by the same recipe. Not here: Store's connection-level helpers
+(``devstate_call``, ``devstate_session``). Use one AsyncStore per event loop;
+``await store.aclose()`` (or ``async with``).
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from os import PathLike
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import psycopg
 from psycopg.rows import dict_row
 
 from . import calls, queries
@@ -37,11 +44,15 @@ from .coherence import Coherence
 from .config import Settings, load_settings
 from .connection import AsyncConnection, AsyncConnector, connect
 from .database import resolve_admin_dsn, resolve_dsn
-from .errors import ConfigurationError
+from .devstate import calls as devstate_calls
+from .errors import ConfigurationError, translate
 from .listener import Listener
 from .models import AuditPage, Change, Policy, PolicyPage, Quota, RoleGrant
 from .stats import CallStats, render_prometheus
-from .store import bootstrap_row
+from .store import bootstrap_row, devstate_options
+
+if TYPE_CHECKING:
+    from .devstate.files import ExportResult, ImportResult
 
 __all__ = ["AsyncStore"]
 
@@ -156,7 +167,7 @@ class AsyncStore:
 
     async def _answer(self, request: calls.Request) -> Any:
         if isinstance(request, calls.DevState):  # (a Statement too: asked first)
-            raise NotImplementedError(f"{request!r}: DevState calls need Store")
+            return await self._devstate_rows(request)
         if isinstance(request, calls.Statement):
             return await self._call(request.name, request.params)
         return await request.cache.aload(request.key, lambda: self._drive(request.load()))
@@ -391,6 +402,126 @@ class AsyncStore:
         return await self._drive(
             calls.cleanup_old_logs(self._coherence, older_than, self._actor(actor), tenant)
         )
+
+    # -- DevState (the calls of beamline_store.calls on DevState's pool) --------------------
+
+    async def _devstate_rows(self, request: calls.DevState) -> list[tuple[Any, ...]]:
+        """The rows of one DevState statement of a call, on DevState's async pool (HMAC
+        settings in the startup options, as Store's), with Store's deadline and retry rules."""
+        query = queries.DEVSTATE[request.name]
+
+        async def run(conn: AsyncConnection) -> list[tuple[Any, ...]]:
+            async with conn.cursor() as cur:
+                await cur.execute(query, request.params)
+                return await cur.fetchall()
+
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            return await self._connector.run(
+                run,
+                write=request.write,
+                devstate_options=devstate_options(self.settings),
+            )
+        except BaseException as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self.calls.record(f"devstate.{request.name}", time.perf_counter() - start, error)
+
+    async def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
+        """As :meth:`Store.get_state`."""
+        return await self._drive(devstate_calls.get_state(self._actor(actor)))
+
+    async def update_state(
+        self,
+        patch: Any,
+        *,
+        actor: str | None = None,
+        expected_checksum: str | None = None,
+        history_entry: dict[str, Any] | None = None,
+    ) -> str:
+        """As :meth:`Store.update_state`."""
+        return await self._drive(
+            devstate_calls.update_state(
+                patch,
+                self._actor(actor),
+                expected_checksum=expected_checksum,
+                history_entry=history_entry,
+            )
+        )
+
+    async def append_history(self, entry: dict[str, Any], *, actor: str | None = None) -> str:
+        """As :meth:`Store.append_history`."""
+        return await self._drive(devstate_calls.append_history(entry, self._actor(actor)))
+
+    async def verify_hmac_chain(
+        self, *, from_id: int | None = None, to_id: int | None = None
+    ) -> dict[str, Any]:
+        """As :meth:`Store.verify_hmac_chain`."""
+        return await self._drive(devstate_calls.verify_hmac_chain(from_id, to_id))
+
+    async def search_history(
+        self,
+        filters: Mapping[str, Any] | None = None,
+        limit: int = 100,
+        cursor: int | None = None,
+        *,
+        actor: str | None = None,
+    ) -> dict[str, Any]:
+        """As :meth:`Store.search_history`."""
+        return await self._drive(
+            devstate_calls.search_history(filters, self._actor(actor), limit=limit, cursor=cursor)
+        )
+
+    async def lock_state(self, scope: str, ttl_seconds: float, *, owner: str | None = None) -> str:
+        """As :meth:`Store.lock_state`."""
+        return await self._drive(devstate_calls.lock_state(scope, ttl_seconds, self._actor(owner)))
+
+    async def unlock_state(self, lock_id: str, *, owner: str | None = None) -> None:
+        """As :meth:`Store.unlock_state`."""
+        await self._drive(devstate_calls.unlock_state(lock_id, self._actor(owner)))
+
+    async def export_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ExportResult:
+        """As :meth:`Store.export_files` (one long read-only transaction: in a worker thread
+        on a one-off DevState connection by the recipe, no deadline)."""
+        from .devstate import files
+
+        return await asyncio.to_thread(
+            self._on_devstate_connection, files.export_files, directory, self._actor(actor)
+        )
+
+    async def import_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ImportResult:
+        """As :meth:`Store.import_files` (all or nothing; a worker thread as export_files)."""
+        from .devstate import files
+
+        return await asyncio.to_thread(
+            self._on_devstate_connection, files.import_files, directory, self._actor(actor)
+        )
+
+    def _on_devstate_connection(self, function: Callable[..., T], *args: Any) -> T:
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            with connect(
+                self.conninfo,
+                self.settings,
+                application_name=self.application_name,
+                options=devstate_options(self.settings) or None,
+            ) as conn:
+                try:
+                    return function(conn, *args)
+                except psycopg.Error as exc:
+                    raise translate(exc, write=True) from None
+        except BaseException as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self.calls.record(f"devstate.{function.__name__}", time.perf_counter() - start, error)
 
     # -- coherence (called by the listener's thread) ---------------------------------------
 

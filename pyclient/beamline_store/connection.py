@@ -742,6 +742,9 @@ class AsyncConnector:
         self._secrets = [*secrets, _password_of(conninfo)]
         self._state = _State()
         self._pool: AsyncConnectionPool[AsyncConnection] | None = None
+        # DevState's pool (as Connector's): its own, the HMAC settings in the startup options.
+        self._devstate_options: str | None = None
+        self._devstate_pool: AsyncConnectionPool[AsyncConnection] | None = None
         self._probe_lock = asyncio.Lock()
         self._closed = False
 
@@ -755,26 +758,50 @@ class AsyncConnector:
         restarted): the next call probes and starts a fresh pool."""
         self._lost()
 
-    def _new_pool(self) -> AsyncConnectionPool[AsyncConnection]:
+    def _new_pool(self, options: str | None = None) -> AsyncConnectionPool[AsyncConnection]:
+        """The API pool, or DevState's (*options*: the HMAC settings; sizes as Connector's)."""
         settings = self.settings
+        kwargs = recipe(settings, application_name=self.application_name)
+        if options:
+            kwargs["options"] = options
 
         async def configure(conn: AsyncConnection) -> None:
-            set_json_loads(_text_json, conn)
+            if options is None:  # the API pool: json as text (DevState's calls parse it)
+                set_json_loads(_text_json, conn)
             await assume_app_role_async(conn, settings)
 
+        if options is None:
+            min_size = max(1, settings.pool_min_size)
+            max_size = max(min_size, settings.pool_max_size)
+        else:
+            min_size, max_size = 1, max(1, min(4, settings.pool_max_size))
         return AsyncConnectionPool(
             self.conninfo,
-            min_size=max(1, settings.pool_min_size),
-            max_size=max(1, settings.pool_min_size, settings.pool_max_size),
+            min_size=min_size,
+            max_size=max_size,
             timeout=settings.pool_timeout,
             reconnect_timeout=0.0,
-            kwargs=recipe(settings, application_name=self.application_name),
+            kwargs=kwargs,
             configure=configure,
             # As the sync pools: the pool gives up at once, the next call probes (and renews it).
             reconnect_failed=lambda _pool: self._lost(),
-            name="beamline-async-store",
+            name="beamline-async-store" if options is None else "beamline-async-devstate",
             open=False,
         )
+
+    async def _pool_for(self, devstate_options: str | None) -> AsyncConnectionPool[AsyncConnection]:
+        """The API pool, or DevState's for *devstate_options* (a new one when they changed)."""
+        assert self._pool is not None
+        if devstate_options is None:
+            return self._pool
+        if self._devstate_pool is None or self._devstate_options != devstate_options:
+            old = self._devstate_pool
+            self._devstate_options = devstate_options
+            self._devstate_pool = self._new_pool(devstate_options)
+            await self._devstate_pool.open(wait=False)
+            if old is not None:
+                asyncio.get_running_loop().create_task(old.close(timeout=5.0))
+        return self._devstate_pool
 
     async def _attempt(self) -> None:
         """One connection by the recipe; success clears "down" and renews the pool."""
@@ -806,10 +833,14 @@ class AsyncConnector:
             await conn.close()
         state.refused = None
         if self._pool is None or state.down_since is not None or state.lost:
-            old, self._pool = self._pool, self._new_pool()
+            # Connections opened before the failure may be broken: start afresh (both pools).
+            old = [self._pool, self._devstate_pool]
+            self._pool = self._new_pool()
             await self._pool.open(wait=False)
-            if old is not None:
-                asyncio.get_running_loop().create_task(old.close(timeout=5.0))
+            self._devstate_pool = None  # made again by the next DevState call
+            for pool in old:
+                if pool is not None:
+                    asyncio.get_running_loop().create_task(pool.close(timeout=5.0))
         state.down_since = None
         state.lost = False
         state.verified = True
@@ -846,15 +877,27 @@ class AsyncConnector:
         self._state.verified = False
         self._state.lost = True
 
-    async def run(self, function: Callable[[AsyncConnection], Awaitable[T]], *, write: bool) -> T:
-        """``await function(conn)`` on a pooled connection as the application role, translated."""
+    async def run(
+        self,
+        function: Callable[[AsyncConnection], Awaitable[T]],
+        *,
+        write: bool,
+        devstate_options: str | None = None,
+        timeout: float | bool | None = True,
+    ) -> T:
+        """``await function(conn)`` on a pooled connection as the application role, translated.
+
+        *devstate_options*: on DevState's pool with these startup options. *timeout*: True for
+        ``settings.call_timeout``, None for no deadline (DevState's file export/import), or
+        seconds (as :meth:`Connector.run`).
+        """
         if self._closed:
             raise DatabaseUnavailable("the store is closed")
+        deadline = self.call_timeout if timeout is True else (timeout or None)
         for attempt in (0, 1):
             if not self._state.verified:
                 await self._probe()
-            assert self._pool is not None
-            pool = self._pool
+            pool = await self._pool_for(devstate_options)
             try:
                 conn = await pool.getconn()
             except PoolTimeout:
@@ -872,8 +915,8 @@ class AsyncConnector:
             fired = [0]
             watch = (
                 None
-                if self.call_timeout is None
-                else asyncio.create_task(_async_deadline(conn, self.call_timeout, fired))
+                if deadline is None
+                else asyncio.create_task(_async_deadline(conn, deadline, fired))
             )
             try:
                 return await function(conn)
@@ -885,7 +928,7 @@ class AsyncConnector:
                     if connection_lost(exc):
                         self._lost()
                     raise translate(
-                        exc, write=write, deadline=self.call_timeout, secrets=self._secrets
+                        exc, write=write, deadline=deadline, secrets=self._secrets
                     ) from None
                 error = translate(exc, write=write, secrets=self._secrets)
                 if isinstance(error, ReadOnlyDatabase):
@@ -910,5 +953,6 @@ class AsyncConnector:
 
     async def close(self) -> None:
         self._closed = True
-        if self._pool is not None:
-            await self._pool.close(timeout=5.0)
+        for pool in (self._pool, self._devstate_pool):
+            if pool is not None:
+                await pool.close(timeout=5.0)

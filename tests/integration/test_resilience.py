@@ -20,6 +20,7 @@ Cases
     wrong login          a login lacking the application role, or an unknown role: a
                          ConfigurationError with the reason at once, not "unreachable" later
     DevState restart     DevState's pooled connections after a server restart: no failure
+                         (Store and AsyncStore)
     first call back      after the server returns, the first call succeeds without backoff
 """
 
@@ -358,11 +359,18 @@ def test_a_login_without_the_application_role_is_a_configuration_error_at_once(
     assert params["user"] == "postgres"
 
 
-def test_devstate_pool_after_a_server_restart(migrated: tuple[Cluster, Settings]) -> None:
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_devstate_pool_after_a_server_restart(
+    kind: str, migrated: tuple[Cluster, Settings]
+) -> None:
     cluster, settings = migrated
     secret = "resilience-secret-0123456789"
-    store = make_store(
-        cluster.url(), replace(settings, hmac_secret=secret), listen=False, probe_interval=0.05
+    store = make_any_store(
+        kind,
+        cluster.url(),
+        replace(settings, hmac_secret=secret),
+        listen=False,
+        probe_interval=0.05,
     )
     try:
         bootstrap(store, "devstate", "alice")
