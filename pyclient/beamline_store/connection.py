@@ -338,6 +338,20 @@ def _idle_connection_ok(conn: Connection) -> bool:
     return not readable
 
 
+def commit_past_deadline(deadline: float | None) -> WriteOutcomeUnknown:
+    """The error of a write that *succeeded after its deadline's cancel was sent* (the one rule
+    of :class:`Connector` and :class:`AsyncConnector`): it was waiting at COMMIT for a
+    synchronous standby, and PostgreSQL keeps such a commit locally with only a WARNING.
+    Durable here, not replicated: a failover now would lose it, so it is never acknowledged
+    (docs/HA.md). A policy write that raises it evicts its key (``Coherence.writing``)."""
+    return WriteOutcomeUnknown(
+        f"the write committed on this server but its deadline of {deadline or 0:g} s fired "
+        "while it waited for a synchronous standby: it may be lost in a failover; read it again",
+        hint="Check the standby (synchronous_standby_names); a retry with expected_version is "
+        "safe.",
+    )
+
+
 @dataclass
 class _State:
     verified: bool = False  # a round trip succeeded since start or since the last failure
@@ -599,17 +613,7 @@ class Connector:
                 with self.deadlines.guard(conn, deadline) as call:
                     result = function(conn)
                 if write and call is not None and call.fired > 0:
-                    # The deadline's cancel reached a write that then succeeded: it was waiting
-                    # at COMMIT for a synchronous standby, and PostgreSQL keeps such a commit
-                    # locally with only a WARNING. Durable here, not replicated: a failover
-                    # now would lose it, so it is never acknowledged (docs/HA.md).
-                    raise WriteOutcomeUnknown(
-                        f"the write committed on this server but its deadline of {deadline:g} s "
-                        "fired while it waited for a synchronous standby: it may be lost in a "
-                        "failover; read it again",
-                        hint="Check the standby (synchronous_standby_names); a retry with "
-                        "expected_version is safe.",
-                    )
+                    raise commit_past_deadline(deadline)
                 return result
             except psycopg.Error as exc:
                 fired = call is not None and call.fired > 0
@@ -715,7 +719,8 @@ class AsyncConnector:
     """The connections of one :class:`~beamline_store.async_store.AsyncStore`: an
     ``AsyncConnectionPool`` by the same recipe, with the same rules as :class:`Connector`
     (fail fast while down with one probe per *probe_interval*, a read retried once after a lost
-    connection, a write never, the deadline ``settings.call_timeout``, one translator).
+    connection, a write never, the deadline ``settings.call_timeout``, a write that succeeded
+    after its deadline fired is :func:`commit_past_deadline`, one translator).
 
     The deadline is :class:`Deadlines`' rule, as a task per call: at ``deadline - grace`` the
     statement is cancelled server-side (the connection stays usable), at the deadline the socket
@@ -919,7 +924,10 @@ class AsyncConnector:
                 else asyncio.create_task(_async_deadline(conn, deadline, fired))
             )
             try:
-                return await function(conn)
+                result = await function(conn)
+                if write and fired[0]:
+                    raise commit_past_deadline(deadline)  # Connector's rule
+                return result
             except psycopg.Error as exc:
                 if fired[0]:
                     if fired[0] == 2 and self._state.down_since is None:
