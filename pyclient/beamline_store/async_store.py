@@ -40,15 +40,12 @@ from psycopg.rows import dict_row
 
 from . import calls, queries
 from .calls import POLICY_READ
-from .coherence import Coherence
-from .config import Settings, load_settings
+from .client import ClientBase
+from .config import Settings
 from .connection import AsyncConnection, AsyncConnector, connect
-from .database import resolve_admin_dsn, resolve_dsn
 from .devstate import calls as devstate_calls
-from .errors import ConfigurationError, translate
-from .listener import Listener
-from .models import AuditPage, Change, Policy, PolicyPage, Quota, RoleGrant
-from .stats import CallStats, render_prometheus
+from .errors import translate
+from .models import AuditPage, Policy, PolicyPage, Quota, RoleGrant
 from .store import bootstrap_row, devstate_options
 
 if TYPE_CHECKING:
@@ -60,7 +57,7 @@ T = TypeVar("T")
 _Row = dict[str, Any]
 
 
-class AsyncStore:
+class AsyncStore(ClientBase):
     """The asyncio beamline-store client; arguments as :class:`~beamline_store.store.Store`'s.
 
     Construct it anywhere; the pool opens at the first call inside the running loop.
@@ -81,42 +78,25 @@ class AsyncStore:
         listen_conninfo: str | None = None,
         listener_options: Mapping[str, Any] | None = None,
     ) -> None:
-        self.settings = settings = settings or load_settings()
-        self.application_name = application_name or "beamline-store"
-        self.actor = actor or settings.actor
-        self.conninfo = conninfo or resolve_dsn(settings)
-        self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
-        self._timer = timer
-        self._coherence = coherence = Coherence(settings, timer=timer, sweeper=sweeper)
-        self._policies = coherence.policies
-        self._rbac = coherence.rbac
-        self._quotas = coherence.quotas
-        self._audit = coherence.audit
-        self.caches = coherence.caches
-        self.calls = CallStats(
-            slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
+        super().__init__(
+            settings,
+            conninfo=conninfo,
+            actor=actor,
+            sweeper=sweeper,
+            timer=timer,
+            application_name=application_name,
+            admin_conninfo=admin_conninfo,
+            listen_conninfo=listen_conninfo,
         )
         self._closed = False
-        self._connector = AsyncConnector(
+        self._connector: AsyncConnector = AsyncConnector(
             self.conninfo,
-            settings,
+            self.settings,
             application_name=self.application_name,
             probe_interval=probe_interval,
         )
-        self.listener: Listener | None = None
         if listen:
-            url = listen_conninfo or settings.listen_url or self.conninfo
-            self.listener = Listener(
-                connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
-                apply_changes=self.apply_changes,
-                flush=self.flush,
-                # a failover / restore / PITR: flush and forget own-write xids (issue 13)
-                on_new_history=self._coherence.new_history,
-                on_reconnect=self._connector.check,
-                poll_interval=settings.poll_interval,
-                call_timeout=settings.call_timeout,
-                **(listener_options or {}),
-            )
+            self.listener = self._listener(**(listener_options or {}))
             self.listener.start()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -137,14 +117,6 @@ class AsyncStore:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-    def _actor(self, actor: str | None) -> str:
-        value = actor or self.actor
-        if not value:
-            raise ConfigurationError(
-                "no actor: pass actor=..., set BEAMLINE_ACTOR, or AsyncStore(actor=...)"
-            )
-        return value
 
     # -- the one place that talks to the database ------------------------------------------
 
@@ -522,33 +494,3 @@ class AsyncStore:
             raise
         finally:
             self.calls.record(f"devstate.{function.__name__}", time.perf_counter() - start, error)
-
-    # -- coherence (called by the listener's thread) ---------------------------------------
-
-    def apply_changes(self, changes: Iterable[Change]) -> int:
-        return self._coherence.apply_changes(changes)
-
-    def flush(self) -> None:
-        self._coherence.flush()
-
-    # -- statistics ------------------------------------------------------------------------
-
-    @property
-    def degraded(self) -> bool:
-        """True while PostgreSQL is known unreachable (cached reads keep answering)."""
-        return self._connector.down_since is not None
-
-    def stats(self) -> dict[str, Any]:
-        """As :meth:`Store.stats`."""
-        down = self._connector.down_since
-        return {
-            "caches": self._coherence.counters(),
-            "listener": self.listener.state() if self.listener is not None else {"state": "off"},
-            "db": self.calls.snapshot(),
-            "pool": self._connector.pool_stats(),
-            "degraded": down is not None,
-            "unreachable_for_s": None if down is None else time.monotonic() - down,
-        }
-
-    def prometheus(self) -> str:
-        return render_prometheus(self.stats())

@@ -40,18 +40,16 @@ from psycopg.rows import dict_row
 
 from . import calls, queries
 from .calls import POLICY_READ
-from .coherence import Coherence
-from .config import Settings, load_settings
+from .client import ClientBase
+from .config import Settings
 from .connection import Connector, connect
-from .database import resolve_admin_dsn, resolve_dsn
 from .devstate import calls as devstate_calls
-from .errors import BeamlineError, ConfigurationError, translate
+from .errors import BeamlineError, translate
 from .listener import Listener
 
 if TYPE_CHECKING:
     from .devstate.files import ExportResult, ImportResult
-from .models import AuditPage, Change, Policy, PolicyPage, Quota, RoleGrant
-from .stats import CallStats, render_prometheus
+from .models import AuditPage, Policy, PolicyPage, Quota, RoleGrant
 
 __all__ = ["Store"]
 
@@ -61,7 +59,7 @@ T = TypeVar("T")
 _Row = dict[str, Any]
 
 
-class Store:
+class Store(ClientBase):
     """The beamline-store client. Use as a context manager or call :meth:`close`.
 
     *settings* defaults to :func:`~beamline_store.config.load_settings`; *conninfo* overrides
@@ -97,35 +95,25 @@ class Store:
         listen_conninfo: str | None = None,
         listener_options: Mapping[str, Any] | None = None,
     ) -> None:
-        self.settings = settings = settings or load_settings()
-        self.application_name = application_name or "beamline-store"
-        self._call_application_name = call_application_name
-        self.actor = actor or settings.actor
-        self.conninfo = conninfo or resolve_dsn(settings)
-        # The owner's connection (bootstrap_admin): the URL's own login when one was given,
-        # else the embedded cluster's superuser / DATABASE_URL.
-        self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
-        self._timer = timer
-        self.probe_interval = probe_interval
-        self._coherence = coherence = Coherence(settings, timer=timer, sweeper=sweeper)
-        # The hit path reads these attributes directly (no call in between).
-        self._policies = coherence.policies
-        self._rbac = coherence.rbac
-        self._quotas = coherence.quotas
-        self._audit = coherence.audit
-        self.caches = coherence.caches
-        self.calls = CallStats(
-            slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
-        )
-        self._closed = threading.Event()
-        self._connector = Connector(
-            self.conninfo,
+        super().__init__(
             settings,
+            conninfo=conninfo,
+            actor=actor,
+            sweeper=sweeper,
+            timer=timer,
+            application_name=application_name,
+            admin_conninfo=admin_conninfo,
+            listen_conninfo=listen_conninfo,
+        )
+        self._call_application_name = call_application_name
+        self.probe_interval = probe_interval
+        self._closed = threading.Event()
+        self._connector: Connector = Connector(
+            self.conninfo,
+            self.settings,
             application_name=self.application_name,
             probe_interval=probe_interval,
         )
-        self._listen_conninfo = listen_conninfo or settings.listen_url or self.conninfo
-        self.listener: Listener | None = None
         if listen:
             self.listener = self.make_listener(**(listener_options or {}))
             self.listener.start()
@@ -135,19 +123,7 @@ class Store:
     def make_listener(self, **options: Any) -> Listener:
         """A :class:`~beamline_store.listener.Listener` wired to this store's caches and
         connections (not started). *options* are the listener's timeouts."""
-        settings = self.settings
-        url = self._listen_conninfo
-        return Listener(
-            connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
-            apply_changes=self.apply_changes,
-            flush=self.flush,
-            on_reconnect=self._connector.check,
-            on_new_history=self._coherence.new_history,
-            poll_interval=settings.poll_interval,
-            deadlines=self._connector.deadlines,
-            call_timeout=settings.call_timeout,
-            **options,
-        )
+        return self._listener(self._connector.deadlines, **options)
 
     def close(self) -> None:
         """Stop the listener and the sweeper, close the pool. Idempotent."""
@@ -164,14 +140,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _actor(self, actor: str | None) -> str:
-        value = actor or self.actor
-        if not value:
-            raise ConfigurationError(
-                "no actor: pass actor=..., set BEAMLINE_ACTOR, or Store(actor=...)"
-            )
-        return value
 
     # -- the one place that talks to the database ------------------------------------------
 
@@ -609,39 +577,9 @@ class Store:
         )
         return result
 
-    # -- coherence (called by the listener) ------------------------------------------------
-
-    def apply_changes(self, changes: Iterable[Change]) -> int:
-        """Evict what *changes* touched (from the change log or a wake-up payload)."""
-        return self._coherence.apply_changes(changes)
-
-    def flush(self) -> None:
-        """Drop every cached entry (used when an exact resync is impossible)."""
-        self._coherence.flush()
-
     def pool_check(self) -> None:
         """Discard broken idle connections (after the server restarted)."""
         self._connector.check()
-
-    # -- statistics ------------------------------------------------------------------------
-
-    def stats(self) -> dict[str, Any]:
-        """Hits, misses, hit ratio, evictions, invalidations, entries, bytes per cache; the
-        listener's state and last-signal lag; DB-call latency percentiles; errors by class."""
-        caches = self._coherence.counters()
-        down = self._connector.down_since
-        return {
-            "caches": caches,
-            "listener": self.listener.state() if self.listener is not None else {"state": "off"},
-            "db": self.calls.snapshot(),
-            "pool": self._connector.pool_stats(),
-            "degraded": down is not None,
-            "unreachable_for_s": None if down is None else time.monotonic() - down,
-        }
-
-    def prometheus(self) -> str:
-        """:meth:`stats` in the Prometheus text format."""
-        return render_prometheus(self.stats())
 
 
 def devstate_options(settings: Settings) -> str:
