@@ -1,7 +1,10 @@
 """``Store``: the thin Python client of the SQL API, with its read-through caches (SPEC §5, §7).
 
 Every method calls one database function (the SQL text is in :mod:`beamline_store.queries`);
-the client never re-implements a rule, it caches the functions' results. The caches and the
+the client never re-implements a rule, it caches the functions' results. Each method drives one
+call of :mod:`beamline_store.calls` (its parameters, result shape and cache effects, written
+once for Store and :class:`~beamline_store.async_store.AsyncStore`), answering its requests
+over the blocking :class:`~beamline_store.connection.Connector`. The caches and the
 rules that keep them coherent live in :mod:`beamline_store.coherence` (no database code); every
 connection, timeout and error translation in :mod:`beamline_store.connection` (the one way in);
 the change listener (:mod:`beamline_store.listener`) gets a connect function and callbacks.
