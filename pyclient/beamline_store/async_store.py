@@ -484,6 +484,7 @@ class AsyncStore(ClientBase):
                 self.settings,
                 application_name=self.application_name,
                 options=devstate_options(self.settings) or None,
+                secrets=[self.settings.hmac_secret],  # masked in any connection error
             ) as conn:
                 try:
                     return function(conn, *args)
