@@ -2,11 +2,12 @@
 
 The same methods, results, errors, caches and coherence guarantees as Store, on psycopg's async
 connections and ``psycopg_pool.AsyncConnectionPool`` (:class:`~beamline_store.connection.
-AsyncConnector`: the same recipe, fail-fast, deadline and retry rules). Nothing
-here is a rule of its own: every call (its statement, parameters, result shape and cache
-effects) is written once in :mod:`beamline_store.calls` for both clients, which only carry its
-requests (``_drive``); every error goes through :func:`beamline_store.errors.translate`, the
-caches and their invalidation are the shared :class:`~beamline_store.coherence.Coherence` core.
+AsyncConnector`: the same recipe, fail-fast, deadline, retry and commit-past-deadline rules).
+Nothing here is a rule of its own: every call (its statement, parameters, result shape and
+cache effects) is written once in :mod:`beamline_store.calls` for both clients, which only
+carry its requests (``_drive``); the state both share is :class:`~beamline_store.client.
+ClientBase`; every error goes through :func:`beamline_store.errors.translate`, the caches and
+their invalidation are the shared :class:`~beamline_store.coherence.Coherence` core.
 
 Cache hits stay synchronous-fast: a hit is ``peek`` on the coherence caches (no lock, no await
 on the database); a coroutine that hits returns without suspending. Misses share the caches'
