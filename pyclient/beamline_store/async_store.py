@@ -2,10 +2,12 @@
 
 The same methods, results, errors, caches and coherence guarantees as Store, on psycopg's async
 connections and ``psycopg_pool.AsyncConnectionPool`` (:class:`~beamline_store.connection.
-AsyncConnector`: the same recipe, fail-fast, deadline and retry rules). Nothing here is a rule
-of its own: every statement is one of :mod:`beamline_store.queries`, every error goes through
-:func:`beamline_store.errors.translate`, the caches and their invalidation are the shared
-:class:`~beamline_store.coherence.Coherence` core.
+AsyncConnector`: the same recipe, fail-fast, deadline, retry and commit-past-deadline rules).
+Nothing here is a rule of its own: every call (its statement, parameters, result shape and
+cache effects) is written once in :mod:`beamline_store.calls` for both clients, which only
+carry its requests (``_drive``); the state both share is :class:`~beamline_store.client.
+ClientBase`; every error goes through :func:`beamline_store.errors.translate`, the caches and
+their invalidation are the shared :class:`~beamline_store.coherence.Coherence` core.
 
 Cache hits stay synchronous-fast: a hit is ``peek`` on the coherence caches (no lock, no await
 on the database); a coroutine that hits returns without suspending. Misses share the caches'
@@ -16,49 +18,47 @@ Coherence across processes: the change listener is the synchronous
 keeps the event loop free) feeding the same core, which is thread-safe. Own writes are written
 through before a write returns (read-your-writes), as in Store.
 
-Not in AsyncStore: the DevState calls (use Store; DevState is a developer tool, not a router
-hot path). Use one AsyncStore per event loop; ``await store.aclose()`` (or ``async with``).
+DevState: ``get_state``, ``update_state``, ``append_history``, ``verify_hmac_chain``,
+``search_history``, ``lock_state`` and ``unlock_state`` as Store's (DevState's own async pool,
+the HMAC settings in its startup options); ``export_files`` / ``import_files`` (long
+multi-statement transactions of :mod:`beamline_store.devstate.files`) in a worker thread on a
+one-off connection by the same recipe. Not here: Store's connection-level helpers
+(``devstate_call``, ``devstate_session``). Use one AsyncStore per event loop;
+``await store.aclose()`` (or ``async with``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from os import PathLike
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
-from . import queries
-from .coherence import Coherence
-from .config import Settings, load_settings
+from . import calls, queries
+from .calls import POLICY_READ
+from .client import ClientBase
+from .config import Settings
 from .connection import AsyncConnection, AsyncConnector, connect
-from .database import resolve_admin_dsn, resolve_dsn
-from .errors import BeamlineError, ConfigurationError, translate
-from .listener import Listener
-from .models import (
-    AuditEntry,
-    AuditPage,
-    Change,
-    Policy,
-    PolicyPage,
-    Quota,
-    RoleGrant,
-    from_row,
-)
-from .stats import CallStats, render_prometheus
-from .store import _READS, POLICY_READ, _jsonb, _policy_args
+from .devstate import calls as devstate_calls
+from .errors import translate
+from .models import AuditPage, Policy, PolicyPage, Quota, RoleGrant
+from .store import bootstrap_row, devstate_options
+
+if TYPE_CHECKING:
+    from .devstate.files import ExportResult, ImportResult
 
 __all__ = ["AsyncStore"]
 
+T = TypeVar("T")
 _Row = dict[str, Any]
 
 
-class AsyncStore:
+class AsyncStore(ClientBase):
     """The asyncio beamline-store client; arguments as :class:`~beamline_store.store.Store`'s.
 
     Construct it anywhere; the pool opens at the first call inside the running loop.
@@ -79,42 +79,25 @@ class AsyncStore:
         listen_conninfo: str | None = None,
         listener_options: Mapping[str, Any] | None = None,
     ) -> None:
-        self.settings = settings = settings or load_settings()
-        self.application_name = application_name or "beamline-store"
-        self.actor = actor or settings.actor
-        self.conninfo = conninfo or resolve_dsn(settings)
-        self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
-        self._timer = timer
-        self._coherence = coherence = Coherence(settings, timer=timer, sweeper=sweeper)
-        self._policies = coherence.policies
-        self._rbac = coherence.rbac
-        self._quotas = coherence.quotas
-        self._audit = coherence.audit
-        self.caches = coherence.caches
-        self.calls = CallStats(
-            slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
+        super().__init__(
+            settings,
+            conninfo=conninfo,
+            actor=actor,
+            sweeper=sweeper,
+            timer=timer,
+            application_name=application_name,
+            admin_conninfo=admin_conninfo,
+            listen_conninfo=listen_conninfo,
         )
         self._closed = False
-        self._connector = AsyncConnector(
+        self._connector: AsyncConnector = AsyncConnector(
             self.conninfo,
-            settings,
+            self.settings,
             application_name=self.application_name,
             probe_interval=probe_interval,
         )
-        self.listener: Listener | None = None
         if listen:
-            url = listen_conninfo or settings.listen_url or self.conninfo
-            self.listener = Listener(
-                connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
-                apply_changes=self.apply_changes,
-                flush=self.flush,
-                # a failover / restore / PITR: flush and forget own-write xids (issue 13)
-                on_new_history=self._coherence.new_history,
-                on_reconnect=self._connector.check,
-                poll_interval=settings.poll_interval,
-                call_timeout=settings.call_timeout,
-                **(listener_options or {}),
-            )
+            self.listener = self._listener(**(listener_options or {}))
             self.listener.start()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -136,15 +119,31 @@ class AsyncStore:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def _actor(self, actor: str | None) -> str:
-        value = actor or self.actor
-        if not value:
-            raise ConfigurationError(
-                "no actor: pass actor=..., set BEAMLINE_ACTOR, or AsyncStore(actor=...)"
-            )
-        return value
-
     # -- the one place that talks to the database ------------------------------------------
+
+    async def _drive(self, call: calls.Call[T]) -> T:
+        """Carry out *call* (:mod:`beamline_store.calls`) as :meth:`Store._drive` does, awaiting
+        each answer. A call that needs no answer (its result was decided without the database)
+        returns without suspending."""
+        answer: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                request = call.send(answer) if error is None else call.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            answer = error = None
+            try:
+                answer = await self._answer(request)
+            except BaseException as exc:  # handed to the call, which re-raises it
+                error = exc
+
+    async def _answer(self, request: calls.Request) -> Any:
+        if isinstance(request, calls.DevState):  # (a Statement too: asked first)
+            return await self._devstate_rows(request)
+        if isinstance(request, calls.Statement):
+            return await self._call(request.name, request.params)
+        return await request.cache.aload(request.key, lambda: self._drive(request.load()))
 
     async def _call(self, name: str, params: Mapping[str, Any]) -> list[_Row]:
         query = queries.QUERIES[name]
@@ -157,7 +156,7 @@ class AsyncStore:
                 return await cur.fetchall()
 
         try:
-            return await self._connector.run(execute, write=name not in _READS)
+            return await self._connector.run(execute, write=name not in calls.READS)
         except BaseException as exc:
             error = exc
             raise
@@ -167,12 +166,6 @@ class AsyncStore:
                 time.perf_counter() - start,
                 None if error is None else type(error).__name__,
             )
-
-    async def _one(self, name: str, params: Mapping[str, Any]) -> _Row:
-        rows = await self._call(name, params)
-        if not rows:  # pragma: no cover - every API function returns a row or raises
-            raise BeamlineError(f"{name.lower()} returned no row")
-        return rows[0]
 
     # -- policies --------------------------------------------------------------------------
 
@@ -196,17 +189,8 @@ class AsyncStore:
             hit = self.cached_policy(tenant, policy_id, actor)
             if hit is not None:
                 return hit
-            if not await self.check_permission(tenant, actor, POLICY_READ):
-                row = await self._one("GET_POLICY", _policy_args(tenant, policy_id, actor))
-                return from_row(Policy, row)
-
-            async def load() -> tuple[Policy, float | None]:
-                row = await self._one("GET_POLICY", _policy_args(tenant, policy_id, actor))
-                return from_row(Policy, row), None
-
-            return await self._policies.aload((tenant, policy_id), load)
-        row = await self._one("GET_POLICY", _policy_args(tenant, policy_id, actor, version))
-        return from_row(Policy, row)
+            return await self._drive(calls.read_policy(self._coherence, tenant, policy_id, actor))
+        return await self._drive(calls.get_policy(tenant, policy_id, actor, version))
 
     async def put_policy(
         self,
@@ -218,52 +202,41 @@ class AsyncStore:
         expected_version: int | None = None,
     ) -> Policy:
         """As :meth:`Store.put_policy` (compare-and-set; written through: read-your-writes)."""
-        with self._coherence.writing((tenant, policy_id)):
-            generation = self._policies.generation()
-            row = await self._one(
-                "PUT_POLICY",
-                {
-                    "tenant": tenant,
-                    "policy_id": policy_id,
-                    "data": _jsonb(data),
-                    "actor": self._actor(actor),
-                    "expected_version": expected_version,
-                },
+        return await self._drive(
+            calls.put_policy(
+                self._coherence, tenant, policy_id, data, self._actor(actor), expected_version
             )
-            self._coherence.own_write(int(row.pop("write_xid")))
-            policy = from_row(Policy, row)
-            self._coherence.policy_written(policy, generation)
-            return policy
+        )
 
     async def activate_policy(
         self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
     ) -> Policy:
-        generation = self._policies.generation()
-        params = {**_policy_args(tenant, policy_id, self._actor(actor)), "version": version}
-        policy = from_row(Policy, await self._one("ACTIVATE_POLICY", params))
-        self._coherence.policy_written(policy, generation)
-        return policy
+        return await self._drive(
+            calls.activate_policy(self._coherence, tenant, policy_id, version, self._actor(actor))
+        )
 
     async def deactivate_policy(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> Policy:
-        args = _policy_args(tenant, policy_id, self._actor(actor))
-        row = await self._one("DEACTIVATE_POLICY", args)
-        self._coherence.invalidate_policy(tenant, policy_id)
-        return from_row(Policy, row)
+        return await self._drive(
+            calls.remove_policy(
+                self._coherence, "DEACTIVATE_POLICY", tenant, policy_id, self._actor(actor)
+            )
+        )
 
     async def delete_policy(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> Policy:
-        row = await self._one("DELETE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._coherence.invalidate_policy(tenant, policy_id)
-        return from_row(Policy, row)
+        return await self._drive(
+            calls.remove_policy(
+                self._coherence, "DELETE_POLICY", tenant, policy_id, self._actor(actor)
+            )
+        )
 
     async def policy_history(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> list[Policy]:
-        args = _policy_args(tenant, policy_id, self._actor(actor))
-        return [from_row(Policy, r) for r in await self._call("POLICY_HISTORY", args)]
+        return await self._drive(calls.policy_history(tenant, policy_id, self._actor(actor)))
 
     async def list_policies(
         self,
@@ -274,19 +247,9 @@ class AsyncStore:
         limit: int = 100,
         cursor: str | None = None,
     ) -> PolicyPage:
-        rows = await self._call(
-            "LIST_POLICIES",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "filters": _jsonb(filters or {}),
-                "limit": limit,
-                "cursor": cursor,
-            },
+        return await self._drive(
+            calls.list_policies(tenant, self._actor(actor), filters, limit, cursor)
         )
-        items = tuple(from_row(Policy, r) for r in rows)
-        next_cursor = rows[-1].get("next_cursor") if rows and len(rows) >= limit else None
-        return PolicyPage(items, next_cursor)
 
     # -- RBAC ------------------------------------------------------------------------------
 
@@ -294,33 +257,18 @@ class AsyncStore:
         self, tenant: str, user: str, action: str, *, actor: str | None = None
     ) -> bool:
         """As :meth:`Store.check_permission`; a cached decision returns without suspending."""
-        if actor is not None and actor != user:
-            row = await self._one(
-                "CHECK_PERMISSION",
-                {"tenant": tenant, "user": user, "action": action, "actor": actor},
-            )
-            return bool(row["allowed"])
-        key = (tenant, user, action)
-        value = self._rbac.peek(key, self._timer())
-        if value is True or value is False:
-            return value
-
-        async def load() -> tuple[bool, float | None]:
-            row = await self._one(
-                "PERMISSION_DECISION", {"tenant": tenant, "user": user, "action": action}
-            )
-            valid_for = row.get("valid_for")
-            return bool(row["allowed"]), None if valid_for is None else max(0.0, valid_for)
-
-        return bool(await self._rbac.aload(key, load))
+        if actor is None or actor == user:
+            value = self._rbac.peek((tenant, user, action), self._timer())
+            if value is True or value is False:
+                return value
+        return await self._drive(
+            calls.check_permission(self._coherence, tenant, user, action, actor)
+        )
 
     async def get_user_roles(
         self, tenant: str, user: str, *, actor: str | None = None
     ) -> RoleGrant | None:
-        rows = await self._call(
-            "GET_USER_ROLES", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
-        )
-        return from_row(RoleGrant, rows[0]) if rows else None
+        return await self._drive(calls.get_user_roles(tenant, user, self._actor(actor)))
 
     async def assign_role(
         self,
@@ -332,68 +280,33 @@ class AsyncStore:
         permissions: Iterable[str] = (),
         expires_at: datetime | None = None,
     ) -> RoleGrant:
-        row = await self._one(
-            "ASSIGN_ROLE",
-            {
-                "tenant": tenant,
-                "user": user,
-                "role": role,
-                "actor": self._actor(actor),
-                "permissions": Jsonb(list(permissions)),
-                "expires_at": expires_at,
-            },
+        return await self._drive(
+            calls.assign_role(
+                self._coherence, tenant, user, role, self._actor(actor), permissions, expires_at
+            )
         )
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
 
     async def revoke_role(self, tenant: str, user: str, *, actor: str | None = None) -> RoleGrant:
-        row = await self._one(
-            "REVOKE_ROLE", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
+        return await self._drive(
+            calls.revoke_role(self._coherence, tenant, user, self._actor(actor))
         )
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
 
     async def bootstrap_admin(self, tenant: str, user: str) -> RoleGrant:
         """Owner-only (as :meth:`Store.bootstrap_admin`): a one-off owner connection, run in a
         worker thread (a rare administrative call, not worth a second async recipe)."""
-        row = await asyncio.to_thread(self._bootstrap, tenant, user)
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
-
-    def _bootstrap(self, tenant: str, user: str) -> _Row:
-        try:
-            with connect(
-                self.admin_conninfo,
-                self.settings,
-                application_name=self.application_name,
-                app_role=False,
-            ) as conn:
-                try:
-                    conn.execute(queries.SET_ROLE, {"role": self.settings.owner_role})
-                except psycopg.Error as exc:
-                    raise translate(exc, connecting=True) from None
-                with conn.cursor(row_factory=dict_row) as cur:
-                    cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
-                    row = cur.fetchone()
-        except psycopg.Error as exc:
-            raise translate(exc) from None
-        assert row is not None
-        return row
+        row = await asyncio.to_thread(
+            bootstrap_row, self.admin_conninfo, self.settings, self.application_name, tenant, user
+        )
+        return calls.granted(self._coherence, tenant, user, row)
 
     # -- quotas ----------------------------------------------------------------------------
 
     async def get_quota(self, tenant: str, *, actor: str | None = None) -> Quota:
         actor = self._actor(actor)
-        key = (tenant, actor)
-        value = self._quotas.peek(key, self._timer())
+        value = self._quotas.peek((tenant, actor), self._timer())
         if value.__class__ is Quota:
             return value
-
-        async def load() -> tuple[Quota, float | None]:
-            row = await self._one("GET_QUOTA", {"tenant": tenant, "actor": actor})
-            return from_row(Quota, row), None
-
-        return await self._quotas.aload(key, load)
+        return await self._drive(calls.get_quota(self._coherence, tenant, actor))
 
     async def set_quota(
         self,
@@ -404,18 +317,16 @@ class AsyncStore:
         max_rules: int | None = None,
         max_providers: int | None = None,
     ) -> Quota:
-        row = await self._one(
-            "SET_QUOTA",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "max_policies": max_policies,
-                "max_rules": max_rules,
-                "max_providers": max_providers,
-            },
+        return await self._drive(
+            calls.set_quota(
+                self._coherence,
+                tenant,
+                self._actor(actor),
+                max_policies,
+                max_rules,
+                max_providers,
+            )
         )
-        self._coherence.invalidate_quota(tenant)
-        return from_row(Quota, row)
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -429,33 +340,18 @@ class AsyncStore:
         data: Mapping[str, Any] | None = None,
         policy_id: str | None = None,
     ) -> Any:
-        row = await self._one(
-            "LOG_ACTION",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "action": action,
-                "target_id": target_id,
-                "data": Jsonb(dict(data or {})),
-                "policy_id": policy_id,
-            },
+        return await self._drive(
+            calls.log_action(
+                self._coherence, tenant, self._actor(actor), action, target_id, data, policy_id
+            )
         )
-        self._audit.invalidate(tenant)
-        return row["id"]
 
     async def log_actions(
         self, tenant: str, entries: Iterable[Mapping[str, Any]], *, actor: str | None = None
     ) -> int:
-        row = await self._one(
-            "LOG_ACTIONS",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "entries": Jsonb([dict(e) for e in entries]),
-            },
+        return await self._drive(
+            calls.log_actions(self._coherence, tenant, self._actor(actor), entries)
         )
-        self._audit.invalidate(tenant)
-        return int(row["count"])
 
     async def get_audit_log(
         self,
@@ -467,71 +363,136 @@ class AsyncStore:
         limit: int = 100,
         cursor: str | None = None,
     ) -> AuditPage:
-        actor = self._actor(actor)
-        filters_text = json.dumps(dict(filters or {}), sort_keys=True, default=str)
-        key = (tenant, actor, policy_id, filters_text, limit, cursor)
+        key = calls.audit_key(tenant, self._actor(actor), policy_id, filters, limit, cursor)
         value = self._audit.peek(key, self._timer())
         if value.__class__ is AuditPage:
             return value
-
-        async def load() -> tuple[AuditPage, float | None]:
-            rows = await self._call(
-                "GET_AUDIT_LOG",
-                {
-                    "tenant": tenant,
-                    "actor": actor,
-                    "policy_id": policy_id,
-                    "filters": Jsonb(json.loads(filters_text)),
-                    "limit": limit,
-                    "cursor": cursor,
-                },
-            )
-            entries = tuple(from_row(AuditEntry, r) for r in rows)
-            next_cursor = entries[-1].cursor if entries and len(entries) >= limit else None
-            return AuditPage(entries, next_cursor), None
-
-        return await self._audit.aload(key, load)
+        return await self._drive(calls.get_audit_log(self._coherence, key))
 
     async def cleanup_old_logs(
         self, older_than: timedelta | str, *, actor: str | None = None, tenant: str | None = None
     ) -> int:
-        interval = older_than if isinstance(older_than, str) else f"{older_than.total_seconds()} s"
-        row = await self._one(
-            "CLEANUP_OLD_LOGS",
-            {"older_than": interval, "actor": self._actor(actor), "tenant": tenant},
+        return await self._drive(
+            calls.cleanup_old_logs(self._coherence, older_than, self._actor(actor), tenant)
         )
-        if tenant is None:
-            self._audit.clear()
-        else:
-            self._audit.invalidate(tenant)
-        return int(row["count"])
 
-    # -- coherence (called by the listener's thread) ---------------------------------------
+    # -- DevState (the calls of beamline_store.calls on DevState's pool) --------------------
 
-    def apply_changes(self, changes: Iterable[Change]) -> int:
-        return self._coherence.apply_changes(changes)
+    async def _devstate_rows(self, request: calls.DevState) -> list[tuple[Any, ...]]:
+        """The rows of one DevState statement of a call, on DevState's async pool (HMAC
+        settings in the startup options, as Store's), with Store's deadline and retry rules."""
+        query = queries.DEVSTATE[request.name]
 
-    def flush(self) -> None:
-        self._coherence.flush()
+        async def run(conn: AsyncConnection) -> list[tuple[Any, ...]]:
+            async with conn.cursor() as cur:
+                await cur.execute(query, request.params)
+                return await cur.fetchall()
 
-    # -- statistics ------------------------------------------------------------------------
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            return await self._connector.run(
+                run,
+                write=request.write,
+                devstate_options=devstate_options(self.settings),
+            )
+        except BaseException as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self.calls.record(f"devstate.{request.name}", time.perf_counter() - start, error)
 
-    @property
-    def degraded(self) -> bool:
-        """True while PostgreSQL is known unreachable (cached reads keep answering)."""
-        return self._connector.down_since is not None
+    async def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
+        """As :meth:`Store.get_state`."""
+        return await self._drive(devstate_calls.get_state(self._actor(actor)))
 
-    def stats(self) -> dict[str, Any]:
-        """As :meth:`Store.stats`."""
-        down = self._connector.down_since
-        return {
-            "caches": self._coherence.counters(),
-            "listener": self.listener.state() if self.listener is not None else {"state": "off"},
-            "db": self.calls.snapshot(),
-            "pool": self._connector.pool_stats(),
-            "degraded": down is not None,
-            "unreachable_for_s": None if down is None else time.monotonic() - down,
-        }
+    async def update_state(
+        self,
+        patch: Any,
+        *,
+        actor: str | None = None,
+        expected_checksum: str | None = None,
+        history_entry: dict[str, Any] | None = None,
+    ) -> str:
+        """As :meth:`Store.update_state`."""
+        return await self._drive(
+            devstate_calls.update_state(
+                patch,
+                self._actor(actor),
+                expected_checksum=expected_checksum,
+                history_entry=history_entry,
+            )
+        )
 
-    def prometheus(self) -> str:
-        return render_prometheus(self.stats())
+    async def append_history(self, entry: dict[str, Any], *, actor: str | None = None) -> str:
+        """As :meth:`Store.append_history`."""
+        return await self._drive(devstate_calls.append_history(entry, self._actor(actor)))
+
+    async def verify_hmac_chain(
+        self, *, from_id: int | None = None, to_id: int | None = None
+    ) -> dict[str, Any]:
+        """As :meth:`Store.verify_hmac_chain`."""
+        return await self._drive(devstate_calls.verify_hmac_chain(from_id, to_id))
+
+    async def search_history(
+        self,
+        filters: Mapping[str, Any] | None = None,
+        limit: int = 100,
+        cursor: int | None = None,
+        *,
+        actor: str | None = None,
+    ) -> dict[str, Any]:
+        """As :meth:`Store.search_history`."""
+        return await self._drive(
+            devstate_calls.search_history(filters, self._actor(actor), limit=limit, cursor=cursor)
+        )
+
+    async def lock_state(self, scope: str, ttl_seconds: float, *, owner: str | None = None) -> str:
+        """As :meth:`Store.lock_state`."""
+        return await self._drive(devstate_calls.lock_state(scope, ttl_seconds, self._actor(owner)))
+
+    async def unlock_state(self, lock_id: str, *, owner: str | None = None) -> None:
+        """As :meth:`Store.unlock_state`."""
+        await self._drive(devstate_calls.unlock_state(lock_id, self._actor(owner)))
+
+    async def export_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ExportResult:
+        """As :meth:`Store.export_files` (one long read-only transaction: in a worker thread
+        on a one-off DevState connection by the recipe, no deadline)."""
+        from .devstate import files
+
+        return await asyncio.to_thread(
+            self._on_devstate_connection, files.export_files, directory, self._actor(actor)
+        )
+
+    async def import_files(
+        self, directory: str | PathLike[str], *, actor: str | None = None
+    ) -> ImportResult:
+        """As :meth:`Store.import_files` (all or nothing; a worker thread as export_files)."""
+        from .devstate import files
+
+        return await asyncio.to_thread(
+            self._on_devstate_connection, files.import_files, directory, self._actor(actor)
+        )
+
+    def _on_devstate_connection(self, function: Callable[..., T], *args: Any) -> T:
+        start = time.perf_counter()
+        error: str | None = None
+        try:
+            with connect(
+                self.conninfo,
+                self.settings,
+                application_name=self.application_name,
+                options=devstate_options(self.settings) or None,
+                secrets=[self.settings.hmac_secret],  # masked in any connection error
+            ) as conn:
+                try:
+                    return function(conn, *args)
+                except psycopg.Error as exc:
+                    raise translate(exc, write=True) from None
+        except BaseException as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self.calls.record(f"devstate.{function.__name__}", time.perf_counter() - start, error)

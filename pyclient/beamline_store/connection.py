@@ -338,6 +338,20 @@ def _idle_connection_ok(conn: Connection) -> bool:
     return not readable
 
 
+def commit_past_deadline(deadline: float | None) -> WriteOutcomeUnknown:
+    """The error of a write that *succeeded after its deadline's cancel was sent* (the one rule
+    of :class:`Connector` and :class:`AsyncConnector`): it was waiting at COMMIT for a
+    synchronous standby, and PostgreSQL keeps such a commit locally with only a WARNING.
+    Durable here, not replicated: a failover now would lose it, so it is never acknowledged
+    (docs/HA.md). A policy write that raises it evicts its key (``Coherence.writing``)."""
+    return WriteOutcomeUnknown(
+        f"the write committed on this server but its deadline of {deadline or 0:g} s fired "
+        "while it waited for a synchronous standby: it may be lost in a failover; read it again",
+        hint="Check the standby (synchronous_standby_names); a retry with expected_version is "
+        "safe.",
+    )
+
+
 @dataclass
 class _State:
     verified: bool = False  # a round trip succeeded since start or since the last failure
@@ -599,17 +613,7 @@ class Connector:
                 with self.deadlines.guard(conn, deadline) as call:
                     result = function(conn)
                 if write and call is not None and call.fired > 0:
-                    # The deadline's cancel reached a write that then succeeded: it was waiting
-                    # at COMMIT for a synchronous standby, and PostgreSQL keeps such a commit
-                    # locally with only a WARNING. Durable here, not replicated: a failover
-                    # now would lose it, so it is never acknowledged (docs/HA.md).
-                    raise WriteOutcomeUnknown(
-                        f"the write committed on this server but its deadline of {deadline:g} s "
-                        "fired while it waited for a synchronous standby: it may be lost in a "
-                        "failover; read it again",
-                        hint="Check the standby (synchronous_standby_names); a retry with "
-                        "expected_version is safe.",
-                    )
+                    raise commit_past_deadline(deadline)
                 return result
             except psycopg.Error as exc:
                 fired = call is not None and call.fired > 0
@@ -715,7 +719,8 @@ class AsyncConnector:
     """The connections of one :class:`~beamline_store.async_store.AsyncStore`: an
     ``AsyncConnectionPool`` by the same recipe, with the same rules as :class:`Connector`
     (fail fast while down with one probe per *probe_interval*, a read retried once after a lost
-    connection, a write never, the deadline ``settings.call_timeout``, one translator).
+    connection, a write never, the deadline ``settings.call_timeout``, a write that succeeded
+    after its deadline fired is :func:`commit_past_deadline`, one translator).
 
     The deadline is :class:`Deadlines`' rule, as a task per call: at ``deadline - grace`` the
     statement is cancelled server-side (the connection stays usable), at the deadline the socket
@@ -742,6 +747,9 @@ class AsyncConnector:
         self._secrets = [*secrets, _password_of(conninfo)]
         self._state = _State()
         self._pool: AsyncConnectionPool[AsyncConnection] | None = None
+        # DevState's pool (as Connector's): its own, the HMAC settings in the startup options.
+        self._devstate_options: str | None = None
+        self._devstate_pool: AsyncConnectionPool[AsyncConnection] | None = None
         self._probe_lock = asyncio.Lock()
         self._closed = False
 
@@ -755,26 +763,50 @@ class AsyncConnector:
         restarted): the next call probes and starts a fresh pool."""
         self._lost()
 
-    def _new_pool(self) -> AsyncConnectionPool[AsyncConnection]:
+    def _new_pool(self, options: str | None = None) -> AsyncConnectionPool[AsyncConnection]:
+        """The API pool, or DevState's (*options*: the HMAC settings; sizes as Connector's)."""
         settings = self.settings
+        kwargs = recipe(settings, application_name=self.application_name)
+        if options:
+            kwargs["options"] = options
 
         async def configure(conn: AsyncConnection) -> None:
-            set_json_loads(_text_json, conn)
+            if options is None:  # the API pool: json as text (DevState's calls parse it)
+                set_json_loads(_text_json, conn)
             await assume_app_role_async(conn, settings)
 
+        if options is None:
+            min_size = max(1, settings.pool_min_size)
+            max_size = max(min_size, settings.pool_max_size)
+        else:
+            min_size, max_size = 1, max(1, min(4, settings.pool_max_size))
         return AsyncConnectionPool(
             self.conninfo,
-            min_size=max(1, settings.pool_min_size),
-            max_size=max(1, settings.pool_min_size, settings.pool_max_size),
+            min_size=min_size,
+            max_size=max_size,
             timeout=settings.pool_timeout,
             reconnect_timeout=0.0,
-            kwargs=recipe(settings, application_name=self.application_name),
+            kwargs=kwargs,
             configure=configure,
             # As the sync pools: the pool gives up at once, the next call probes (and renews it).
             reconnect_failed=lambda _pool: self._lost(),
-            name="beamline-async-store",
+            name="beamline-async-store" if options is None else "beamline-async-devstate",
             open=False,
         )
+
+    async def _pool_for(self, devstate_options: str | None) -> AsyncConnectionPool[AsyncConnection]:
+        """The API pool, or DevState's for *devstate_options* (a new one when they changed)."""
+        assert self._pool is not None
+        if devstate_options is None:
+            return self._pool
+        if self._devstate_pool is None or self._devstate_options != devstate_options:
+            old = self._devstate_pool
+            self._devstate_options = devstate_options
+            self._devstate_pool = self._new_pool(devstate_options)
+            await self._devstate_pool.open(wait=False)
+            if old is not None:
+                asyncio.get_running_loop().create_task(old.close(timeout=5.0))
+        return self._devstate_pool
 
     async def _attempt(self) -> None:
         """One connection by the recipe; success clears "down" and renews the pool."""
@@ -806,10 +838,14 @@ class AsyncConnector:
             await conn.close()
         state.refused = None
         if self._pool is None or state.down_since is not None or state.lost:
-            old, self._pool = self._pool, self._new_pool()
+            # Connections opened before the failure may be broken: start afresh (both pools).
+            old = [self._pool, self._devstate_pool]
+            self._pool = self._new_pool()
             await self._pool.open(wait=False)
-            if old is not None:
-                asyncio.get_running_loop().create_task(old.close(timeout=5.0))
+            self._devstate_pool = None  # made again by the next DevState call
+            for pool in old:
+                if pool is not None:
+                    asyncio.get_running_loop().create_task(pool.close(timeout=5.0))
         state.down_since = None
         state.lost = False
         state.verified = True
@@ -846,15 +882,27 @@ class AsyncConnector:
         self._state.verified = False
         self._state.lost = True
 
-    async def run(self, function: Callable[[AsyncConnection], Awaitable[T]], *, write: bool) -> T:
-        """``await function(conn)`` on a pooled connection as the application role, translated."""
+    async def run(
+        self,
+        function: Callable[[AsyncConnection], Awaitable[T]],
+        *,
+        write: bool,
+        devstate_options: str | None = None,
+        timeout: float | bool | None = True,
+    ) -> T:
+        """``await function(conn)`` on a pooled connection as the application role, translated.
+
+        *devstate_options*: on DevState's pool with these startup options. *timeout*: True for
+        ``settings.call_timeout``, None for no deadline (DevState's file export/import), or
+        seconds (as :meth:`Connector.run`).
+        """
         if self._closed:
             raise DatabaseUnavailable("the store is closed")
+        deadline = self.call_timeout if timeout is True else (timeout or None)
         for attempt in (0, 1):
             if not self._state.verified:
                 await self._probe()
-            assert self._pool is not None
-            pool = self._pool
+            pool = await self._pool_for(devstate_options)
             try:
                 conn = await pool.getconn()
             except PoolTimeout:
@@ -872,11 +920,14 @@ class AsyncConnector:
             fired = [0]
             watch = (
                 None
-                if self.call_timeout is None
-                else asyncio.create_task(_async_deadline(conn, self.call_timeout, fired))
+                if deadline is None
+                else asyncio.create_task(_async_deadline(conn, deadline, fired))
             )
             try:
-                return await function(conn)
+                result = await function(conn)
+                if write and fired[0]:
+                    raise commit_past_deadline(deadline)  # Connector's rule
+                return result
             except psycopg.Error as exc:
                 if fired[0]:
                     if fired[0] == 2 and self._state.down_since is None:
@@ -885,7 +936,7 @@ class AsyncConnector:
                     if connection_lost(exc):
                         self._lost()
                     raise translate(
-                        exc, write=write, deadline=self.call_timeout, secrets=self._secrets
+                        exc, write=write, deadline=deadline, secrets=self._secrets
                     ) from None
                 error = translate(exc, write=write, secrets=self._secrets)
                 if isinstance(error, ReadOnlyDatabase):
@@ -910,5 +961,6 @@ class AsyncConnector:
 
     async def close(self) -> None:
         self._closed = True
-        if self._pool is not None:
-            await self._pool.close(timeout=5.0)
+        for pool in (self._pool, self._devstate_pool):
+            if pool is not None:
+                await pool.close(timeout=5.0)

@@ -1,7 +1,10 @@
 """``Store``: the thin Python client of the SQL API, with its read-through caches (SPEC §5, §7).
 
 Every method calls one database function (the SQL text is in :mod:`beamline_store.queries`);
-the client never re-implements a rule, it caches the functions' results. The caches and the
+the client never re-implements a rule, it caches the functions' results. Each method drives one
+call of :mod:`beamline_store.calls` (its parameters, result shape and cache effects, written
+once for Store and :class:`~beamline_store.async_store.AsyncStore`), answering its requests
+over the blocking :class:`~beamline_store.connection.Connector`. The caches and the
 rules that keep them coherent live in :mod:`beamline_store.coherence` (no database code); every
 connection, timeout and error translation in :mod:`beamline_store.connection` (the one way in);
 the change listener (:mod:`beamline_store.listener`) gets a connect function and callbacks.
@@ -25,7 +28,6 @@ seconds (counted as ``stale_hits``; ``stats()["degraded"]`` is True).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -34,71 +36,33 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
-from . import queries
-from .coherence import Coherence
-from .config import Settings, load_settings
+from . import calls, queries
+from .calls import POLICY_READ
+from .client import ClientBase
+from .config import Settings
 from .connection import Connector, connect
-from .database import resolve_admin_dsn, resolve_dsn
-from .errors import BeamlineError, ConfigurationError, translate
+from .devstate import calls as devstate_calls
+from .errors import BeamlineError, translate
 from .listener import Listener
 
 if TYPE_CHECKING:
     from .devstate.files import ExportResult, ImportResult
-from .models import (
-    AuditEntry,
-    AuditPage,
-    Change,
-    Policy,
-    PolicyPage,
-    Quota,
-    RoleGrant,
-    from_row,
-)
-from .stats import CallStats, render_prometheus
+from .models import AuditPage, Policy, PolicyPage, Quota, RoleGrant
 
 __all__ = ["Store"]
 
 log = logging.getLogger(__name__)
 
-POLICY_READ = "policy:read"
+T = TypeVar("T")
 _Row = dict[str, Any]
 
-# Functions that only read: safe to retry on another connection when one turns out broken.
-_READS = frozenset(
-    {
-        "GET_POLICY",
-        "LIST_POLICIES",
-        "POLICY_HISTORY",
-        "CHECK_PERMISSION",
-        "PERMISSION_DECISION",
-        "GET_USER_ROLES",
-        "GET_QUOTA",
-        "GET_AUDIT_LOG",
-        "CHANGES_SINCE",
-        "CURRENT_WATERMARK",
-    }
-)
 
-
-# DevState functions that only read (a lost connection cannot leave a write half-known).
-_DEVSTATE_READS = frozenset({"get_state", "verify_hmac_chain", "search_history", "export_files"})
-
-
-def _jsonb(value: Any) -> Jsonb | None:
-    if value is None:
-        return None
-    if isinstance(value, str | bytes):
-        value = json.loads(value)
-    return Jsonb(value)
-
-
-class Store:
+class Store(ClientBase):
     """The beamline-store client. Use as a context manager or call :meth:`close`.
 
     *settings* defaults to :func:`~beamline_store.config.load_settings`; *conninfo* overrides
@@ -134,35 +98,25 @@ class Store:
         listen_conninfo: str | None = None,
         listener_options: Mapping[str, Any] | None = None,
     ) -> None:
-        self.settings = settings = settings or load_settings()
-        self.application_name = application_name or "beamline-store"
-        self._call_application_name = call_application_name
-        self.actor = actor or settings.actor
-        self.conninfo = conninfo or resolve_dsn(settings)
-        # The owner's connection (bootstrap_admin): the URL's own login when one was given,
-        # else the embedded cluster's superuser / DATABASE_URL.
-        self.admin_conninfo = admin_conninfo or conninfo or resolve_admin_dsn(settings)
-        self._timer = timer
-        self.probe_interval = probe_interval
-        self._coherence = coherence = Coherence(settings, timer=timer, sweeper=sweeper)
-        # The hit path reads these attributes directly (no call in between).
-        self._policies = coherence.policies
-        self._rbac = coherence.rbac
-        self._quotas = coherence.quotas
-        self._audit = coherence.audit
-        self.caches = coherence.caches
-        self.calls = CallStats(
-            slow_threshold=settings.slow_query_threshold, enabled=settings.metrics
-        )
-        self._closed = threading.Event()
-        self._connector = Connector(
-            self.conninfo,
+        super().__init__(
             settings,
+            conninfo=conninfo,
+            actor=actor,
+            sweeper=sweeper,
+            timer=timer,
+            application_name=application_name,
+            admin_conninfo=admin_conninfo,
+            listen_conninfo=listen_conninfo,
+        )
+        self._call_application_name = call_application_name
+        self.probe_interval = probe_interval
+        self._closed = threading.Event()
+        self._connector: Connector = Connector(
+            self.conninfo,
+            self.settings,
             application_name=self.application_name,
             probe_interval=probe_interval,
         )
-        self._listen_conninfo = listen_conninfo or settings.listen_url or self.conninfo
-        self.listener: Listener | None = None
         if listen:
             self.listener = self.make_listener(**(listener_options or {}))
             self.listener.start()
@@ -172,19 +126,7 @@ class Store:
     def make_listener(self, **options: Any) -> Listener:
         """A :class:`~beamline_store.listener.Listener` wired to this store's caches and
         connections (not started). *options* are the listener's timeouts."""
-        settings = self.settings
-        url = self._listen_conninfo
-        return Listener(
-            connect=lambda: connect(url, settings, application_name="beamline-store-listener"),
-            apply_changes=self.apply_changes,
-            flush=self.flush,
-            on_reconnect=self._connector.check,
-            on_new_history=self._coherence.new_history,
-            poll_interval=settings.poll_interval,
-            deadlines=self._connector.deadlines,
-            call_timeout=settings.call_timeout,
-            **options,
-        )
+        return self._listener(self._connector.deadlines, **options)
 
     def close(self) -> None:
         """Stop the listener and the sweeper, close the pool. Idempotent."""
@@ -202,15 +144,30 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _actor(self, actor: str | None) -> str:
-        value = actor or self.actor
-        if not value:
-            raise ConfigurationError(
-                "no actor: pass actor=..., set BEAMLINE_ACTOR, or Store(actor=...)"
-            )
-        return value
-
     # -- the one place that talks to the database ------------------------------------------
+
+    def _drive(self, call: calls.Call[T]) -> T:
+        """Carry out *call* (:mod:`beamline_store.calls`): each request it yields is answered
+        here, blocking; an error is thrown back into it (its ``with`` blocks see it)."""
+        answer: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                request = call.send(answer) if error is None else call.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            answer = error = None
+            try:
+                answer = self._answer(request)
+            except BaseException as exc:  # handed to the call, which re-raises it
+                error = exc
+
+    def _answer(self, request: calls.Request) -> Any:
+        if isinstance(request, calls.DevState):  # (a Statement too: asked first)
+            return self._devstate_rows(request)
+        if isinstance(request, calls.Statement):
+            return self._call(request.name, request.params)
+        return request.cache.load(request.key, lambda: self._drive(request.load()))
 
     def _call(self, name: str, params: Mapping[str, Any]) -> list[_Row]:
         """Run query *name* of :mod:`queries` with *params*; rows as dicts.
@@ -230,7 +187,7 @@ class Store:
                 return cur.fetchall()
 
         try:
-            return self._connector.run(execute, write=name not in _READS)
+            return self._connector.run(execute, write=name not in calls.READS)
         except BaseException as exc:
             error = exc
             raise
@@ -250,12 +207,6 @@ class Store:
         if conn.info.parameter_status("application_name") != wanted:
             conn.execute(queries.SET_APPLICATION_NAME, {"application_name": wanted})
 
-    def _one(self, name: str, params: Mapping[str, Any]) -> _Row:
-        rows = self._call(name, params)
-        if not rows:  # pragma: no cover - every API function returns a row or raises
-            raise BeamlineError(f"{name.lower()} returned no row")
-        return rows[0]
-
     # -- policies --------------------------------------------------------------------------
 
     def get_policy(
@@ -273,21 +224,8 @@ class Store:
                 value = self._policies.peek((tenant, policy_id), now)
                 if value.__class__ is Policy:
                     return value
-            return self._get_policy_slow(tenant, policy_id, actor)
-        return from_row(
-            Policy, self._one("GET_POLICY", _policy_args(tenant, policy_id, actor, version))
-        )
-
-    def _get_policy_slow(self, tenant: str, policy_id: str, actor: str) -> Policy:
-        if not self.check_permission(tenant, actor, POLICY_READ):
-            # The database raises its own PermissionDenied (with detail); nothing is cached.
-            return from_row(Policy, self._one("GET_POLICY", _policy_args(tenant, policy_id, actor)))
-
-        def load() -> tuple[Policy, float | None]:
-            row = self._one("GET_POLICY", _policy_args(tenant, policy_id, actor))
-            return from_row(Policy, row), None
-
-        return self._policies.load((tenant, policy_id), load)
+            return self._drive(calls.read_policy(self._coherence, tenant, policy_id, actor))
+        return self._drive(calls.get_policy(tenant, policy_id, actor, version))
 
     def put_policy(
         self,
@@ -300,52 +238,41 @@ class Store:
     ) -> Policy:
         """Write a new active version (compare-and-set with *expected_version*; 0 = create
         only). The new version is cached at once for this process (read-your-writes)."""
-        with self._coherence.writing((tenant, policy_id)):
-            generation = self._policies.generation()
-            history = self._coherence.history
-            row = self._one(
-                "PUT_POLICY",
-                {
-                    "tenant": tenant,
-                    "policy_id": policy_id,
-                    "data": _jsonb(data),
-                    "actor": self._actor(actor),
-                    "expected_version": expected_version,
-                },
+        return self._drive(
+            calls.put_policy(
+                self._coherence, tenant, policy_id, data, self._actor(actor), expected_version
             )
-            self._coherence.own_write(int(row.pop("write_xid")), history)
-            policy = from_row(Policy, row)
-            self._coherence.policy_written(policy, generation)
-            return policy
+        )
 
     def activate_policy(
         self, tenant: str, policy_id: str, version: int, *, actor: str | None = None
     ) -> Policy:
         """Make *version* the active one (rollback)."""
-        generation = self._policies.generation()
-        params = {**_policy_args(tenant, policy_id, self._actor(actor)), "version": version}
-        policy = from_row(Policy, self._one("ACTIVATE_POLICY", params))
-        self._coherence.policy_written(policy, generation)
-        return policy
+        return self._drive(
+            calls.activate_policy(self._coherence, tenant, policy_id, version, self._actor(actor))
+        )
 
     def deactivate_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
         """Deactivate the active version; returns the version that was deactivated."""
-        row = self._one("DEACTIVATE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._coherence.invalidate_policy(tenant, policy_id)
-        return from_row(Policy, row)
+        return self._drive(
+            calls.remove_policy(
+                self._coherence, "DEACTIVATE_POLICY", tenant, policy_id, self._actor(actor)
+            )
+        )
 
     def delete_policy(self, tenant: str, policy_id: str, *, actor: str | None = None) -> Policy:
         """Delete a policy from routing (versions stay as history)."""
-        row = self._one("DELETE_POLICY", _policy_args(tenant, policy_id, self._actor(actor)))
-        self._coherence.invalidate_policy(tenant, policy_id)
-        return from_row(Policy, row)
+        return self._drive(
+            calls.remove_policy(
+                self._coherence, "DELETE_POLICY", tenant, policy_id, self._actor(actor)
+            )
+        )
 
     def policy_history(
         self, tenant: str, policy_id: str, *, actor: str | None = None
     ) -> list[Policy]:
         """All versions, oldest first (not cached)."""
-        rows = self._call("POLICY_HISTORY", _policy_args(tenant, policy_id, self._actor(actor)))
-        return [from_row(Policy, r) for r in rows]
+        return self._drive(calls.policy_history(tenant, policy_id, self._actor(actor)))
 
     def list_policies(
         self,
@@ -357,20 +284,7 @@ class Store:
         cursor: str | None = None,
     ) -> PolicyPage:
         """A page of the tenant's active policies (JSON containment *filters*; keyset cursor)."""
-        rows = self._call(
-            "LIST_POLICIES",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "filters": _jsonb(filters or {}),
-                "limit": limit,
-                "cursor": cursor,
-            },
-        )
-        items = tuple(from_row(Policy, r) for r in rows)
-        # Every row carries its own position as next_cursor; a short page is the last one.
-        next_cursor = rows[-1].get("next_cursor") if rows and len(rows) >= limit else None
-        return PolicyPage(items, next_cursor)
+        return self._drive(calls.list_policies(tenant, self._actor(actor), filters, limit, cursor))
 
     # -- RBAC ------------------------------------------------------------------------------
 
@@ -381,34 +295,17 @@ class Store:
 
         Asked as *user* itself unless *actor* names someone else: then the database requires
         rbac:manage in *tenant* (PermissionDenied otherwise) and the answer is not cached."""
-        if actor is not None and actor != user:
-            row = self._one(
-                "CHECK_PERMISSION",
-                {"tenant": tenant, "user": user, "action": action, "actor": actor},
-            )
-            return bool(row["allowed"])
-        key = (tenant, user, action)
-        value = self._rbac.peek(key, self._timer())
-        if value is True or value is False:
-            return value
-
-        def load() -> tuple[bool, float | None]:
-            row = self._one(
-                "PERMISSION_DECISION", {"tenant": tenant, "user": user, "action": action}
-            )
-            valid_for = row.get("valid_for")
-            return bool(row["allowed"]), None if valid_for is None else max(0.0, valid_for)
-
-        return bool(self._rbac.load(key, load))
+        if actor is None or actor == user:
+            value = self._rbac.peek((tenant, user, action), self._timer())
+            if value is True or value is False:
+                return value
+        return self._drive(calls.check_permission(self._coherence, tenant, user, action, actor))
 
     def get_user_roles(
         self, tenant: str, user: str, *, actor: str | None = None
     ) -> RoleGrant | None:
         """*user*'s grant in *tenant*, or None (own grant always; others need rbac:manage)."""
-        rows = self._call(
-            "GET_USER_ROLES", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
-        )
-        return from_row(RoleGrant, rows[0]) if rows else None
+        return self._drive(calls.get_user_roles(tenant, user, self._actor(actor)))
 
     def assign_role(
         self,
@@ -422,27 +319,15 @@ class Store:
     ) -> RoleGrant:
         """Give *user* *role* (+ extra *permissions*, optional *expires_at*), replacing any
         previous grant."""
-        row = self._one(
-            "ASSIGN_ROLE",
-            {
-                "tenant": tenant,
-                "user": user,
-                "role": role,
-                "actor": self._actor(actor),
-                "permissions": Jsonb(list(permissions)),
-                "expires_at": expires_at,
-            },
+        return self._drive(
+            calls.assign_role(
+                self._coherence, tenant, user, role, self._actor(actor), permissions, expires_at
+            )
         )
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
 
     def revoke_role(self, tenant: str, user: str, *, actor: str | None = None) -> RoleGrant:
         """Remove *user*'s grant; returns the removed grant."""
-        row = self._one(
-            "REVOKE_ROLE", {"tenant": tenant, "user": user, "actor": self._actor(actor)}
-        )
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
+        return self._drive(calls.revoke_role(self._coherence, tenant, user, self._actor(actor)))
 
     def bootstrap_admin(self, tenant: str, user: str) -> RoleGrant:
         """Owner-only: make *user* the first admin of *tenant* (AlreadyExists if it has one).
@@ -452,25 +337,11 @@ class Store:
         """
         start = time.perf_counter()
         error: BaseException | None = None
-        row: _Row | None = None
         try:
-            with connect(
-                self.admin_conninfo,
-                self.settings,
-                application_name=self.application_name,
-                app_role=False,
-            ) as conn:
-                try:
-                    conn.execute(queries.SET_ROLE, {"role": self.settings.owner_role})
-                except psycopg.Error as exc:  # a login that cannot act as the owner
-                    raise translate(exc, connecting=True) from None
-                with conn.cursor(row_factory=dict_row) as cur:
-                    cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
-                    row = cur.fetchone()
-        except psycopg.Error as exc:
-            error = translate(exc)
-            raise error from None
-        except BeamlineError as exc:
+            row = bootstrap_row(
+                self.admin_conninfo, self.settings, self.application_name, tenant, user
+            )
+        except BaseException as exc:
             error = exc
             raise
         finally:
@@ -479,24 +350,17 @@ class Store:
                 time.perf_counter() - start,
                 None if error is None else type(error).__name__,
             )
-        assert row is not None
-        self._coherence.invalidate_grant(tenant, user)
-        return from_row(RoleGrant, row)
+        return calls.granted(self._coherence, tenant, user, row)
 
     # -- quotas ----------------------------------------------------------------------------
 
     def get_quota(self, tenant: str, *, actor: str | None = None) -> Quota:
         """The tenant's limits (and usage where reported). Cached per (tenant, actor)."""
         actor = self._actor(actor)
-        key = (tenant, actor)
-        value = self._quotas.peek(key, self._timer())
+        value = self._quotas.peek((tenant, actor), self._timer())
         if value.__class__ is Quota:
             return value
-
-        def load() -> tuple[Quota, float | None]:
-            return from_row(Quota, self._one("GET_QUOTA", {"tenant": tenant, "actor": actor})), None
-
-        return self._quotas.load(key, load)
+        return self._drive(calls.get_quota(self._coherence, tenant, actor))
 
     def set_quota(
         self,
@@ -508,18 +372,16 @@ class Store:
         max_providers: int | None = None,
     ) -> Quota:
         """Set the tenant's limits (None keeps a limit as it is, where the database allows)."""
-        row = self._one(
-            "SET_QUOTA",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "max_policies": max_policies,
-                "max_rules": max_rules,
-                "max_providers": max_providers,
-            },
+        return self._drive(
+            calls.set_quota(
+                self._coherence,
+                tenant,
+                self._actor(actor),
+                max_policies,
+                max_rules,
+                max_providers,
+            )
         )
-        self._coherence.invalidate_quota(tenant)
-        return from_row(Quota, row)
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -534,35 +396,18 @@ class Store:
         policy_id: str | None = None,
     ) -> Any:
         """Record one application event; returns the audit row id."""
-        row = self._one(
-            "LOG_ACTION",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "action": action,
-                "target_id": target_id,
-                "data": Jsonb(dict(data or {})),
-                "policy_id": policy_id,
-            },
+        return self._drive(
+            calls.log_action(
+                self._coherence, tenant, self._actor(actor), action, target_id, data, policy_id
+            )
         )
-        self._audit.invalidate(tenant)
-        return row["id"]
 
     def log_actions(
         self, tenant: str, entries: Iterable[Mapping[str, Any]], *, actor: str | None = None
     ) -> int:
         """Record a batch of events ``{"action", "target_id"?, "policy_id"?, "data"?}`` in one
         statement; returns the count."""
-        row = self._one(
-            "LOG_ACTIONS",
-            {
-                "tenant": tenant,
-                "actor": self._actor(actor),
-                "entries": Jsonb([dict(e) for e in entries]),
-            },
-        )
-        self._audit.invalidate(tenant)
-        return int(row["count"])
+        return self._drive(calls.log_actions(self._coherence, tenant, self._actor(actor), entries))
 
     def get_audit_log(
         self,
@@ -576,30 +421,11 @@ class Store:
     ) -> AuditPage:
         """A page of audit rows, newest first; cached (``ttl_audit``) until the tenant changes
         in any way this process learns of (its writes, change signals)."""
-        actor = self._actor(actor)
-        filters_text = json.dumps(dict(filters or {}), sort_keys=True, default=str)
-        key = (tenant, actor, policy_id, filters_text, limit, cursor)
+        key = calls.audit_key(tenant, self._actor(actor), policy_id, filters, limit, cursor)
         value = self._audit.peek(key, self._timer())
         if value.__class__ is AuditPage:
             return value
-
-        def load() -> tuple[AuditPage, float | None]:
-            rows = self._call(
-                "GET_AUDIT_LOG",
-                {
-                    "tenant": tenant,
-                    "actor": actor,
-                    "policy_id": policy_id,
-                    "filters": Jsonb(json.loads(filters_text)),
-                    "limit": limit,
-                    "cursor": cursor,
-                },
-            )
-            entries = tuple(from_row(AuditEntry, r) for r in rows)
-            next_cursor = entries[-1].cursor if entries and len(entries) >= limit else None
-            return AuditPage(entries, next_cursor), None
-
-        return self._audit.load(key, load)
+        return self._drive(calls.get_audit_log(self._coherence, key))
 
     def cleanup_old_logs(
         self,
@@ -610,18 +436,11 @@ class Store:
     ) -> int:
         """Delete audit rows older than *older_than* (an interval such as ``'90 days'``);
         returns the count. The only way audit rows leave."""
-        interval = older_than if isinstance(older_than, str) else f"{older_than.total_seconds()} s"
-        row = self._one(
-            "CLEANUP_OLD_LOGS",
-            {"older_than": interval, "actor": self._actor(actor), "tenant": tenant},
+        return self._drive(
+            calls.cleanup_old_logs(self._coherence, older_than, self._actor(actor), tenant)
         )
-        if tenant is None:
-            self._audit.clear()
-        else:
-            self._audit.invalidate(tenant)
-        return int(row["count"])
 
-    # -- DevState (delegates to beamline_store.devstate.db) ----------------------------------
+    # -- DevState (the calls of beamline_store.calls on DevState's pool) --------------------
 
     def devstate_call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``beamline_store.devstate.db.<function>(conn, *args, **kwargs)`` on a short-lived
@@ -653,7 +472,7 @@ class Store:
 
             return self._connector.run(
                 call,
-                write=name not in _DEVSTATE_READS,
+                write=name not in calls.DEVSTATE_READS,
                 devstate_options=options,
                 timeout=timeout,
             )
@@ -664,13 +483,17 @@ class Store:
             self.calls.record(f"devstate.{name}", time.perf_counter() - start, error)
 
     def _hmac_options(self) -> str:
-        from .devstate.db import hmac_options
+        return devstate_options(self.settings)
 
-        return hmac_options(
-            self.settings.hmac_secret,
-            self.settings.hmac_key_id,
-            os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS"),
-        )
+    def _devstate_rows(self, request: calls.DevState) -> list[tuple[Any, ...]]:
+        """The rows of one DevState statement of a call (:mod:`beamline_store.calls`)."""
+        query = queries.DEVSTATE[request.name]
+
+        def run(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
+            return conn.execute(query, request.params).fetchall()
+
+        rows: list[tuple[Any, ...]] = self._devstate(request.name, run)
+        return rows
 
     @contextmanager
     def devstate_session(self) -> Iterator[psycopg.Connection[Any]]:
@@ -681,21 +504,36 @@ class Store:
 
     def get_state(self, *, actor: str | None = None) -> dict[str, Any]:
         """The DevState document: ``{"json", "checksum", "updated_at", "updated_by"}``."""
-        result: dict[str, Any] = self.devstate_call("get_state", self._actor(actor))
-        return result
+        return self._drive(devstate_calls.get_state(self._actor(actor)))
 
-    def update_state(self, patch: Any, *, actor: str | None = None, **kwargs: Any) -> str:
-        """Merge-patch the DevState document; returns the new checksum."""
-        return str(self.devstate_call("update_state", patch, self._actor(actor), **kwargs))
+    def update_state(
+        self,
+        patch: Any,
+        *,
+        actor: str | None = None,
+        expected_checksum: str | None = None,
+        history_entry: dict[str, Any] | None = None,
+    ) -> str:
+        """Merge-patch the DevState document (compare-and-set with *expected_checksum*,
+        optionally appending *history_entry* in the same transaction); the new checksum."""
+        return self._drive(
+            devstate_calls.update_state(
+                patch,
+                self._actor(actor),
+                expected_checksum=expected_checksum,
+                history_entry=history_entry,
+            )
+        )
 
     def append_history(self, entry: dict[str, Any], *, actor: str | None = None) -> str:
         """Append a history entry; returns its hmac."""
-        return str(self.devstate_call("append_history", entry, self._actor(actor)))
+        return self._drive(devstate_calls.append_history(entry, self._actor(actor)))
 
-    def verify_hmac_chain(self, **kwargs: Any) -> dict[str, Any]:
-        """Verify the whole HMAC chain (or a range)."""
-        result: dict[str, Any] = self.devstate_call("verify_hmac_chain", **kwargs)
-        return result
+    def verify_hmac_chain(
+        self, *, from_id: int | None = None, to_id: int | None = None
+    ) -> dict[str, Any]:
+        """Verify the whole HMAC chain (or the range *from_id*..*to_id*)."""
+        return self._drive(devstate_calls.verify_hmac_chain(from_id, to_id))
 
     def search_history(
         self,
@@ -706,18 +544,17 @@ class Store:
         actor: str | None = None,
     ) -> dict[str, Any]:
         """History entries matching *filters*, newest first: ``{"entries", "next_cursor"}``."""
-        result: dict[str, Any] = self.devstate_call(
-            "search_history", dict(filters or {}), self._actor(actor), limit=limit, cursor=cursor
+        return self._drive(
+            devstate_calls.search_history(filters, self._actor(actor), limit=limit, cursor=cursor)
         )
-        return result
 
     def lock_state(self, scope: str, ttl_seconds: float, *, owner: str | None = None) -> str:
         """Take or renew the lease on *scope* for *owner* (default: the actor); its lock id."""
-        return str(self.devstate_call("lock_state", scope, ttl_seconds, self._actor(owner)))
+        return self._drive(devstate_calls.lock_state(scope, ttl_seconds, self._actor(owner)))
 
     def unlock_state(self, lock_id: str, *, owner: str | None = None) -> None:
         """Release the lease *lock_id* held by *owner* (default: the actor)."""
-        self.devstate_call("unlock_state", lock_id, self._actor(owner))
+        self._drive(devstate_calls.unlock_state(lock_id, self._actor(owner)))
 
     def export_files(
         self, directory: str | PathLike[str], *, actor: str | None = None
@@ -743,42 +580,39 @@ class Store:
         )
         return result
 
-    # -- coherence (called by the listener) ------------------------------------------------
-
-    def apply_changes(self, changes: Iterable[Change]) -> int:
-        """Evict what *changes* touched (from the change log or a wake-up payload)."""
-        return self._coherence.apply_changes(changes)
-
-    def flush(self) -> None:
-        """Drop every cached entry (used when an exact resync is impossible)."""
-        self._coherence.flush()
-
     def pool_check(self) -> None:
         """Discard broken idle connections (after the server restarted)."""
         self._connector.check()
 
-    # -- statistics ------------------------------------------------------------------------
 
-    def stats(self) -> dict[str, Any]:
-        """Hits, misses, hit ratio, evictions, invalidations, entries, bytes per cache; the
-        listener's state and last-signal lag; DB-call latency percentiles; errors by class."""
-        caches = self._coherence.counters()
-        down = self._connector.down_since
-        return {
-            "caches": caches,
-            "listener": self.listener.state() if self.listener is not None else {"state": "off"},
-            "db": self.calls.snapshot(),
-            "pool": self._connector.pool_stats(),
-            "degraded": down is not None,
-            "unreachable_for_s": None if down is None else time.monotonic() - down,
-        }
+def devstate_options(settings: Settings) -> str:
+    """The startup options of DevState's connections: the HMAC settings (never a statement),
+    retired keys from ``BEAMLINE_HMAC_PREVIOUS_KEYS``. Its own pool per distinct value."""
+    from .devstate.db import hmac_options
 
-    def prometheus(self) -> str:
-        """:meth:`stats` in the Prometheus text format."""
-        return render_prometheus(self.stats())
+    return hmac_options(
+        settings.hmac_secret, settings.hmac_key_id, os.environ.get("BEAMLINE_HMAC_PREVIOUS_KEYS")
+    )
 
 
-def _policy_args(
-    tenant: str, policy_id: str, actor: str, version: int | None = None
+def bootstrap_row(
+    admin_conninfo: str, settings: Settings, application_name: str, tenant: str, user: str
 ) -> dict[str, Any]:
-    return {"tenant": tenant, "policy_id": policy_id, "actor": actor, "version": version}
+    """``beamline_admin.bootstrap_admin`` on a one-off connection as the owner role (blocking;
+    errors translated): the row of the new grant."""
+    try:
+        with connect(
+            admin_conninfo, settings, application_name=application_name, app_role=False
+        ) as conn:
+            try:
+                conn.execute(queries.SET_ROLE, {"role": settings.owner_role})
+            except psycopg.Error as exc:  # a login that cannot act as the owner
+                raise translate(exc, connecting=True) from None
+            with conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(queries.BOOTSTRAP_ADMIN, {"tenant": tenant, "user": user})
+                row = cur.fetchone()
+    except psycopg.Error as exc:
+        raise translate(exc) from None
+    if row is None:  # pragma: no cover - the function returns a row or raises
+        raise BeamlineError("bootstrap_admin returned no row")
+    return row

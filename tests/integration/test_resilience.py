@@ -15,11 +15,14 @@ Cases
     outcome unknown      a write whose connection dies after it was sent raises
                          WriteOutcomeUnknown; nothing was written; the retry with
                          expected_version is safe
+    commit past deadline a write whose COMMIT waited for a synchronous standby past the
+                         deadline is WriteOutcomeUnknown, its cached key evicted (both clients)
     read-only server     a write refused with 25006 raises ReadOnlyDatabase with a hint; the
                          pools are dropped, so writes work once the server accepts them
     wrong login          a login lacking the application role, or an unknown role: a
                          ConfigurationError with the reason at once, not "unreachable" later
     DevState restart     DevState's pooled connections after a server restart: no failure
+                         (Store and AsyncStore)
     first call back      after the server returns, the first call succeeds without backoff
 """
 
@@ -358,11 +361,18 @@ def test_a_login_without_the_application_role_is_a_configuration_error_at_once(
     assert params["user"] == "postgres"
 
 
-def test_devstate_pool_after_a_server_restart(migrated: tuple[Cluster, Settings]) -> None:
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_devstate_pool_after_a_server_restart(
+    kind: str, migrated: tuple[Cluster, Settings]
+) -> None:
     cluster, settings = migrated
     secret = "resilience-secret-0123456789"
-    store = make_store(
-        cluster.url(), replace(settings, hmac_secret=secret), listen=False, probe_interval=0.05
+    store = make_any_store(
+        kind,
+        cluster.url(),
+        replace(settings, hmac_secret=secret),
+        listen=False,
+        probe_interval=0.05,
     )
     try:
         bootstrap(store, "devstate", "alice")
@@ -406,7 +416,9 @@ def test_db_status_reports_a_login_that_cannot_act_as_the_application_role(
     assert "not a member of the application role" in devstate.output
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_unknown(
+    kind: str,
     migrated: tuple[Cluster, Settings],
 ) -> None:
     """Synchronous replication whose standby never answers (issue 13's HA drills found it):
@@ -419,7 +431,7 @@ def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_
         conn.execute("alter database beamline set synchronous_commit = on")
     # one pooled session, so the wait below sees the very session the write will use
     one = fast(settings, pool_min_size=1, pool_max_size=1)
-    store = make_store(cluster.url(), one, listen=False)
+    store = make_any_store(kind, cluster.url(), one, listen=False)
     try:
         bootstrap(store)
         store.put_policy(TENANT, "p", policy(70))
@@ -447,7 +459,17 @@ def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_
 
 
 def _pooled_setting(store: Store, name: str) -> str:
-    """*name* as a session of the Store's pool sees it."""
-    with store._connector._pool.connection() as conn:
-        row = conn.execute("select current_setting(%s)", [name]).fetchone()
-    return str(row[0]) if row else ""
+    """*name* as a session of the Store's (or the driven AsyncStore's) pool sees it."""
+    if isinstance(store, Store):
+        with store._connector._pool.connection() as conn:
+            row = conn.execute("select current_setting(%s)", [name]).fetchone()
+        return str(row[0]) if row else ""
+
+    async def read() -> str:
+        pool = store.inner._connector._pool
+        async with pool.connection() as conn:
+            cur = await conn.execute("select current_setting(%s)", [name])
+            row = await cur.fetchone()
+        return str(row[0]) if row else ""
+
+    return str(store.run(read()))

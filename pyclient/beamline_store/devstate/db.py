@@ -13,17 +13,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
-from psycopg.types.json import Jsonb
 
+from ..calls import Call, DevState
 from ..config import load_settings
 from ..connection import connect as connect_by_recipe
 from ..errors import translate
 from ..queries import DEVSTATE
-from .canonical import canonical_json
+from . import calls
 
 __all__ = [
     "QUERIES",
@@ -48,10 +47,10 @@ __all__ = [
 Connection = psycopg.Connection[Any]
 
 QUERIES = DEVSTATE  # the SQL lives in beamline_store.queries
+T = TypeVar("T")
 
 
-def _jsonb(value: Any) -> Jsonb | None:
-    return None if value is None else Jsonb(value, dumps=canonical_json)
+_jsonb = calls.canonical
 
 
 @contextmanager
@@ -67,6 +66,19 @@ def _one(conn: Connection, name: str, params: dict[str, Any]) -> Any:
     with wrap_errors():
         row = conn.execute(QUERIES[name], params).fetchone()
     return None if row is None else row[0]
+
+
+def _run(conn: Connection, call: Call[T]) -> T:
+    """Carry out a call of :mod:`.calls` (its parameters and result are written there once, for
+    this module, Store and AsyncStore) on *conn*, errors translated."""
+    with wrap_errors():
+        try:
+            request = next(call)
+            while True:
+                assert isinstance(request, DevState), request
+                request = call.send(conn.execute(QUERIES[request.name], request.params).fetchall())
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
 
 
 def _escape_option(value: str) -> str:
@@ -139,8 +151,7 @@ def register_hmac_key(conn: Connection) -> dict[str, Any]:
 
 def get_state(conn: Connection, actor: str) -> dict[str, Any]:
     """``{"json", "checksum", "updated_at", "updated_by"}`` (needs state:read)."""
-    result: dict[str, Any] = _one(conn, "get_state", {"actor": actor})
-    return result
+    return _run(conn, calls.get_state(actor))
 
 
 def update_state(
@@ -152,31 +163,22 @@ def update_state(
     history_entry: dict[str, Any] | None = None,
 ) -> str:
     """Merge-patch the state; returns the new checksum (BL005 on a stale *expected_checksum*)."""
-    result: str = _one(
-        conn,
-        "update_state",
-        {
-            "patch": _jsonb(patch),
-            "actor": actor,
-            "expected_checksum": expected_checksum,
-            "entry": _jsonb(history_entry),
-        },
+    call = calls.update_state(
+        patch, actor, expected_checksum=expected_checksum, history_entry=history_entry
     )
-    return result
+    return _run(conn, call)
 
 
 def append_history(conn: Connection, entry: dict[str, Any], actor: str) -> str:
     """Append ``{action, cp_from?, cp_to?, state_checksum?, metadata?}``; returns its hmac."""
-    result: str = _one(conn, "append_history", {"entry": _jsonb(entry), "actor": actor})
-    return result
+    return _run(conn, calls.append_history(entry, actor))
 
 
 def verify_hmac_chain(
     conn: Connection, from_id: int | None = None, to_id: int | None = None
 ) -> dict[str, Any]:
     """``{"ok": true, ...}`` or the first bad ``{"ok": false, "id", "reason", ...}``."""
-    result: dict[str, Any] = _one(conn, "verify_hmac_chain", {"from_id": from_id, "to_id": to_id})
-    return result
+    return _run(conn, calls.verify_hmac_chain(from_id, to_id))
 
 
 def search_history(
@@ -188,27 +190,17 @@ def search_history(
     cursor: int | None = None,
 ) -> dict[str, Any]:
     """``{"entries": [...], "next_cursor": id | None}``, newest first."""
-    result: dict[str, Any] = _one(
-        conn,
-        "search_history",
-        {"filters": _jsonb(filters or {}), "actor": actor, "limit": limit, "cursor": cursor},
-    )
-    return result
+    return _run(conn, calls.search_history(filters, actor, limit=limit, cursor=cursor))
 
 
 def lock_state(conn: Connection, scope: str, ttl_seconds: float, owner: str) -> str:
     """Take or renew the lease on *scope*; returns the lock id (BL006 when held by another)."""
-    result = _one(
-        conn,
-        "lock_state",
-        {"scope": scope, "ttl": timedelta(seconds=ttl_seconds), "owner": owner},
-    )
-    return str(result)
+    return _run(conn, calls.lock_state(scope, ttl_seconds, owner))
 
 
 def unlock_state(conn: Connection, lock_id: str, owner: str) -> None:
     """Release the lease *lock_id* (BL002 unknown, BL006 someone else's)."""
-    _one(conn, "unlock_state", {"lock_id": lock_id, "owner": owner})
+    _run(conn, calls.unlock_state(lock_id, owner))
 
 
 def export_snapshot(conn: Connection, actor: str) -> dict[str, Any]:
