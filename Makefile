@@ -15,7 +15,8 @@ PIP_QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 .PHONY: check-container run test lint typecheck test-sql test-py test-node deps sysdeps testdeps \
         schema-snapshot bench bench-sql bench-client bench-client-compare bench-faults bench-backup \
-        bench-retention bench-http bench-coherence clean help vsix bench-mcp inspector-deps bench-validation \
+        bench-retention bench-http bench-coherence clean help vsix bench-mcp bench-mcp-compare \
+        bench-mcp-profile inspector-deps bench-validation \
         bench-devstate test-ha
 
 help:
@@ -103,6 +104,15 @@ inspector-deps: $(INSPECTOR_DIR)/node_modules/.package-lock.json
 # MCP tool latency through a real client session, beside an in-process Store baseline.
 bench-mcp: deps sysdeps
 	$(BIN)/python bench/mcp_bench.py
+
+# Two versions' MCP servers, calls interleaved (issue 14): make bench-mcp-compare MCP_BASE=<ref>
+MCP_BASE ?= f076be9
+bench-mcp-compare: deps sysdeps
+	$(BIN)/python bench/mcp_compare.py $(MCP_BASE)
+
+# Where an MCP call's time goes: handler parts, statements and server time per call.
+bench-mcp-profile: deps sysdeps
+	$(BIN)/python bench/mcp_profile.py
 
 schema-snapshot: deps sysdeps
 	scripts/update_schema_snapshot.sh

@@ -9,13 +9,18 @@ and its LISTEN/NOTIFY invalidation keep concurrent MCP sessions coherent.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..devstate.files import HISTORY_FILE, STATE_FILE
 from .results import InvalidArguments, jsonable
 
-__all__ = ["DEFAULT_ROOT", "Backend", "FileRoot"]
+if TYPE_CHECKING:
+    from ..devstate.files import ExportResult, ImportResult
+    from ..models import AuditPage, Policy, PolicyPage
+
+__all__ = ["DEFAULT_ROOT", "Backend", "FileRoot", "ToolStore"]
 
 DEFAULT_ROOT = ".trae"
 
@@ -68,17 +73,121 @@ class FileRoot:
         return str(path.relative_to(real_root)) if path != real_root else "."
 
 
+class ToolStore(Protocol):
+    """What the tools need of a store: the methods of :class:`beamline_store.store.Store` they
+    call, with its signatures (mypy checks that Store provides them where the server makes
+    its Store, ``server._default_store_factory``)."""
+
+    def get_policy(
+        self, tenant: str, policy_id: str, *, actor: str | None = ..., version: int | None = ...
+    ) -> Policy: ...
+
+    def put_policy(
+        self,
+        tenant: str,
+        policy_id: str,
+        data: Mapping[str, Any] | str,
+        *,
+        actor: str | None = ...,
+        expected_version: int | None = ...,
+    ) -> Policy: ...
+
+    def list_policies(
+        self,
+        tenant: str,
+        *,
+        actor: str | None = ...,
+        filters: Mapping[str, Any] | None = ...,
+        limit: int = ...,
+        cursor: str | None = ...,
+    ) -> PolicyPage: ...
+
+    def delete_policy(self, tenant: str, policy_id: str, *, actor: str | None = ...) -> Policy: ...
+
+    def activate_policy(
+        self, tenant: str, policy_id: str, version: int, *, actor: str | None = ...
+    ) -> Policy: ...
+
+    def deactivate_policy(
+        self, tenant: str, policy_id: str, *, actor: str | None = ...
+    ) -> Policy: ...
+
+    def policy_history(
+        self, tenant: str, policy_id: str, *, actor: str | None = ...
+    ) -> list[Policy]: ...
+
+    def check_permission(
+        self, tenant: str, user: str, action: str, *, actor: str | None = ...
+    ) -> bool: ...
+
+    def get_audit_log(
+        self,
+        tenant: str,
+        *,
+        actor: str | None = ...,
+        policy_id: str | None = ...,
+        filters: Mapping[str, Any] | None = ...,
+        limit: int = ...,
+        cursor: str | None = ...,
+    ) -> AuditPage: ...
+
+    def get_state(self, *, actor: str | None = ...) -> dict[str, Any]: ...
+
+    def update_state(
+        self,
+        patch: Any,
+        *,
+        actor: str | None = ...,
+        expected_checksum: str | None = ...,
+        history_entry: dict[str, Any] | None = ...,
+    ) -> str: ...
+
+    def append_history(self, entry: dict[str, Any], *, actor: str | None = ...) -> str: ...
+
+    def verify_hmac_chain(
+        self, *, from_id: int | None = ..., to_id: int | None = ...
+    ) -> dict[str, Any]: ...
+
+    def export_files(
+        self, directory: str | os.PathLike[str], *, actor: str | None = ...
+    ) -> ExportResult: ...
+
+    def import_files(
+        self, directory: str | os.PathLike[str], *, actor: str | None = ...
+    ) -> ImportResult: ...
+
+    def lock_state(self, scope: str, ttl_seconds: float, *, owner: str | None = ...) -> str: ...
+
+    def unlock_state(self, lock_id: str, *, owner: str | None = ...) -> None: ...
+
+    def search_history(
+        self,
+        filters: Mapping[str, Any] | None = ...,
+        limit: int = ...,
+        cursor: int | None = ...,
+        *,
+        actor: str | None = ...,
+    ) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
 def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
 class Backend:
-    """Runs the tools as *actor* against *store* (a ``beamline_store.store.Store``)."""
+    """Runs the tools as *actor* against *store* (a :class:`beamline_store.store.Store`)."""
 
-    def __init__(self, store: Any, actor: str, *, root: FileRoot | None = None) -> None:
+    def __init__(self, store: ToolStore, actor: str, *, root: FileRoot | None = None) -> None:
         self.store = store
         self.actor = actor
         self.root = root or FileRoot(DEFAULT_ROOT)
+
+    def call(self, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """Run *tool* (the method of that name) with its schema-checked *arguments*."""
+        method: Callable[..., dict[str, Any]] = getattr(self, tool)
+        return method(**arguments)
 
     # ---- policies -------------------------------------------------------------------------
     def get_policy(self, tenant: str, policy_id: str, version: int | None = None) -> dict[str, Any]:

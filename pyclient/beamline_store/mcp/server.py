@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import jsonschema
@@ -37,7 +37,7 @@ from ..config import Settings
 from ..database import resolve_dsn
 from ..errors import ConfigurationError
 from ..secrets import mask_text
-from .backend import DEFAULT_ROOT, Backend, FileRoot
+from .backend import DEFAULT_ROOT, Backend, FileRoot, ToolStore
 from .results import error_payload, error_result, jsonable, ok_result
 from .tools import TOOLS, ToolSpec
 
@@ -50,7 +50,9 @@ APP_NAME_PREFIX = "beamline-mcp"
 _APP_NAME_MAX = 63
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:@+/ -]")
 
-StoreFactory = Callable[[Settings, str, Callable[[], str | None]], Any]
+T = TypeVar("T")
+
+StoreFactory = Callable[[Settings, str, Callable[[], str | None]], ToolStore]
 """``(settings, conninfo, call_application_name) -> Store`` (called once per server)."""
 
 CALL_CLIENT: ContextVar[str | None] = ContextVar("beamline_mcp_call_client", default=None)
@@ -99,7 +101,7 @@ def application_name(client_name: str | None) -> str:
 
 def _default_store_factory(
     settings: Settings, conninfo: str, call_application_name: Callable[[], str | None]
-) -> Any:
+) -> ToolStore:
     from ..store import Store  # imported late: the MCP layer sits on top of the client
 
     return Store(
@@ -167,7 +169,7 @@ class BeamlineMcp:
                 self._backend = Backend(store, self.actor, root=self.root)
             return self._backend
 
-    def run_as(self, client_name: str | None, call: Callable[[Backend], Any]) -> Any:
+    def run_as(self, client_name: str | None, call: Callable[[Backend], T]) -> T:
         """``call(backend)`` with *client_name*'s application_name for its connections (in a
         worker thread: the Store is synchronous)."""
         token = CALL_CLIENT.set(application_name(client_name))
@@ -179,9 +181,8 @@ class BeamlineMcp:
     def close(self) -> None:
         with self._lock:
             backend, self._backend = self._backend, None
-        close = getattr(backend.store, "close", None) if backend is not None else None
-        if callable(close):
-            close()
+        if backend is not None:
+            backend.store.close()
 
     # ---- MCP handlers ---------------------------------------------------------------------
     async def list_tools(
@@ -231,7 +232,7 @@ class BeamlineMcp:
         try:
             # One worker-thread hop per call: the Store is synchronous (psycopg pool).
             result = await anyio.to_thread.run_sync(
-                lambda: self.run_as(client, lambda b: getattr(b, spec.name)(**arguments))
+                lambda: self.run_as(client, lambda b: b.call(spec.name, arguments))
             )
         except Exception as exc:  # every failure becomes a tool error, never a traceback
             payload = error_payload(exc)
