@@ -463,11 +463,11 @@ class Connector:
                 _close_later(pool)
 
     def check(self) -> None:
-        """Discard broken idle connections of every pool (the listener saw a reconnect)."""
-        for pool in (self._pool, self._devstate_pool):
-            if pool is not None:
-                with contextlib.suppress(Exception):
-                    pool.check()
+        """The listener reconnected (the server may have restarted): the next call probes and
+        starts fresh pools, DevState's too. Not ``pool.check()``: its round trip on each idle
+        connection has no deadline, and one frozen backend kept the listener's thread, so
+        cache coherence, waiting until the backend was resumed."""
+        self._lost(down=False)
 
     def close(self) -> None:
         self._stop.set()

@@ -11,6 +11,9 @@ Cases
                          chain); the others fail in milliseconds
     shared probe         4 callers meet a cut connection to a frozen server: those that wait
                          for the one probe share its failure, none probes after it
+    listener reconnect   while a pooled backend is frozen the listener reconnects and listens
+                         again at once (the store's pools are renewed, not checked by a round
+                         trip without a deadline); the next write is answered at once
     serve stale          an expired entry inside serve_stale_for is answered at once while down
     hung backends        SIGSTOP of the store's backends: a write fails within call_timeout
                          (WriteOutcomeUnknown, a DatabaseUnavailable); the listener notices
@@ -302,6 +305,43 @@ def test_callers_waiting_for_a_probe_share_its_failure(
             calls = hammer(store, 3.5, threads=4, writes=True)
         assert_one_wait_per_interval(calls, longest=2.0)
         eventually(lambda: timed(lambda: store.get_quota(TENANT))[1] is None, "recovery")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_listener_reconnects_while_a_pooled_backend_is_frozen(
+    kind: str,
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    store = make_any_store(kind, cluster.url(), settings, probe_interval=PROBE_INTERVAL)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        listener = store.listener
+        assert listener is not None
+        admin = cluster.url()
+        app_pids = backend_pids(admin, store.application_name)
+        assert app_pids
+        reconnects = listener.reconnects
+        with frozen(app_pids):
+            # The listener's connection is cut: it reconnects and tells the store, whose pool
+            # must not wait on the frozen idle connection (a check without a deadline kept the
+            # listener thread, and so cache coherence, stuck until the backend was resumed).
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute("select pg_terminate_backend(%s)", [listener.backend_pid])
+            eventually(
+                lambda: (
+                    listener.reconnects > reconnects and listener.state()["state"] == "listening"
+                ),
+                "the listener to reconnect and listen again",
+                timeout=settings.call_timeout + settings.connect_timeout + 2,
+            )
+            # The store connects anew: the next calls are answered by fresh backends.
+            took, error = timed(lambda: store.put_policy(TENANT, "p", policy(71)))
+            assert error is None, error
+            assert took < settings.call_timeout
     finally:
         store.close()
 
