@@ -47,7 +47,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import set_json_loads
-from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolClosed, PoolTimeout
 
 from . import queries
 from .config import Settings
@@ -685,6 +685,10 @@ class Connector:
             left = limit - time.monotonic()
             try:
                 conn = pool.getconn(timeout=max(0.001, min(_SLICE, left) if first else left))
+            except PoolClosed:
+                if self._closed:
+                    raise DatabaseUnavailable("the store is closed") from None
+                continue  # a probe renewed the pools while this caller queued: use the new one
             except PoolTimeout:
                 first = False
                 if left <= _SLICE:

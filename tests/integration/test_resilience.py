@@ -346,6 +346,46 @@ def test_the_listener_reconnects_while_a_pooled_backend_is_frozen(
         store.close()
 
 
+def test_a_caller_waiting_for_a_busy_pool_while_the_pools_are_renewed_gets_a_connection(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    one = replace(settings, pool_min_size=1, pool_max_size=1, pool_timeout=5.0)
+    store = make_store(cluster.url(), one, listen=False)
+    try:
+        bootstrap(store)
+        connector = store._connector
+        sleeping = threading.Thread(
+            target=connector.run,
+            args=(lambda conn: conn.execute("select pg_sleep(1.5)"),),
+            kwargs={"write": False, "timeout": None},
+            daemon=True,
+        )
+        sleeping.start()  # holds the only pooled connection
+        eventually(lambda: connector.pool_stats()["pool_available"] == 0, "the pool busy")
+        outcome: list[object] = []
+        writer = threading.Thread(
+            target=lambda: outcome.append(timed(lambda: store.put_policy(TENANT, "p", policy(1)))),
+            daemon=True,
+        )
+        writer.start()
+        eventually(lambda: connector.pool_stats()["requests_waiting"] >= 1, "the writer waiting")
+        time.sleep(0.2)  # past its first 50-ms slice: now waiting in the pool's queue
+        # The listener saw a reconnect: the next call probes and renews the pools, closing the
+        # old one while the writer is still queued on it.
+        store.pool_check()
+        with pytest.raises(NotFound):
+            store.get_policy(TENANT, "missing")
+        writer.join(10)
+        sleeping.join(10)
+        assert outcome, "the writer is still waiting"
+        took, error = outcome[0]  # type: ignore[misc]
+        assert error is None, error  # not psycopg_pool's raw PoolClosed
+        assert took < one.pool_timeout
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_an_expired_entry_is_served_stale_at_once_while_down(
     kind: str,
