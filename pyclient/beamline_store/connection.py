@@ -351,13 +351,15 @@ class Connector:
     """The connections of one Store: the API pool, DevState's pool, and the rules that bound them.
 
     * Before the first call, and after a connection was lost, one caller *probes*: opens one
-      connection by the recipe (bounded by ``connect_timeout``). Success clears "down" and, after a
-      failure, replaces the pools (no waiting for a pool's reconnection backoff, no stale
-      connection handed out). Failure marks the database down: until *probe_interval* has passed,
-      every call fails at once with :class:`DatabaseUnavailable`; then the next caller probes.
-      A refusal (wrong role, password, database) raises :class:`ConfigurationError` at once.
-      While down, a background thread also tries every *recovery_tick* seconds, so the first
-      call after the server's return usually finds it up already.
+      connection by the recipe (bounded by ``connect_timeout``); callers arriving meanwhile wait
+      for it and share its outcome. Success clears "down" and, after a failure, replaces the
+      pools (no waiting for a pool's reconnection backoff, no stale connection handed out).
+      Failure marks the database down: until *probe_interval* has passed since the end of the
+      last attempt, every call fails at once with :class:`DatabaseUnavailable`. A refusal
+      (wrong role, password, database) raises :class:`ConfigurationError` at once. While down,
+      a background thread tries every *recovery_tick* seconds and each of its attempts counts
+      as the interval's probe, so callers do not wait on the network and the first call after
+      the server's return usually finds it up already (the gate: :meth:`_probe`).
     * Every call runs under :class:`Deadlines` (``settings.call_timeout``). A deadline that fires
       on a lost connection marks the database down (a frozen server).
     * A read that fails because its connection was lost is retried once after a successful
