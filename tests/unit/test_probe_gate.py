@@ -313,7 +313,8 @@ def test_the_interval_counts_from_the_end_of_a_probe_then_one_caller_probes(
     server: FakeServer, make_connector: Callable[..., Connector]
 ) -> None:
     clock = Clock()
-    connector = make_connector(probe_interval=1.0, timer=clock)
+    # (No recovery thread attempts here: its first tick is an hour away.)
+    connector = make_connector(probe_interval=1.0, timer=clock, recovery_tick=HOUR)
 
     def frozen_server() -> None:  # waits connect_timeout, then fails
         clock.now += 2.0
