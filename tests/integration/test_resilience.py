@@ -613,6 +613,9 @@ def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_
             lambda: _pooled_setting(store, "synchronous_standby_names") == "ghost_standby",
             "the Store's session to see the new synchronous_standby_names",
         )
+        # Commits wait for standbys only once the checkpointer has processed the reload too (it
+        # publishes "standbys defined" to shared memory): until then a commit returns at once.
+        eventually(lambda: _commits_wait_for_a_standby(admin), "commits to wait for a standby")
         try:
             took, error = timed(lambda: store.put_policy(TENANT, "p", policy(1)))
         finally:
@@ -625,6 +628,26 @@ def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_
         assert store.get_policy(TENANT, "p").version == 2
     finally:
         store.close()
+
+
+def _commits_wait_for_a_standby(admin_url: str) -> bool:
+    """True when a commit now waits for a synchronous standby: a statement that writes WAL is
+    cancelled after 0.2 s, and a cancelled wait for replication is reported with a WARNING (the
+    commit stays local). statement_timeout could not do it: it is off during the commit."""
+    notices: list[str] = []
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.add_notice_handler(lambda diag: notices.append(diag.message_primary or ""))
+        conn.execute("set synchronous_commit = on")
+        cancel = threading.Timer(0.2, conn.cancel_safe, kwargs={"timeout": 1.0})
+        cancel.start()
+        try:
+            conn.execute("create temp table commit_probe ()")
+        except psycopg.errors.QueryCanceled:
+            return False  # cancelled before its commit (a slow machine): ask again
+        finally:
+            cancel.cancel()
+            cancel.join()
+    return any("synchronous replication" in notice for notice in notices)
 
 
 def _pooled_setting(store: Store, name: str) -> str:
