@@ -47,7 +47,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg.types.json import set_json_loads
-from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolClosed, PoolTimeout
 
 from . import queries
 from .config import Settings
@@ -365,13 +365,15 @@ class Connector:
     """The connections of one Store: the API pool, DevState's pool, and the rules that bound them.
 
     * Before the first call, and after a connection was lost, one caller *probes*: opens one
-      connection by the recipe (bounded by ``connect_timeout``). Success clears "down" and, after a
-      failure, replaces the pools (no waiting for a pool's reconnection backoff, no stale
-      connection handed out). Failure marks the database down: until *probe_interval* has passed,
-      every call fails at once with :class:`DatabaseUnavailable`; then the next caller probes.
-      A refusal (wrong role, password, database) raises :class:`ConfigurationError` at once.
-      While down, a background thread also tries every *recovery_tick* seconds, so the first
-      call after the server's return usually finds it up already.
+      connection by the recipe (bounded by ``connect_timeout``); callers arriving meanwhile wait
+      for it and share its outcome. Success clears "down" and, after a failure, replaces the
+      pools (no waiting for a pool's reconnection backoff, no stale connection handed out).
+      Failure marks the database down: until *probe_interval* has passed since the end of the
+      last attempt, every call fails at once with :class:`DatabaseUnavailable`. A refusal
+      (wrong role, password, database) raises :class:`ConfigurationError` at once. While down,
+      a background thread tries every *recovery_tick* seconds and each of its attempts counts
+      as the interval's probe, so callers do not wait on the network and the first call after
+      the server's return usually finds it up already (the gate: :meth:`_probe`).
     * Every call runs under :class:`Deadlines` (``settings.call_timeout``). A deadline that fires
       on a lost connection marks the database down (a frozen server).
     * A read that fails because its connection was lost is retried once after a successful
@@ -391,12 +393,15 @@ class Connector:
         recovery_tick: float = 0.1,
         secrets: Sequence[str | None] = (),
         deadlines: Deadlines | None = None,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self.conninfo = conninfo
         self.settings = settings
         self.application_name = application_name
         self.probe_interval = probe_interval
         self.recovery_tick = recovery_tick
+        self._timer = timer  # the probe gate's clock (tests pass a fake one)
+        self._stop = threading.Event()  # set by close(): ends the recovery thread at once
         self.call_timeout: float | None = settings.call_timeout
         self.deadlines = deadlines or Deadlines()
         self._secrets = [*secrets, _password_of(conninfo)]
@@ -474,13 +479,14 @@ class Connector:
                 _close_later(pool)
 
     def check(self) -> None:
-        """Discard broken idle connections of every pool (the listener saw a reconnect)."""
-        for pool in (self._pool, self._devstate_pool):
-            if pool is not None:
-                with contextlib.suppress(Exception):
-                    pool.check()
+        """The listener reconnected (the server may have restarted): the next call probes and
+        starts fresh pools, DevState's too. Not ``pool.check()``: its round trip on each idle
+        connection has no deadline, and one frozen backend kept the listener's thread, so
+        cache coherence, waiting until the backend was resumed."""
+        self._lost(down=False)
 
     def close(self) -> None:
+        self._stop.set()
         with self._pools_lock:
             self._closed = True
             pools = [self._pool, self._devstate_pool]
@@ -500,26 +506,48 @@ class Connector:
         return self._state.down_since
 
     def _probe(self) -> None:
-        """Called while not verified: fail fast, or be the one caller that probes."""
+        """Called while not verified: fail fast, or be the one caller that probes.
+
+        The gate (docs/CLIENT.md, "Degraded mode and faults"): while the database is known to
+        be down (or refused the login) at most one attempt to connect runs per *probe_interval*,
+        counted from the end of the previous attempt, whoever made it (a caller or the recovery
+        thread); every other call fails at once. While the state is unknown (the first call, a
+        lost connection) callers wait for the one probe in progress and share its outcome.
+        The decision is taken again under the lock: what a caller read before may predate a
+        probe that ended meanwhile.
+        """
         state = self._state
-        now = time.monotonic()
-        if now - state.last_probe < self.probe_interval:
-            if state.refused is not None:
-                raise _copy(state.refused)
-            if state.down_since is not None:
-                raise self._fast_failure(now)
+        if self._within_interval(self._timer()):  # the common fast failure, without the lock
+            self._refuse()
         if not self._probe_lock.acquire(blocking=state.down_since is None):
-            raise self._fast_failure(now)  # another caller is probing a down server
+            raise self._fast_failure(self._timer())  # another caller is probing a down server
         try:
-            if state.verified:  # another caller's probe succeeded while this one waited
+            if state.verified:  # a probe succeeded while this caller waited
                 return
-            state.last_probe = time.monotonic()
-            self._attempt()
+            if self._within_interval(self._timer()):
+                self._refuse()  # a probe failed (or was refused) while this caller waited
+            state.last_probe = self._timer()
+            try:
+                self._attempt()
+            finally:
+                # The interval counts from the end of the probe: a probe that waited for
+                # connect_timeout is not followed at once by another one.
+                state.last_probe = self._timer()
         finally:
-            # The interval counts from the end of the probe: a probe that waited for
-            # connect_timeout is not followed at once by another one.
-            state.last_probe = time.monotonic()
             self._probe_lock.release()
+
+    def _within_interval(self, now: float) -> bool:
+        """A probe started or ended less than *probe_interval* ago and found no server."""
+        state = self._state
+        return now - state.last_probe < self.probe_interval and (
+            state.refused is not None or state.down_since is not None
+        )
+
+    def _refuse(self) -> None:
+        """Raise the failure the last probe found (the gate is closed)."""
+        if self._state.refused is not None:
+            raise _copy(self._state.refused)
+        raise self._fast_failure(self._timer())
 
     def _attempt(self) -> None:
         """One connection by the recipe (the probe lock is held); updates the state."""
@@ -550,21 +578,28 @@ class Connector:
         """Record the outage and start the background watch for the server's return."""
         state = self._state
         if state.down_since is None:
-            state.down_since = time.monotonic()
+            state.down_since = self._timer()
             threading.Thread(
                 target=self._watch_recovery, name="beamline-recovery", daemon=True
             ).start()
 
     def _watch_recovery(self) -> None:
         """While down, try to connect every ``recovery_tick`` seconds in the background, so
-        the first call after the server's return finds it up (no caller waits for this)."""
+        the first call after the server's return finds it up (no caller waits for this).
+        Each attempt counts as the interval's probe: a caller does not wait on the network
+        right after this thread found the server still down."""
         while self._state.down_since is not None and not self._closed:
-            time.sleep(self.recovery_tick)
+            if self._stop.wait(self.recovery_tick):
+                return  # closed
             if not self._probe_lock.acquire(blocking=False):
                 continue  # a caller is probing
             try:
                 if self._state.down_since is not None and not self._closed:
-                    self._attempt()
+                    self._state.last_probe = self._timer()
+                    try:
+                        self._attempt()
+                    finally:
+                        self._state.last_probe = self._timer()
             except Exception:  # still down (or refused): the next tick tries again
                 pass
             finally:
@@ -586,7 +621,7 @@ class Connector:
         state.lost = True
         if down and state.down_since is None:
             self._mark_down()
-            state.last_probe = time.monotonic()
+            state.last_probe = self._timer()
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -656,6 +691,10 @@ class Connector:
             left = limit - time.monotonic()
             try:
                 conn = pool.getconn(timeout=max(0.001, min(_SLICE, left) if first else left))
+            except PoolClosed:
+                if self._closed:
+                    raise DatabaseUnavailable("the store is closed") from None
+                continue  # a probe renewed the pools while this caller queued: use the new one
             except PoolTimeout:
                 first = False
                 if left <= _SLICE:
@@ -859,7 +898,25 @@ class AsyncConnector:
         )
 
     async def _probe(self) -> None:
-        """As :meth:`Connector._probe`: fail fast, or be the one coroutine that probes."""
+        """As :meth:`Connector._probe`: fail fast, or be the one coroutine that probes (the
+        same gate; coroutines that waited for a probe share its outcome)."""
+        state = self._state
+        self._refuse_within_interval()
+        if self._probe_lock.locked() and state.down_since is not None:
+            raise self._fast_failure(time.monotonic())  # another coroutine is probing
+        async with self._probe_lock:
+            if state.verified:  # another coroutine's probe succeeded meanwhile
+                return
+            self._refuse_within_interval()  # ... or failed while this one waited
+            state.last_probe = time.monotonic()
+            try:
+                await self._attempt()
+            finally:
+                state.last_probe = time.monotonic()
+
+    def _refuse_within_interval(self) -> None:
+        """Fail at once if a probe started or ended less than *probe_interval* ago and found
+        no server (or a refusal)."""
         state = self._state
         now = time.monotonic()
         if now - state.last_probe < self.probe_interval:
@@ -867,16 +924,6 @@ class AsyncConnector:
                 raise _copy(state.refused)
             if state.down_since is not None:
                 raise self._fast_failure(now)
-        if self._probe_lock.locked() and state.down_since is not None:
-            raise self._fast_failure(now)  # another coroutine is probing a down server
-        async with self._probe_lock:
-            if state.verified:  # another coroutine's probe succeeded meanwhile
-                return
-            state.last_probe = time.monotonic()
-            try:
-                await self._attempt()
-            finally:
-                state.last_probe = time.monotonic()
 
     def _lost(self) -> None:
         self._state.verified = False

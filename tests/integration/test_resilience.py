@@ -6,8 +6,14 @@ terminated backends.
 Cases
     sticky degraded      after an outage, a call ending in a database error (NotFound) clears
                          "down": the following writes all succeed at once
-    probe blocking       with a frozen postmaster, at most one call per probe interval waits
-                         (for connect_timeout); the others fail in milliseconds
+    probe blocking       with a frozen postmaster, calls wait on the network at most once per
+                         probe interval (counted from the end of the previous wait, waits never
+                         chain); the others fail in milliseconds
+    shared probe         4 callers meet a cut connection to a frozen server: those that wait
+                         for the one probe share its failure, none probes after it
+    listener reconnect   while a pooled backend is frozen the listener reconnects and listens
+                         again at once (the store's pools are renewed, not checked by a round
+                         trip without a deadline); the next write is answered at once
     serve stale          an expired entry inside serve_stale_for is answered at once while down
     hung backends        SIGSTOP of the store's backends: a write fails within call_timeout
                          (WriteOutcomeUnknown, a DatabaseUnavailable); the listener notices
@@ -29,6 +35,7 @@ Cases
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import threading
@@ -164,11 +171,96 @@ def test_first_call_after_the_server_returns_succeeds_without_backoff(
             time.sleep(0.1)
         cluster.start()
         time.sleep(0.06)  # past the probe interval
-        took, error = timed(lambda: store.put_policy(TENANT, "p", policy(20)))
-        assert error is None
+        # AsyncStore: this call probes and succeeds. Store: its recovery thread also tries
+        # every 0.1 s, and a call that arrives while that attempt is in flight fails at once
+        # (the probe gate; a loaded machine hit it once in 8 runs of the file): then a call
+        # within the next tick succeeds. Either way without waiting for any backoff.
+        deadline = time.monotonic() + 0.5
+        while True:
+            took, error = timed(lambda: store.put_policy(TENANT, "p", policy(20)))
+            if error is None or kind == "async" or time.monotonic() > deadline:
+                break
+            assert isinstance(error, DatabaseUnavailable) and took < 0.05, (error, took)
+        assert error is None, error
         assert took < 0.5  # a probe and a fresh pool, no backoff
     finally:
         store.close()
+
+
+PROBE_INTERVAL = 1.0
+# A call longer than this waited on the network: every such wait here lasts at least the call
+# deadline less the watchdog's tick (~0.95 s) or a connect timeout (2 s), while a fast failure
+# takes milliseconds, though a loaded 2-core machine once stalled one for 0.54 s.
+WAITED = 0.8
+# The gate stamps the end of a probe (or of a call cut by its deadline) a little before the
+# caller's own clock reads the end of that call, and checks the interval a little after the
+# next call's start: the error's translation, the broken connection's return to the pool and
+# the Store's statistics lie in between. Measured gaps were 0.996-0.999 s for a 1-s interval
+# (1-4 ms of bookkeeping); SLACK allows 0.3 s of it (a scheduler stall in that window on a
+# loaded machine), while a probe that follows another at once (a gap of ~0 s) still fails.
+SLACK = 0.3
+# An episode lasts one probe (or one deadline) plus the time the callers that shared it take
+# to get the GIL back from the threads failing fast in a tight loop: up to 0.12 s measured
+# with 4 threads. A second probe chained to the first would add 2 s.
+EPISODE_SLACK = 0.5
+
+
+def episodes(calls: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Merge the (start, duration) of calls that waited on the network into episodes (start,
+    end) of overlapping waits: callers that wait together share one probe's outcome."""
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted((s, s + took) for s, took in calls if took > WAITED):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def assert_one_wait_per_interval(calls: list[tuple[float, float]], longest: float) -> None:
+    """The gate's promise: waits on the network never chain (an episode is one probe or one
+    deadline long), and each episode starts at least one probe interval after the previous
+    one ended."""
+    waits = episodes(calls)
+    assert waits, "no call waited: the outage was not met"
+    for start, end in waits:
+        assert end - start <= longest + EPISODE_SLACK, waits
+    for (_, previous_end), (start, _) in itertools.pairwise(waits):
+        assert start - previous_end >= PROBE_INTERVAL - SLACK, waits
+
+
+def hammer(
+    store: object, seconds: float, threads: int = 1, *, writes: bool = False
+) -> list[tuple[float, float]]:
+    """Misses (or, *writes*, a policy write per thread: concurrent misses of one key share one
+    load, writes do not) from *threads* threads for *seconds*: (start, duration) of every
+    call, each of which must fail with DatabaseUnavailable."""
+    calls: list[tuple[float, float]] = []
+    failures: list[BaseException | None] = []
+    begin = time.monotonic()
+
+    def loop() -> None:
+        name = f"p-{threading.get_ident()}"
+        call: Callable[[], object] = (
+            (lambda: store.put_policy(TENANT, name, policy(1)))  # type: ignore[attr-defined]
+            if writes
+            else (lambda: store.get_policy(TENANT, "never-cached"))  # type: ignore[attr-defined]
+        )
+        while time.monotonic() - begin < seconds:
+            began = time.monotonic()
+            took, error = timed(call)
+            calls.append((began, took))
+            if not isinstance(error, DatabaseUnavailable):
+                failures.append(error)
+
+    workers = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(seconds + 30)
+    assert not any(worker.is_alive() for worker in workers)
+    assert not failures, failures
+    return calls
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
@@ -179,31 +271,132 @@ def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
     cluster, settings = migrated
     status = cluster.status()
     assert status.pid is not None
-    store = make_any_store(kind, cluster.url(), settings, listen=False, probe_interval=1.0)
+    store = make_any_store(
+        kind, cluster.url(), settings, listen=False, probe_interval=PROBE_INTERVAL
+    )
     try:
         bootstrap(store)
         store.get_quota(TENANT)  # the pool is in use
         pids = [status.pid, *backend_pids(cluster.url(), store.application_name)]
         with frozen(pids):
-            calls: list[tuple[float, float]] = []  # (start, duration)
-            start = time.monotonic()
-            while time.monotonic() - start < 3.5:
-                began = time.monotonic()
-                took, error = timed(lambda: store.get_policy(TENANT, "never-cached"))
-                assert isinstance(error, DatabaseUnavailable)
-                calls.append((began, took))
-            durations = [took for _, took in calls]
-            slow = [(began, took) for began, took in calls if took > 0.5]
-            # The call on the pooled connection waits for its deadline and the next one probes
-            # at once (a lost connection); after that a call may wait (for libpq's connect
-            # timeout, at least 2 s) about once per probe interval, and every other call fails
-            # at once. Bound: 3 waits in the 3.5-s window. (On a loaded machine a second probe
-            # was once seen to follow a failed one at once — 1.7 s then 2.0 s: a gap in the
-            # probe gate still to be found, noted in issue 12; the old client blocked every
-            # second for the full pool timeout.)
-            assert len(slow) <= 3, slow
-            assert max(durations) <= 2.0 + 0.3
-            assert len(durations) - len(slow) >= 50
+            calls = hammer(store, 3.5)
+        # The call on the pooled connection waits for its deadline (call_timeout 1 s); from
+        # then on the database is known to be down and at most one call per probe interval,
+        # counted from the end of the previous wait, waits (for libpq's connect timeout, at
+        # least 2 s); every other call fails at once. (The previous bound, 3 waits in 3.5 s,
+        # let a probe follow a failed one at once: the gaps fixed in connection.py.)
+        assert_one_wait_per_interval(calls, longest=2.0)
+        assert len(calls) - len([c for c in calls if c[1] > WAITED]) >= 50
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_callers_waiting_for_a_probe_share_its_failure(
+    kind: str,
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    status = cluster.status()
+    assert status.pid is not None
+    store = make_any_store(
+        kind, cluster.url(), settings, listen=False, probe_interval=PROBE_INTERVAL
+    )
+    try:
+        bootstrap(store)
+        store.get_quota(TENANT)
+        # The store's connections are cut (its backends terminated), then the server stops
+        # answering (postmaster frozen): the next call finds a closed connection, so the state
+        # is unknown and it probes; the other writers wait for that probe and must share its
+        # failure, not probe again one after the other.
+        admin = cluster.url()
+        pids = backend_pids(admin, store.application_name)
+        assert pids
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for pid in pids:
+                conn.execute("select pg_terminate_backend(%s)", [pid])
+        eventually(lambda: not backend_pids(admin, store.application_name), "backends gone")
+        with frozen([status.pid]):
+            calls = hammer(store, 3.5, threads=4, writes=True)
+        assert_one_wait_per_interval(calls, longest=2.0)
+        eventually(lambda: timed(lambda: store.get_quota(TENANT))[1] is None, "recovery")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_listener_reconnects_while_a_pooled_backend_is_frozen(
+    kind: str,
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    store = make_any_store(kind, cluster.url(), settings, probe_interval=PROBE_INTERVAL)
+    try:
+        bootstrap(store)
+        store.put_policy(TENANT, "p", policy(70))
+        listener = store.listener
+        assert listener is not None
+        admin = cluster.url()
+        app_pids = backend_pids(admin, store.application_name)
+        assert app_pids
+        reconnects = listener.reconnects
+        with frozen(app_pids):
+            # The listener's connection is cut: it reconnects and tells the store, whose pool
+            # must not wait on the frozen idle connection (a check without a deadline kept the
+            # listener thread, and so cache coherence, stuck until the backend was resumed).
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute("select pg_terminate_backend(%s)", [listener.backend_pid])
+            eventually(
+                lambda: (
+                    listener.reconnects > reconnects and listener.state()["state"] == "listening"
+                ),
+                "the listener to reconnect and listen again",
+                timeout=settings.call_timeout + settings.connect_timeout + 2,
+            )
+            # The store connects anew: the next calls are answered by fresh backends.
+            took, error = timed(lambda: store.put_policy(TENANT, "p", policy(71)))
+            assert error is None, error
+            assert took < settings.call_timeout
+    finally:
+        store.close()
+
+
+def test_a_caller_waiting_for_a_busy_pool_while_the_pools_are_renewed_gets_a_connection(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    one = replace(settings, pool_min_size=1, pool_max_size=1, pool_timeout=5.0)
+    store = make_store(cluster.url(), one, listen=False)
+    try:
+        bootstrap(store)
+        connector = store._connector
+        sleeping = threading.Thread(
+            target=connector.run,
+            args=(lambda conn: conn.execute("select pg_sleep(1.5)"),),
+            kwargs={"write": False, "timeout": None},
+            daemon=True,
+        )
+        sleeping.start()  # holds the only pooled connection
+        eventually(lambda: connector.pool_stats()["pool_available"] == 0, "the pool busy")
+        outcome: list[object] = []
+        writer = threading.Thread(
+            target=lambda: outcome.append(timed(lambda: store.put_policy(TENANT, "p", policy(1)))),
+            daemon=True,
+        )
+        writer.start()
+        eventually(lambda: connector.pool_stats()["requests_waiting"] >= 1, "the writer waiting")
+        time.sleep(0.2)  # past its first 50-ms slice: now waiting in the pool's queue
+        # The listener saw a reconnect: the next call probes and renews the pools, closing the
+        # old one while the writer is still queued on it.
+        store.pool_check()
+        with pytest.raises(NotFound):
+            store.get_policy(TENANT, "missing")
+        writer.join(10)
+        sleeping.join(10)
+        assert outcome, "the writer is still waiting"
+        took, error = outcome[0]  # type: ignore[misc]
+        assert error is None, error  # not psycopg_pool's raw PoolClosed
+        assert took < one.pool_timeout
     finally:
         store.close()
 
@@ -444,6 +637,9 @@ def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_
             lambda: _pooled_setting(store, "synchronous_standby_names") == "ghost_standby",
             "the Store's session to see the new synchronous_standby_names",
         )
+        # Commits wait for standbys only once the checkpointer has processed the reload too (it
+        # publishes "standbys defined" to shared memory): until then a commit returns at once.
+        eventually(lambda: _commits_wait_for_a_standby(admin), "commits to wait for a standby")
         try:
             took, error = timed(lambda: store.put_policy(TENANT, "p", policy(1)))
         finally:
@@ -456,6 +652,26 @@ def test_a_write_whose_commit_waited_for_a_standby_past_the_deadline_is_outcome_
         assert store.get_policy(TENANT, "p").version == 2
     finally:
         store.close()
+
+
+def _commits_wait_for_a_standby(admin_url: str) -> bool:
+    """True when a commit now waits for a synchronous standby: a statement that writes WAL is
+    cancelled after 0.2 s, and a cancelled wait for replication is reported with a WARNING (the
+    commit stays local). statement_timeout could not do it: it is off during the commit."""
+    notices: list[str] = []
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.add_notice_handler(lambda diag: notices.append(diag.message_primary or ""))
+        conn.execute("set synchronous_commit = on")
+        cancel = threading.Timer(0.2, conn.cancel_safe, kwargs={"timeout": 1.0})
+        cancel.start()
+        try:
+            conn.execute("create temp table commit_probe ()")
+        except psycopg.errors.QueryCanceled:
+            return False  # cancelled before its commit (a slow machine): ask again
+        finally:
+            cancel.cancel()
+            cancel.join()
+    return any("synchronous replication" in notice for notice in notices)
 
 
 def _pooled_setting(store: Store, name: str) -> str:
