@@ -952,6 +952,10 @@ class AsyncConnector:
             pool = await self._pool_for(devstate_options)
             try:
                 conn = await pool.getconn()
+            except PoolClosed:
+                if self._closed:
+                    raise DatabaseUnavailable("the store is closed") from None
+                continue  # a probe renewed the pools while this coroutine queued: use the new one
             except PoolTimeout:
                 raise DatabaseUnavailable(
                     f"no database connection within {self.settings.pool_timeout:g} s: every "

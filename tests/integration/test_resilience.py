@@ -34,6 +34,7 @@ Cases
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
@@ -57,7 +58,7 @@ from beamline_store.errors import (
 )
 from beamline_store.migrate import migrate
 from beamline_store.store import Store
-from tests.support.async_support import make_any_store
+from tests.support.async_support import SyncAsyncStore, make_any_store
 from tests.support.devstate_support import register_key
 from tests.support.store_support import TENANT, bootstrap, make_store, policy
 
@@ -395,6 +396,52 @@ def test_a_caller_waiting_for_a_busy_pool_while_the_pools_are_renewed_gets_a_con
         sleeping.join(10)
         assert outcome, "the writer is still waiting"
         took, error = outcome[0]  # type: ignore[misc]
+        assert error is None, error  # not psycopg_pool's raw PoolClosed
+        assert took < one.pool_timeout
+    finally:
+        store.close()
+
+
+def test_a_coroutine_waiting_for_a_busy_pool_while_the_pools_are_renewed_gets_a_connection(
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    """The AsyncStore side of the test above: a coroutine queued on the old pool when a probe
+    replaces it moves to the new pool (not psycopg_pool's raw PoolClosed)."""
+    cluster, settings = migrated
+    one = replace(settings, pool_min_size=1, pool_max_size=1, pool_timeout=5.0)
+    store = SyncAsyncStore(cluster.url(), one, listen=False)
+    try:
+        bootstrap(store)  # type: ignore[arg-type]
+        connector = store.inner._connector
+
+        async def scenario() -> tuple[float, BaseException | None]:
+            sleeping = asyncio.create_task(
+                connector.run(
+                    lambda conn: conn.execute("select pg_sleep(1.5)"), write=False, timeout=None
+                )
+            )
+            while connector.pool_stats()["pool_available"] != 0:
+                await asyncio.sleep(0.01)  # the only pooled connection is busy
+
+            async def write() -> tuple[float, BaseException | None]:
+                started = time.monotonic()
+                try:
+                    await store.inner.put_policy(TENANT, "p", policy(1))
+                except BaseException as exc:  # reported by the assertion below
+                    return time.monotonic() - started, exc
+                return time.monotonic() - started, None
+
+            writer = asyncio.create_task(write())
+            while connector.pool_stats()["requests_waiting"] < 1:
+                await asyncio.sleep(0.01)  # the writer queued on the old pool
+            connector.check()  # as the listener after a reconnect: the next call renews the pools
+            with pytest.raises(NotFound):
+                await store.inner.get_policy(TENANT, "missing")
+            outcome = await asyncio.wait_for(writer, 10)
+            await asyncio.wait_for(sleeping, 10)
+            return outcome
+
+        took, error = store.run(scenario())
         assert error is None, error  # not psycopg_pool's raw PoolClosed
         assert took < one.pool_timeout
     finally:
