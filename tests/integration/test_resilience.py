@@ -43,6 +43,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import psycopg
 import pytest
@@ -264,12 +265,9 @@ def hammer(
     return calls
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
-def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
-    kind: str,
-    migrated: tuple[Cluster, Settings],
-) -> None:
-    cluster, settings = migrated
+def _probing_store(kind: str, cluster: Cluster, settings: Settings) -> tuple[Any, int]:
+    """A Store / AsyncStore without listener, probing every PROBE_INTERVAL, bootstrapped; and
+    the postmaster's pid (to freeze the server)."""
     status = cluster.status()
     assert status.pid is not None
     store = make_any_store(
@@ -277,8 +275,22 @@ def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
     )
     try:
         bootstrap(store)
+    except BaseException:
+        store.close()
+        raise
+    return store, status.pid
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_probe_blocks_at_most_once_per_interval_on_a_frozen_server(
+    kind: str,
+    migrated: tuple[Cluster, Settings],
+) -> None:
+    cluster, settings = migrated
+    store, postmaster = _probing_store(kind, cluster, settings)
+    try:
         store.get_quota(TENANT)  # the pool is in use
-        pids = [status.pid, *backend_pids(cluster.url(), store.application_name)]
+        pids = [postmaster, *backend_pids(cluster.url(), store.application_name)]
         with frozen(pids):
             calls = hammer(store, 3.5)
         # The call on the pooled connection waits for its deadline (call_timeout 1 s); from
@@ -298,13 +310,8 @@ def test_callers_waiting_for_a_probe_share_its_failure(
     migrated: tuple[Cluster, Settings],
 ) -> None:
     cluster, settings = migrated
-    status = cluster.status()
-    assert status.pid is not None
-    store = make_any_store(
-        kind, cluster.url(), settings, listen=False, probe_interval=PROBE_INTERVAL
-    )
+    store, postmaster = _probing_store(kind, cluster, settings)
     try:
-        bootstrap(store)
         store.get_quota(TENANT)
         # The store's connections are cut (its backends terminated), then the server stops
         # answering (postmaster frozen): the next call finds a closed connection, so the state
@@ -317,7 +324,7 @@ def test_callers_waiting_for_a_probe_share_its_failure(
             for pid in pids:
                 conn.execute("select pg_terminate_backend(%s)", [pid])
         eventually(lambda: not backend_pids(admin, store.application_name), "backends gone")
-        with frozen([status.pid]):
+        with frozen([postmaster]):
             calls = hammer(store, 3.5, threads=4, writes=True)
         assert_one_wait_per_interval(calls, longest=2.0)
         eventually(lambda: timed(lambda: store.get_quota(TENANT))[1] is None, "recovery")
