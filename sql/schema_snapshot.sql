@@ -155,11 +155,13 @@ begin
     if v_active is null then
         perform beamline_internal.quota_check_active(p_tenant);
     else
-        -- The audit trigger records the new version (UPDATE) / rollback (ACTIVATE), not the flip.
+        -- The audit trigger records the rollback (ACTIVATE), not the flip; the change log records
+        -- only the activation too (policies__change_log).
         perform beamline_internal.audit_set_intent(p_tenant, p_policy_id, 'SUPERSEDE');
         update beamline.policies p
            set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
          where p.id = v_active;
+        perform pg_catalog.set_config('beamline.audit_intent', '', true);  -- it covered this flip only
     end if;
     update beamline.policies p
        set is_active = true, updated_at = pg_catalog.now(), updated_by = p_actor
@@ -1219,12 +1221,14 @@ begin
     if v_active is null then
         perform beamline_internal.quota_check_active(p_tenant);
     else
-        -- The audit trigger records the new version (UPDATE) / rollback (ACTIVATE), not the flip.
+        -- The audit trigger records the new version (UPDATE), not the flip; the change log
+        -- records only the new version too (policies__change_log).
         -- (what audit_set_intent(p_tenant, p_policy_id, 'SUPERSEDE') sets; the ids are checked)
         perform pg_catalog.set_config('beamline.audit_intent', 'SUPERSEDE ' || p_tenant || ' ' || p_policy_id, true);
         update beamline.policies p
            set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
          where p.id = v_active;
+        perform pg_catalog.set_config('beamline.audit_intent', '', true);  -- it covered this flip only
     end if;
 
     insert into beamline.policies as p
@@ -1941,7 +1945,6 @@ COMMENT ON FUNCTION beamline_internal.assert_valid(p_schema jsonb, p_doc jsonb) 
 
 CREATE FUNCTION beamline_internal.audit_actor() RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_actor text := pg_catalog.current_setting('beamline.actor', true);
@@ -1978,6 +1981,10 @@ declare
     v_lane smallint;
     v_seq bigint;
     v_prev_hash text;
+    -- the jsonb fields' text, rendered once for the hash (docs/AUDIT.md)
+    v_old text := new.old_data::text;
+    v_new text := new.new_data::text;
+    v_metadata text := new.metadata::text;
 begin
     if new.seq is not null or new.prev_hash is not null or new.row_hash is not null then
         raise exception using
@@ -2002,8 +2009,8 @@ begin
     new.seq := v_seq + 1;
     new.prev_hash := v_prev_hash;
     new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
-        new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
-        new.metadata, new."timestamp");
+        new.target_type, new.policy_id, new.target_id, new.action, new.actor, v_old, v_new,
+        v_metadata, new."timestamp");
     update beamline_internal.audit_chain_heads h
        set seq = new.seq, head_hash = new.row_hash, updated_at = pg_catalog.now()
      where h.tenant_id = new.tenant_id and h.lane = new.lane;
@@ -2125,8 +2132,8 @@ begin
       from (select a.lane, a.seq, a.id,
                    a.seq is distinct from pg_catalog.lag(a.seq, 1, coalesce(c.seq, 0)) over w + 1 as gap,
                    a.row_hash is distinct from beamline_internal.audit_row_hash(a.tenant_id, a.seq, a.prev_hash, a.id,
-                       a.target_type, a.policy_id, a.target_id, a.action, a.actor, a.old_data, a.new_data,
-                       a.metadata, a."timestamp") as bad_hash,
+                       a.target_type, a.policy_id, a.target_id, a.action, a.actor, a.old_data::text, a.new_data::text,
+                       a.metadata::text, a."timestamp") as bad_hash,
                    a.prev_hash is distinct from pg_catalog.lag(a.row_hash, 1, coalesce(c.row_hash, c_genesis)) over w as bad_link
               from beamline.policy_audit_log a
               left join beamline_internal.audit_chain_anchors c on c.tenant_id = a.tenant_id and c.lane = a.lane
@@ -2350,7 +2357,6 @@ COMMENT ON FUNCTION beamline_internal.audit_log_guard() IS 'BEFORE statement tri
 
 CREATE FUNCTION beamline_internal.audit_metadata() RETURNS jsonb
     LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_hint text := pg_catalog.current_setting('beamline.audit_context', true);
@@ -2529,9 +2535,9 @@ begin
                          when not old.is_active and new.is_active then 'ACTIVATE'
                          else 'UPDATE' end;
         if v_action = 'DEACTIVATE' then
+            -- set by the API function right before its flip and cleared right after it (so it
+            -- covers that one flip; policies__change_log reads it too)
             v_intent := pg_catalog.current_setting('beamline.audit_intent', true);
-            -- consumed: an intent covers the one flip its API function is making
-            perform pg_catalog.set_config('beamline.audit_intent', '', true);
             if v_intent = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
                 return null;
             elsif v_intent = 'DELETE ' || new.tenant_id || ' ' || new.policy_id then
@@ -2558,20 +2564,20 @@ ALTER FUNCTION beamline_internal.audit_policies_trigger() OWNER TO beamline_owne
 COMMENT ON FUNCTION beamline_internal.audit_policies_trigger() IS 'AFTER row trigger of beamline.policies: CREATE / UPDATE / ACTIVATE / DEACTIVATE / DELETE audit rows.';
 
 --
--- Name: audit_row_hash(text, bigint, text, uuid, text, text, text, text, text, jsonb, jsonb, jsonb, timestamp with time zone); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+-- Name: audit_row_hash(text, bigint, text, uuid, text, text, text, text, text, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
-CREATE FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) RETURNS text
+CREATE FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old text, p_new text, p_metadata text, p_ts timestamp with time zone) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN encode(sha256(convert_to((((((((((((((((((((((((((('16:beamline-audit/1,'::text || COALESCE((((octet_length(p_tenant))::text || ':'::text) || p_tenant), '-'::text)) || ','::text) || COALESCE((((octet_length((p_seq)::text))::text || ':'::text) || (p_seq)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_prev_hash))::text || ':'::text) || p_prev_hash), '-'::text)) || ','::text) || COALESCE(('36:'::text || (p_id)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_type))::text || ':'::text) || p_target_type), '-'::text)) || ','::text) || COALESCE((((octet_length(p_policy_id))::text || ':'::text) || p_policy_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_id))::text || ':'::text) || p_target_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_action))::text || ':'::text) || p_action), '-'::text)) || ','::text) || COALESCE((((octet_length(p_actor))::text || ':'::text) || p_actor), '-'::text)) || ','::text) || COALESCE((((octet_length((p_old)::text))::text || ':'::text) || (p_old)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_new)::text))::text || ':'::text) || (p_new)::text), '-'::text)) || ','::text) || COALESCE((((octet_length((p_metadata)::text))::text || ':'::text) || (p_metadata)::text), '-'::text)) || ','::text) || COALESCE(('27:'::text || to_char(timezone('UTC'::text, p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text)), '-'::text)) || ','::text), 'UTF8'::name)), 'hex'::text);
+    RETURN encode(sha256(convert_to((((((((((((((((((((((((((('16:beamline-audit/1,'::text || COALESCE((((octet_length(p_tenant))::text || ':'::text) || p_tenant), '-'::text)) || ','::text) || COALESCE((((octet_length((p_seq)::text))::text || ':'::text) || (p_seq)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_prev_hash))::text || ':'::text) || p_prev_hash), '-'::text)) || ','::text) || COALESCE(('36:'::text || (p_id)::text), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_type))::text || ':'::text) || p_target_type), '-'::text)) || ','::text) || COALESCE((((octet_length(p_policy_id))::text || ':'::text) || p_policy_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_target_id))::text || ':'::text) || p_target_id), '-'::text)) || ','::text) || COALESCE((((octet_length(p_action))::text || ':'::text) || p_action), '-'::text)) || ','::text) || COALESCE((((octet_length(p_actor))::text || ':'::text) || p_actor), '-'::text)) || ','::text) || COALESCE((((octet_length(p_old))::text || ':'::text) || p_old), '-'::text)) || ','::text) || COALESCE((((octet_length(p_new))::text || ':'::text) || p_new), '-'::text)) || ','::text) || COALESCE((((octet_length(p_metadata))::text || ':'::text) || p_metadata), '-'::text)) || ','::text) || COALESCE(('27:'::text || to_char(timezone('UTC'::text, p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text)), '-'::text)) || ','::text), 'UTF8'::name)), 'hex'::text);
 
-ALTER FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) OWNER TO beamline_owner;
+ALTER FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old text, p_new text, p_metadata text, p_ts timestamp with time zone) OWNER TO beamline_owner;
 
 --
--- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old text, p_new text, p_metadata text, p_ts timestamp with time zone); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) IS 'SHA-256 (hex) of the canonical message of an audit row (version 1, netstrings), chaining it to prev_hash; see docs/AUDIT.md.';
+COMMENT ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old text, p_new text, p_metadata text, p_ts timestamp with time zone) IS 'SHA-256 (hex) of the canonical message of an audit row (version 1, netstrings), chaining it to prev_hash; old_data, new_data and metadata as their jsonb text. See docs/AUDIT.md.';
 
 --
 -- Name: audit_set_context(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2735,7 +2741,6 @@ COMMENT ON FUNCTION beamline_internal.audit_user_roles_trigger() IS 'AFTER row t
 
 CREATE FUNCTION beamline_internal.audit_write(p_tenant text, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_old jsonb, p_new jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     insert into beamline.policy_audit_log
@@ -2762,6 +2767,11 @@ CREATE FUNCTION beamline_internal.change_log_policy() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
+    if tg_op = 'UPDATE' and old.is_active and not new.is_active
+       and pg_catalog.current_setting('beamline.audit_intent', true)
+           = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
+        return null;
+    end if;
     insert into beamline.change_log (kind, tenant_id, object_id, op, version)
     values ('policy', new.tenant_id, new.policy_id, pg_catalog.lower(tg_op), new.version);
     return null;
@@ -2774,7 +2784,7 @@ ALTER FUNCTION beamline_internal.change_log_policy() OWNER TO beamline_owner;
 -- Name: FUNCTION change_log_policy(); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_internal.change_log_policy() IS 'Trigger function: record a change_log entry (kind policy) for each inserted or updated policy version.';
+COMMENT ON FUNCTION beamline_internal.change_log_policy() IS 'Trigger function: record a change_log entry (kind policy) for each inserted or updated policy version, except the deactivation a superseding write makes (audit intent SUPERSEDE).';
 
 --
 -- Name: change_log_prune(interval); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
@@ -2880,7 +2890,6 @@ COMMENT ON FUNCTION beamline_internal.change_log_role() IS 'Trigger function: re
 
 CREATE FUNCTION beamline_internal.check_document_limits(p_doc jsonb) RETURNS void
     LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
     v_max_bytes integer;
@@ -6012,6 +6021,7 @@ begin
        set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
      where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.is_active
     returning p.* into v_row;
+    perform pg_catalog.set_config('beamline.audit_intent', '', true);  -- it covered this flip only
     if v_row.id is null then
         perform beamline_internal.policy_not_found(p_tenant, p_policy_id);
     end if;
@@ -6059,7 +6069,6 @@ COMMENT ON FUNCTION beamline_internal.policy_list_sql(p_active boolean, p_contai
 
 CREATE FUNCTION beamline_internal.policy_lock(p_tenant text, p_policy_id text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
     if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
@@ -6146,7 +6155,6 @@ COMMENT ON FUNCTION beamline_internal.policy_reject_change() IS 'Trigger functio
 
 CREATE FUNCTION beamline_internal.policy_semantic_errors(p_data jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_errors    jsonb := '[]';
@@ -6403,7 +6411,6 @@ COMMENT ON COLUMN beamline.tenant_quotas.platform_max_providers_per_policy IS 'C
 
 CREATE FUNCTION beamline_internal.quota_of(p_tenant text) RETURNS beamline.tenant_quotas
     LANGUAGE plpgsql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_row beamline.tenant_quotas;
@@ -7267,8 +7274,8 @@ CREATE TABLE beamline.change_log (
     op character varying(16) NOT NULL,
     version integer,
     changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    CONSTRAINT change_log_kind_check CHECK (((kind)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying])::text[]))),
-    CONSTRAINT change_log_op_check CHECK (((op)::text = ANY ((ARRAY['insert'::character varying, 'update'::character varying, 'delete'::character varying])::text[])))
+    CONSTRAINT change_log_kind_check CHECK (((kind)::text = ANY ('{policy,role,quota}'::text[]))),
+    CONSTRAINT change_log_op_check CHECK (((op)::text = ANY ('{insert,update,delete}'::text[])))
 );
 
 ALTER TABLE beamline.change_log OWNER TO beamline_owner;
@@ -7525,7 +7532,7 @@ CREATE TABLE beamline.policy_audit_log (
     lane smallint DEFAULT 0 NOT NULL,
     CONSTRAINT policy_audit_log_action_format CHECK (((action)::text ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT policy_audit_log_metadata_is_object CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ((ARRAY['policy'::character varying, 'role'::character varying, 'quota'::character varying, 'app'::character varying, 'schema'::character varying, 'state'::character varying, 'key'::character varying])::text[])))
+    CONSTRAINT policy_audit_log_target_type_check CHECK (((target_type)::text = ANY ('{policy,role,quota,app,schema,state,key}'::text[])))
 )
 PARTITION BY RANGE ("timestamp");
 
@@ -7846,9 +7853,7 @@ CREATE TABLE beamline_internal.audit_chain_heads (
     seq bigint NOT NULL,
     head_hash text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    lane smallint NOT NULL,
-    CONSTRAINT audit_chain_heads_hash_format CHECK ((head_hash ~ '^[0-9a-f]{64}$'::text)),
-    CONSTRAINT audit_chain_heads_seq_nonnegative CHECK ((seq >= 0))
+    lane smallint NOT NULL
 );
 
 ALTER TABLE beamline_internal.audit_chain_heads OWNER TO beamline_owner;
@@ -8572,7 +8577,7 @@ COMMENT ON TRIGGER policies__change_log ON beamline.policies IS 'Cache invalidat
 -- Name: policies policies__immutable; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE TRIGGER policies__immutable BEFORE DELETE OR UPDATE ON beamline.policies FOR EACH ROW EXECUTE FUNCTION beamline_internal.policy_reject_change();
+CREATE TRIGGER policies__immutable BEFORE DELETE OR UPDATE OF id, tenant_id, policy_id, version, data, created_at, created_by ON beamline.policies FOR EACH ROW EXECUTE FUNCTION beamline_internal.policy_reject_change();
 
 --
 -- Name: TRIGGER policies__immutable ON policies; Type: COMMENT; Schema: beamline; Owner: beamline_owner
@@ -9031,10 +9036,10 @@ REVOKE ALL ON FUNCTION beamline_internal.audit_partitions_ensure(p_months_ahead 
 REVOKE ALL ON FUNCTION beamline_internal.audit_policies_trigger() FROM PUBLIC;
 
 --
--- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+-- Name: FUNCTION audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old text, p_new text, p_metadata text, p_ts timestamp with time zone); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
 --
 
-REVOKE ALL ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old jsonb, p_new jsonb, p_metadata jsonb, p_ts timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION beamline_internal.audit_row_hash(p_tenant text, p_seq bigint, p_prev_hash text, p_id uuid, p_target_type text, p_policy_id text, p_target_id text, p_action text, p_actor text, p_old text, p_new text, p_metadata text, p_ts timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: FUNCTION audit_set_context(p_context jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -121,12 +121,14 @@ begin
     if v_active is null then
         perform beamline_internal.quota_check_active(p_tenant);
     else
-        -- The audit trigger records the new version (UPDATE) / rollback (ACTIVATE), not the flip.
+        -- The audit trigger records the new version (UPDATE), not the flip; the change log
+        -- records only the new version too (policies__change_log).
         -- (what audit_set_intent(p_tenant, p_policy_id, 'SUPERSEDE') sets; the ids are checked)
         perform pg_catalog.set_config('beamline.audit_intent', 'SUPERSEDE ' || p_tenant || ' ' || p_policy_id, true);
         update beamline.policies p
            set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
          where p.id = v_active;
+        perform pg_catalog.set_config('beamline.audit_intent', '', true);  -- it covered this flip only
     end if;
 
     insert into beamline.policies as p

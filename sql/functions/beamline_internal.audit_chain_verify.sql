@@ -66,8 +66,8 @@ begin
       from (select a.lane, a.seq, a.id,
                    a.seq is distinct from pg_catalog.lag(a.seq, 1, coalesce(c.seq, 0)) over w + 1 as gap,
                    a.row_hash is distinct from beamline_internal.audit_row_hash(a.tenant_id, a.seq, a.prev_hash, a.id,
-                       a.target_type, a.policy_id, a.target_id, a.action, a.actor, a.old_data, a.new_data,
-                       a.metadata, a."timestamp") as bad_hash,
+                       a.target_type, a.policy_id, a.target_id, a.action, a.actor, a.old_data::text, a.new_data::text,
+                       a.metadata::text, a."timestamp") as bad_hash,
                    a.prev_hash is distinct from pg_catalog.lag(a.row_hash, 1, coalesce(c.row_hash, c_genesis)) over w as bad_link
               from beamline.policy_audit_log a
               left join beamline_internal.audit_chain_anchors c on c.tenant_id = a.tenant_id and c.lane = a.lane

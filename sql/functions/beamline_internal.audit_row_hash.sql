@@ -4,14 +4,17 @@
 --   "beamline-audit/1", tenant_id, seq (decimal), prev_hash, id (uuid text), target_type,
 --   policy_id, target_id, action, actor, old_data, new_data, metadata, timestamp
 -- jsonb fields as PostgreSQL's jsonb text output (deterministic for a value: exactly what every
--- reader of the column gets), the timestamp in UTC as YYYY-MM-DDTHH:MM:SS.ffffffZ; a NULL field
--- is written "-," instead of a netstring. Also created by migrations/0057 (the backfill uses it);
--- keep both identical and never change the output: bump the version instead. Plain SQL without
--- a SET clause on purpose (like devstate_entry_message): a SET clause stops PostgreSQL from
--- inlining it, and the GUC save/restore per call more than doubled the audit trigger's cost per
--- row (measured: a 1,000-event log_action batch 134-160 ms with it, 52-73 ms without). Safe
--- without: every name is pg_catalog-qualified, it is not SECURITY DEFINER, and it is inlined into
--- its callers (the chain trigger, beamline.verify_audit_chain), which pin search_path themselves.
+-- reader of the column gets), passed in as that text: callers write `old_data::text` (the
+-- chain trigger renders each document once; a jsonb parameter used twice rendered it twice).
+-- The timestamp in UTC as YYYY-MM-DDTHH:MM:SS.ffffffZ; a NULL field is written "-," instead of
+-- a netstring. migrations/0057 created the same function taking jsonb for its backfill
+-- (migration 0101 replaced it by this one, same output). Never change the output: bump the
+-- version instead. Plain SQL without a SET clause on purpose (like devstate_entry_message): a
+-- SET clause stops PostgreSQL from inlining it, and the GUC save/restore per call more than
+-- doubled the audit trigger's cost per row (measured: a 1,000-event log_action batch 134-160 ms
+-- with it, 52-73 ms without). Safe without: every name is pg_catalog-qualified, it is not
+-- SECURITY DEFINER, and it is inlined into its callers (the chain trigger,
+-- beamline.verify_audit_chain), which pin search_path themselves.
 create or replace function beamline_internal.audit_row_hash(
     p_tenant text,
     p_seq bigint,
@@ -22,9 +25,9 @@ create or replace function beamline_internal.audit_row_hash(
     p_target_id text,
     p_action text,
     p_actor text,
-    p_old jsonb,
-    p_new jsonb,
-    p_metadata jsonb,
+    p_old text,
+    p_new text,
+    p_metadata text,
     p_ts timestamptz)
     returns text
     stable
@@ -41,11 +44,11 @@ return pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
     || coalesce(pg_catalog.octet_length(p_target_id)::text || ':' || p_target_id, '-') || ','
     || coalesce(pg_catalog.octet_length(p_action)::text || ':' || p_action, '-') || ','
     || coalesce(pg_catalog.octet_length(p_actor)::text || ':' || p_actor, '-') || ','
-    || coalesce(pg_catalog.octet_length(p_old::text)::text || ':' || p_old::text, '-') || ','
-    || coalesce(pg_catalog.octet_length(p_new::text)::text || ':' || p_new::text, '-') || ','
-    || coalesce(pg_catalog.octet_length(p_metadata::text)::text || ':' || p_metadata::text, '-') || ','
+    || coalesce(pg_catalog.octet_length(p_old)::text || ':' || p_old, '-') || ','
+    || coalesce(pg_catalog.octet_length(p_new)::text || ':' || p_new, '-') || ','
+    || coalesce(pg_catalog.octet_length(p_metadata)::text || ':' || p_metadata, '-') || ','
     || coalesce('27:' || pg_catalog.to_char(pg_catalog.timezone('UTC', p_ts), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '-') || ',',
     'UTF8')), 'hex');
 
-comment on function beamline_internal.audit_row_hash(text, bigint, text, uuid, text, text, text, text, text, jsonb, jsonb, jsonb, timestamptz) is
-    'SHA-256 (hex) of the canonical message of an audit row (version 1, netstrings), chaining it to prev_hash; see docs/AUDIT.md.';
+comment on function beamline_internal.audit_row_hash(text, bigint, text, uuid, text, text, text, text, text, text, text, text, timestamptz) is
+    'SHA-256 (hex) of the canonical message of an audit row (version 1, netstrings), chaining it to prev_hash; old_data, new_data and metadata as their jsonb text. See docs/AUDIT.md.';

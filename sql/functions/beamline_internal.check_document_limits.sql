@@ -9,7 +9,9 @@ create or replace function beamline_internal.check_document_limits(p_doc jsonb)
 returns void
 stable
 parallel safe
-set search_path = pg_catalog, pg_temp
+-- no SET clause: called on every write (bench/README.md "Write path": a search_path swap
+-- per call cost about 12k instructions); owner-only, reached only through SECURITY DEFINER
+-- or trigger functions that run with search_path = pg_catalog, pg_temp (sql/tests/26).
 language plpgsql
 as $function$
 declare

@@ -22,6 +22,7 @@ begin
        set is_active = false, updated_at = pg_catalog.now(), updated_by = p_actor
      where p.tenant_id = p_tenant and p.policy_id = p_policy_id and p.is_active
     returning p.* into v_row;
+    perform pg_catalog.set_config('beamline.audit_intent', '', true);  -- it covered this flip only
     if v_row.id is null then
         perform beamline_internal.policy_not_found(p_tenant, p_policy_id);
     end if;

@@ -12,7 +12,9 @@ create or replace function beamline_internal.policy_semantic_errors(p_data jsonb
     returns jsonb
     immutable
     parallel safe
-    set search_path = pg_catalog, pg_temp
+    -- no SET clause: called on every write (bench/README.md "Write path": a search_path swap
+    -- per call cost about 12k instructions); owner-only, reached only through SECURITY DEFINER
+    -- or trigger functions that run with search_path = pg_catalog, pg_temp (sql/tests/26).
     language plpgsql
 as $$
 declare

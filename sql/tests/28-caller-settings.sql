@@ -15,14 +15,15 @@
 --     the settings table; BL007 for a bad value);
 --   * audit context: audit rows written under a forged setting carry no context; the owner's
 --     audit_set_context still works; its 4 KiB cap holds;
---   * actor and intent: the audit rows name the API's actor and the real action;
+--   * actor and intent: the audit rows name the API's actor and the real action, and the change
+--     log records every deactivation;
 --   * notify_done: the commit-time trigger still takes the notifier lock (it would NOTIFY);
 --   * every API function (from the catalog, so new ones are covered), called with every jsonb
 --     argument over the size limit and then over the depth limit, all settings hostile: no
 --     jsonb value in any of our tables is then over a limit, no audit row names 'mallory' or
 --     carries a context.
 begin;
-select plan(29);
+select plan(30);
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('devstate', 'alice');
@@ -94,6 +95,10 @@ select is(array(select (a.action || ' ' || a.policy_id)::text from beamline.poli
                  where a.tenant_id = 't1' and a.policy_id in ('p1', 'p2') order by a.timestamp, a.id),
           array['CREATE p1', 'CREATE p2', 'DEACTIVATE p1', 'DEACTIVATE p2'],
           'the audit names the real actions (a preset intent neither turns a deactivation into a DELETE nor hides it)');
+select is(array(select c.object_id || ' ' || c.op || ' ' || c.version from beamline.change_log c
+                 where c.tenant_id = 't1' and c.kind = 'policy' and c.object_id in ('p1', 'p2') order by c.id),
+          array['p1 insert 1', 'p2 insert 1', 'p1 update 1', 'p2 update 1'],
+          'the change log has both deactivations (a preset SUPERSEDE intent does not hide one from the caches)');
 select is(array(select distinct a.actor::text from beamline.policy_audit_log a where a.tenant_id = 't1' and a.actor <> 'owner' order by 1),
           array['alice'], 'every audit row names the API''s actor, not the preset one');
 select is((select pg_catalog.count(*)::int from beamline.policy_audit_log a

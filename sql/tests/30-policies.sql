@@ -8,7 +8,7 @@
 -- JSON-pointer paths; BL011 for UPDATE / DELETE / TRUNCATE of versions; rejected calls write
 -- nothing (tests.row_counts); every API function is SECURITY DEFINER with search_path = pg_catalog, pg_temp.
 begin;
-select plan(84);
+select plan(87);
 
 -- A permissive default schema only if the migrator did not load the shipped one.
 select beamline_admin.register_default_schema('policy/default', '{"type": "object"}')
@@ -42,6 +42,7 @@ select is((select row(p.version, p.is_active, p.created_by)::text from beamline.
           '(1,t,alice)', 'put_policy creates version 1, active, created_by the actor');
 select is((select row(p.version, p.is_active)::text from beamline.put_policy('t1', 'p1', (select d2 from doc), 'olga', 1) p),
           '(2,t)', 'put_policy with expected_version = latest writes version 2 (operator may write)');
+select is(current_setting('beamline.audit_intent', true), '', 'the SUPERSEDE intent covered put_policy''s own flip only: cleared right after it');
 select is((select p.data from beamline.get_policy('t1', 'p1', 'bob') p), (select d2 from doc), 'get_policy returns the active version (viewer may read)');
 select is((select p.data from beamline.get_policy('t1', 'p1', 'bob', 1) p), (select d1 from doc), 'get_policy with a version returns that version');
 select is((select p.is_active from beamline.get_policy('t1', 'p1', 'bob', 1) p), false, 'the superseded version is inactive');
@@ -156,6 +157,8 @@ select is(tests.row_counts(), (select c from before_counts), 'rejected calls wro
 -- immutability -------------------------------------------------------------------------------
 select throws_ok($$update beamline.policies set data = '{}' where policy_id = 'p2'$$, 'BL011', null, 'changing data of a version: BL011 (even for the owner/superuser)');
 select throws_ok($$update beamline.policies set version = 9 where policy_id = 'p2'$$, 'BL011', null, 'changing the version number: BL011');
+select throws_ok($$update beamline.policies set created_at = created_at - interval '1 day' where policy_id = 'p2'$$, 'BL011', null, 'changing created_at: BL011');
+select lives_ok($$update beamline.policies set data = data, created_by = created_by where policy_id = 'p2'$$, 'assigning an immutable column its own value is not a change');
 select throws_ok($$delete from beamline.policies where policy_id = 'p2'$$, 'BL011', null, 'deleting a version: BL011');
 select throws_ok($$truncate beamline.policies cascade$$, 'BL011', null, 'truncating versions: BL011');
 select lives_ok($$select set_config('beamline.actor', 'tests', true); update beamline.policies set updated_by = 'tests' where policy_id = 'p2'$$, 'updated_by / is_active may change');

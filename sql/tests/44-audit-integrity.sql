@@ -103,7 +103,7 @@ rollback to savepoint attack;
 set local session_replication_role = replica;
 update beamline.policy_audit_log a set new_data = '{"n": 99}',
        row_hash = beamline_internal.audit_row_hash(a.tenant_id, a.seq, a.prev_hash, a.id, a.target_type, a.policy_id, a.target_id,
-                      a.action, a.actor, a.old_data, '{"n": 99}', a.metadata, a."timestamp")
+                      a.action, a.actor, a.old_data::text, '{"n": 99}', a.metadata::text, a."timestamp")
  where tenant_id = 't1' and seq = 5;
 select is(beamline.verify_audit_chain('t1', 'alice') - 'lanes' - 'checked' - 'tenant' - 'id',
           '{"ok": false, "lane": 0, "seq": 6, "reason": "bad link"}', 'an edited row with its hash recomputed: bad link at the next');
@@ -149,7 +149,7 @@ begin
     select row_hash into v_prev from beamline.policy_audit_log where tenant_id = 't1' and seq = 1;
     for v_row in select * from beamline.policy_audit_log where tenant_id = 't1' and seq >= 2 order by seq loop
         v_prev := beamline_internal.audit_row_hash(v_row.tenant_id, v_row.seq, v_prev, v_row.id, v_row.target_type, v_row.policy_id,
-            v_row.target_id, v_row.action, v_row.actor, v_row.old_data, v_row.new_data, v_row.metadata, v_row."timestamp");
+            v_row.target_id, v_row.action, v_row.actor, v_row.old_data::text, v_row.new_data::text, v_row.metadata::text, v_row."timestamp");
         update beamline.policy_audit_log a
            set prev_hash = (select row_hash from beamline.policy_audit_log p where p.tenant_id = 't1' and p.seq = v_row.seq - 1),
                row_hash = v_prev

@@ -41,9 +41,9 @@ begin
                          when not old.is_active and new.is_active then 'ACTIVATE'
                          else 'UPDATE' end;
         if v_action = 'DEACTIVATE' then
+            -- set by the API function right before its flip and cleared right after it (so it
+            -- covers that one flip; policies__change_log reads it too)
             v_intent := pg_catalog.current_setting('beamline.audit_intent', true);
-            -- consumed: an intent covers the one flip its API function is making
-            perform pg_catalog.set_config('beamline.audit_intent', '', true);
             if v_intent = 'SUPERSEDE ' || new.tenant_id || ' ' || new.policy_id then
                 return null;
             elsif v_intent = 'DELETE ' || new.tenant_id || ' ' || new.policy_id then

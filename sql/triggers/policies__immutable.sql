@@ -1,6 +1,9 @@
 -- policies__immutable: policy versions are immutable (SPEC §4). An UPDATE may change only
 -- is_active, updated_at and updated_by; DELETE and TRUNCATE are rejected for everyone,
 -- the owner included (history stays; delete_policy deactivates). BL011, detail = the table.
+-- The row trigger fires only for an UPDATE that assigns one of the immutable columns (UPDATE
+-- OF), so the API's flips of is_active never call it; it then rejects any value that changed.
+-- A new column of beamline.policies that must stay immutable goes into both lists.
 create or replace function beamline_internal.policy_reject_change()
     returns trigger
     volatile
@@ -29,7 +32,8 @@ comment on function beamline_internal.policy_reject_change() is
 
 drop trigger if exists policies__immutable on beamline.policies;
 create trigger policies__immutable
-    before update or delete on beamline.policies
+    before update of id, tenant_id, policy_id, version, data, created_at, created_by or delete
+    on beamline.policies
     for each row execute function beamline_internal.policy_reject_change();
 
 comment on trigger policies__immutable on beamline.policies is

@@ -31,6 +31,10 @@ declare
     v_lane smallint;
     v_seq bigint;
     v_prev_hash text;
+    -- the jsonb fields' text, rendered once for the hash (docs/AUDIT.md)
+    v_old text := new.old_data::text;
+    v_new text := new.new_data::text;
+    v_metadata text := new.metadata::text;
 begin
     if new.seq is not null or new.prev_hash is not null or new.row_hash is not null then
         raise exception using
@@ -55,8 +59,8 @@ begin
     new.seq := v_seq + 1;
     new.prev_hash := v_prev_hash;
     new.row_hash := beamline_internal.audit_row_hash(new.tenant_id, new.seq, new.prev_hash, new.id,
-        new.target_type, new.policy_id, new.target_id, new.action, new.actor, new.old_data, new.new_data,
-        new.metadata, new."timestamp");
+        new.target_type, new.policy_id, new.target_id, new.action, new.actor, v_old, v_new,
+        v_metadata, new."timestamp");
     update beamline_internal.audit_chain_heads h
        set seq = new.seq, head_hash = new.row_hash, updated_at = pg_catalog.now()
      where h.tenant_id = new.tenant_id and h.lane = new.lane;
