@@ -15,8 +15,19 @@
 --   refused (BL008) and writes nothing;
 --   cleanup_old_logs keeps the rest verifiable (anchor), an exported head older than the
 --   cleanup is reported, not failed; audit:read is needed (BL001), a bad head is BL007.
+--   the canonical message (docs/AUDIT.md, version 1): two known answers computed outside
+--   PostgreSQL (Python hashlib over the documented netstrings), one with NULL fields and
+--   multi-byte text, so a rewrite of audit_row_hash cannot change its output unnoticed.
 begin;
-select plan(40);
+select plan(42);
+
+-- canonical message, known answers ----------------------------------------------------------
+select is(beamline_internal.audit_row_hash('t1', 7, repeat('a', 64), 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'policy', 'p1', 'p1',
+              'UPDATE', 'alice', '{"a": 1}', '{"b": "ü€"}', '{"txid": 5}', '2026-02-03 04:05:06.789+01'),
+          '45ce17f48cea2f8134fb974dc4ed126a9ea76aa39b7602f8cac57185c1c33624', 'audit_row_hash: known answer (multi-byte text, a non-UTC timestamp)');
+select is(beamline_internal.audit_row_hash('t1', 1, repeat('0', 64), 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'app', null, null,
+              'DEPLOY', 'bob', null, null, '{}', '2026-12-31 23:59:59.999999+00'),
+          'dfc663a8d7f6861602a1ff1d6553defdd84e3da2901b963f5428823e9f544cf0', 'audit_row_hash: known answer (NULL fields written as "-,")');
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('devstate', 'dana');

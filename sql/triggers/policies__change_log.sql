@@ -1,12 +1,13 @@
 -- policies__change_log: every inserted or updated policy version leaves a change entry
 -- (kind policy, object_id = policy id, version) for the client caches (SPEC §5). Rows are never
 -- deleted (policies__immutable), so DELETE needs no entry. One exception: the deactivation of
--- the old version by put_policy / activate_policy (audit intent SUPERSEDE, as
--- policies__audit reads it) leaves none, because that function writes the new or
--- re-activated version of the same policy next, whose entry invalidates the same cache key: one entry per put_policy instead of two (a change-log row, its index entries and a
--- deferred notify check less per write; bench/README.md). A caller cannot use a preset
--- intent to hide a deactivation: every API function that deactivates sets the intent itself
--- right before (policy_deactivate sets DELETE or clears it).
+-- the old version by put_policy / activate_policy (audit intent SUPERSEDE, as policies__audit
+-- reads it) leaves none, because that function writes the new or re-activated version of the
+-- same policy next, in the same transaction, and its entry invalidates the same cache key: one
+-- entry per put_policy instead of two (a change-log row, its index entries and a deferred
+-- notify check less per write; bench/README.md). A caller cannot use a preset intent to hide a
+-- deactivation: every API function that deactivates sets the intent itself right before
+-- (policy_deactivate sets DELETE or clears it) and clears it right after.
 create or replace function beamline_internal.change_log_policy()
     returns trigger
     volatile
