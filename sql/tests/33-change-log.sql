@@ -2,13 +2,14 @@
 -- watermark functions; pruning. (Signals are delivered at commit, so NOTIFY itself is tested by
 -- tests/integration/test_change_log.py.)
 -- Cases: triggers exist; put_policy / assign_role / set_quota leave keyed entries (no
--- documents); changes_since returns them from watermark 0 with watermark <= own in-flight xid;
+-- documents; one per put_policy, activate_policy and deactivate_policy: the superseded
+-- version's flip leaves none); changes_since returns them from watermark 0 with watermark <= own in-flight xid;
 -- paging with more; BL007 for bad watermark / limit; prune makes complete = false for old
 -- watermarks; the app role has no privileges on the table; change_horizon is above every
 -- xid handed out before it (the change rows' xids) and is the caller's own xid; server_identity
 -- gives every field to the app role, which cannot read the incarnation table.
 begin;
-select plan(23);
+select plan(26);
 
 select beamline_admin.register_default_schema('policy/default', '{"type": "object"}')
  where not exists (select 1 from beamline.json_schemas s where s.name = 'policy/default');
@@ -36,9 +37,16 @@ select is((select jsonb_path_query_array(c.changes, '$[*] ? (@.kind == "policy")
           '[1, 2]', 'policy entries carry the version (v1 inserted, v2 inserted; superseding v1 leaves no entry of its own)');
 select is((select jsonb_path_query_array(c.changes, '$[*] ? (@.kind == "role") . object_id') from beamline.changes_since((select m.wm from mark m)) c),
           '["alice", "bob"]', 'role entries are keyed by user id');
+select lives_ok($$select beamline.activate_policy('t1', 'p1', 1, 'alice')$$, 'roll p1 back to v1');
+select lives_ok($$select beamline.deactivate_policy('t1', 'p1', 'alice')$$, 'then deactivate it');
+select is((select jsonb_agg(jsonb_build_array(e ->> 'op', (e ->> 'version')::int) order by n)
+             from beamline.changes_since((select m.wm from mark m)) c, jsonb_array_elements(c.changes) with ordinality as x(e, n)
+            where e ->> 'kind' = 'policy'),
+          '[["insert", 1], ["insert", 2], ["update", 1], ["update", 1]]',
+          'a rollback leaves one entry (v1 activated; superseding v2 leaves none), a deactivation one');
 select is((select count(*)::int from beamline.changes_since(0) c, jsonb_array_elements(c.changes) e where e ? 'data' or e ? 'new_data'), 0, 'entries carry keys, never documents');
-select is((select row(c.more, jsonb_array_length(c.changes))::text from beamline.changes_since(0, 1) c), '(t,5)',
-          'a page never splits one transaction (all 5 entries of this one)');
+select is((select row(c.more, jsonb_array_length(c.changes))::text from beamline.changes_since(0, 1) c), '(t,7)',
+          'a page never splits one transaction (all 7 entries of this one)');
 select throws_ok($$select beamline.changes_since(null)$$, 'BL007', null, 'watermark NULL: BL007');
 select throws_ok($$select beamline.changes_since(-1)$$, 'BL007', null, 'negative watermark: BL007');
 select throws_ok($$select beamline.changes_since(0, 0)$$, 'BL007', null, 'limit 0: BL007');
