@@ -1185,13 +1185,16 @@ begin
         -- maybe invalid, or no stored fast path: the engine decides and lists the errors
         perform beamline_internal.assert_valid(v_schema, p_data);
     end if;
-    v_errors := beamline_internal.policy_semantic_errors(p_data);
-    if pg_catalog.jsonb_array_length(v_errors) > 0 then
-        raise exception using
-            errcode = 'BL004',
-            message = pg_catalog.format('policy %s fails %s semantic check(s)', p_policy_id, pg_catalog.jsonb_array_length(v_errors)),
-            detail = v_errors::text,
-            hint = 'Rules may route only to providers the policy defines; rule and provider ids are unique; weights are 0..100 with one above 0.';
+    if not beamline_internal.policy_is_sound(p_data) then
+        -- maybe unsound: the lister decides and names the errors
+        v_errors := beamline_internal.policy_semantic_errors(p_data);
+        if pg_catalog.jsonb_array_length(v_errors) > 0 then
+            raise exception using
+                errcode = 'BL004',
+                message = pg_catalog.format('policy %s fails %s semantic check(s)', p_policy_id, pg_catalog.jsonb_array_length(v_errors)),
+                detail = v_errors::text,
+                hint = 'Rules may route only to providers the policy defines; rule and provider ids are unique; weights are 0..100 with one above 0.';
+        end if;
     end if;
 
     v_quota := beamline_internal.quota_of(p_tenant);
@@ -6038,6 +6041,63 @@ ALTER FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id te
 COMMENT ON FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) IS 'Deactivate the active version of a policy under its lock (p_action DELETE is audited as DELETE); BL002 if none is active.';
 
 --
+-- Name: policy_is_sound(jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.policy_is_sound(p_data jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_provider_ids jsonb;
+    v_rule_ids     jsonb;
+    v_i            integer;
+begin
+    if not pg_catalog.jsonb_path_match(p_data, $jp$ lax
+           $.type() == "object"
+        && (!exists($.providers) || ($.providers.type() == "array"
+            && !exists($.providers[*].type() ? (@ != "object"))
+            && !exists($.providers[*] ? (!(@.id.type() == "string") || @.id == ""
+                   || (exists(@.weight) && (@.weight.type() != "number" || @.weight < 0 || @.weight > 100))))
+            && ($.providers.size() == 0 || exists($.providers[*] ? (!exists(@.weight) || @.weight > 0)))))
+        && (!exists($.rules) || ($.rules.type() == "array"
+            && !exists($.rules[*].type() ? (@ != "object"))
+            && !exists($.rules[*] ? (!(@.id.type() == "string") || @.id == ""
+                   || (exists(@.route) && (@.route.type() != "array"
+                       || exists(@.route[*].type() ? (@ != "string"))
+                       || exists(@.route[*] ? (!(@ == $.providers[*].id)))))))))
+        && (!exists($.fallback) || ($.fallback.type() == "object"
+            && (!exists($.fallback.provider)
+                || ($.fallback.provider.type() == "string" && $.fallback.provider == $.providers[*].id))))
+        $jp$) then
+        return false;
+    end if;
+    -- Unique ids: deleting a list's i-th id (a non-empty string, as checked above) from the list
+    -- removes exactly one element; past the list's end ('' matches nothing) it removes none.
+    v_provider_ids := pg_catalog.jsonb_path_query_array(p_data, 'lax $.providers[*].id');
+    v_rule_ids := pg_catalog.jsonb_path_query_array(p_data, 'lax $.rules[*].id');
+    for v_i in 0 .. greatest(pg_catalog.jsonb_array_length(v_provider_ids),
+                             pg_catalog.jsonb_array_length(v_rule_ids)) - 1 loop
+        if v_i >= 100
+           or pg_catalog.jsonb_array_length(v_provider_ids operator(pg_catalog.-) coalesce(v_provider_ids ->> v_i, ''))
+              < pg_catalog.jsonb_array_length(v_provider_ids) - 1
+           or pg_catalog.jsonb_array_length(v_rule_ids operator(pg_catalog.-) coalesce(v_rule_ids ->> v_i, ''))
+              < pg_catalog.jsonb_array_length(v_rule_ids) - 1 then
+            return false;
+        end if;
+    end loop;
+    return true;
+end;
+$_$;
+
+ALTER FUNCTION beamline_internal.policy_is_sound(p_data jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION policy_is_sound(p_data jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.policy_is_sound(p_data jsonb) IS 'Fast path of the semantic checks: TRUE only when policy_semantic_errors(p_data) is empty; FALSE means run policy_semantic_errors for the errors.';
+
+--
 -- Name: policy_list_sql(boolean, boolean, boolean, boolean); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -9388,6 +9448,12 @@ REVOKE ALL ON FUNCTION beamline_internal.policy_cursor_encode(p_policy_id text, 
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.policy_deactivate(p_tenant text, p_policy_id text, p_actor text, p_action text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION policy_is_sound(p_data jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.policy_is_sound(p_data jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION policy_list_sql(p_active boolean, p_contains boolean, p_since boolean, p_cursor boolean); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

@@ -85,13 +85,16 @@ begin
         -- maybe invalid, or no stored fast path: the engine decides and lists the errors
         perform beamline_internal.assert_valid(v_schema, p_data);
     end if;
-    v_errors := beamline_internal.policy_semantic_errors(p_data);
-    if pg_catalog.jsonb_array_length(v_errors) > 0 then
-        raise exception using
-            errcode = 'BL004',
-            message = pg_catalog.format('policy %s fails %s semantic check(s)', p_policy_id, pg_catalog.jsonb_array_length(v_errors)),
-            detail = v_errors::text,
-            hint = 'Rules may route only to providers the policy defines; rule and provider ids are unique; weights are 0..100 with one above 0.';
+    if not beamline_internal.policy_is_sound(p_data) then
+        -- maybe unsound: the lister decides and names the errors
+        v_errors := beamline_internal.policy_semantic_errors(p_data);
+        if pg_catalog.jsonb_array_length(v_errors) > 0 then
+            raise exception using
+                errcode = 'BL004',
+                message = pg_catalog.format('policy %s fails %s semantic check(s)', p_policy_id, pg_catalog.jsonb_array_length(v_errors)),
+                detail = v_errors::text,
+                hint = 'Rules may route only to providers the policy defines; rule and provider ids are unique; weights are 0..100 with one above 0.';
+        end if;
     end if;
 
     v_quota := beamline_internal.quota_of(p_tenant);
