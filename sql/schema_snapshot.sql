@@ -1136,6 +1136,7 @@ declare
     v_allowed  boolean;
     v_schema   jsonb;
     v_checksum text;
+    v_predicate jsonpath;
 begin
     -- Hot path (bench/README.md): valid ids pass with one test; anything else gets the precise
     -- BL007 of check_identifier, in the documented order (tenant, policy id, actor).
@@ -1171,9 +1172,11 @@ begin
 
     perform beamline_internal.check_document_limits(p_data);
     -- The schema in force (as beamline_internal.schema_for: the tenant's newest override, else
-    -- the newest global version) and its checksum, which keys the stored, parsed fast path.
-    select s.schema, s.checksum into v_schema, v_checksum
+    -- the newest global version), its checksum, and the predicate of its stored fast path
+    -- (as jsonschema_fast_registered looks it up, in the same query).
+    select s.schema, s.checksum, f.predicate into v_schema, v_checksum, v_predicate
       from beamline.json_schemas as s
+      left join beamline.json_schema_fast as f on f.checksum = s.checksum and f.root is not null
      where s.name = 'policy/default'
        and (s.tenant_id = p_tenant or s.tenant_id is null)
      order by s.tenant_id nulls last, s.version desc
@@ -1181,7 +1184,7 @@ begin
     if v_schema is null then
         v_schema := beamline_internal.schema_for('policy/default', p_tenant);  -- raises BL002
     end if;
-    if beamline_internal.jsonschema_fast_registered(v_checksum, v_schema, p_data) is not true then
+    if not beamline_internal.jsonschema_fast_check(v_checksum, v_predicate, p_data) then
         -- maybe invalid, or no stored fast path: the engine decides and lists the errors
         perform beamline_internal.assert_valid(v_schema, p_data);
     end if;
@@ -4906,6 +4909,38 @@ ALTER FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_sc
 COMMENT ON FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) IS 'JSON Schema engine core: errors (NULL when valid) and evaluated-member annotations of one document node against one prepared subschema. Use beamline.validate.';
 
 --
+-- Name: jsonschema_fast_check(text, jsonpath, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
+--
+
+CREATE FUNCTION beamline_internal.jsonschema_fast_check(p_checksum text, p_predicate jsonpath, p_doc jsonb) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+    return p_predicate is not null
+       and pg_catalog.jsonb_path_match(p_doc, p_predicate)
+       and not exists (
+           select 1
+             from beamline.json_schema_fast_checks c
+            cross join lateral pg_catalog.jsonb_path_query(p_doc, c.path) as n(v)
+            where c.checksum = p_checksum
+              and case when c.keys is not null
+                       then (n.v operator(pg_catalog.-) c.keys) operator(pg_catalog.<>) '{}'::jsonb
+                       else (select (beamline_internal.jsonschema_eval(f.root, f.ctx, c.schema, n.v, '', false,
+                                         '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs
+                               from beamline.json_schema_fast f where f.checksum = p_checksum) is not null
+                  end);
+end
+$$;
+
+ALTER FUNCTION beamline_internal.jsonschema_fast_check(p_checksum text, p_predicate jsonpath, p_doc jsonb) OWNER TO beamline_owner;
+
+--
+-- Name: FUNCTION jsonschema_fast_check(p_checksum text, p_predicate jsonpath, p_doc jsonb); Type: COMMENT; Schema: beamline_internal; Owner: beamline_owner
+--
+
+COMMENT ON FUNCTION beamline_internal.jsonschema_fast_check(p_checksum text, p_predicate jsonpath, p_doc jsonb) IS 'Evaluate the stored fast path of the schema with checksum p_checksum (its predicate passed in, then its checks): TRUE = certainly valid, FALSE = run the engine.';
+
+--
 -- Name: jsonschema_fast_registered(text, jsonb, jsonb); Type: FUNCTION; Schema: beamline_internal; Owner: beamline_owner
 --
 
@@ -4923,19 +4958,7 @@ begin
     if not found then
         return null;
     end if;
-    return v_pred is not null
-       and pg_catalog.jsonb_path_match(p_doc, v_pred)
-       and not exists (
-           select 1
-             from beamline.json_schema_fast_checks c
-            cross join lateral pg_catalog.jsonb_path_query(p_doc, c.path) as n(v)
-            where c.checksum = p_checksum
-              and case when c.keys is not null
-                       then (n.v operator(pg_catalog.-) c.keys) operator(pg_catalog.<>) '{}'::jsonb
-                       else (select (beamline_internal.jsonschema_eval(f.root, f.ctx, c.schema, n.v, '', false,
-                                         '{}'::text[], 0, '{}'::jsonb, beamline_internal.jsonschema_budget())).p_errs
-                               from beamline.json_schema_fast f where f.checksum = p_checksum) is not null
-                  end);
+    return beamline_internal.jsonschema_fast_check(p_checksum, v_pred, p_doc);
 end
 $$;
 
@@ -9328,6 +9351,12 @@ REVOKE ALL ON FUNCTION beamline_internal.jsonschema_cost(p_root jsonb, p_ctx jso
 --
 
 REVOKE ALL ON FUNCTION beamline_internal.jsonschema_eval(p_root jsonb, p_ctx jsonb, p_schema jsonb, p_doc jsonb, p_path text, p_all boolean, p_scope text[], p_hops integer, INOUT p_memo jsonb, INOUT p_left integer, OUT p_errs jsonb, OUT p_ann jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION jsonschema_fast_check(p_checksum text, p_predicate jsonpath, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner
+--
+
+REVOKE ALL ON FUNCTION beamline_internal.jsonschema_fast_check(p_checksum text, p_predicate jsonpath, p_doc jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION jsonschema_fast_registered(p_checksum text, p_root jsonb, p_doc jsonb); Type: ACL; Schema: beamline_internal; Owner: beamline_owner

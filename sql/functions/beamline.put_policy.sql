@@ -36,6 +36,7 @@ declare
     v_allowed  boolean;
     v_schema   jsonb;
     v_checksum text;
+    v_predicate jsonpath;
 begin
     -- Hot path (bench/README.md): valid ids pass with one test; anything else gets the precise
     -- BL007 of check_identifier, in the documented order (tenant, policy id, actor).
@@ -71,9 +72,11 @@ begin
 
     perform beamline_internal.check_document_limits(p_data);
     -- The schema in force (as beamline_internal.schema_for: the tenant's newest override, else
-    -- the newest global version) and its checksum, which keys the stored, parsed fast path.
-    select s.schema, s.checksum into v_schema, v_checksum
+    -- the newest global version), its checksum, and the predicate of its stored fast path
+    -- (as jsonschema_fast_registered looks it up, in the same query).
+    select s.schema, s.checksum, f.predicate into v_schema, v_checksum, v_predicate
       from beamline.json_schemas as s
+      left join beamline.json_schema_fast as f on f.checksum = s.checksum and f.root is not null
      where s.name = 'policy/default'
        and (s.tenant_id = p_tenant or s.tenant_id is null)
      order by s.tenant_id nulls last, s.version desc
@@ -81,7 +84,7 @@ begin
     if v_schema is null then
         v_schema := beamline_internal.schema_for('policy/default', p_tenant);  -- raises BL002
     end if;
-    if beamline_internal.jsonschema_fast_registered(v_checksum, v_schema, p_data) is not true then
+    if not beamline_internal.jsonschema_fast_check(v_checksum, v_predicate, p_data) then
         -- maybe invalid, or no stored fast path: the engine decides and lists the errors
         perform beamline_internal.assert_valid(v_schema, p_data);
     end if;
