@@ -17,7 +17,8 @@ create or replace function beamline_internal.policy_is_sound(p_data jsonb)
     parallel safe
     -- no SET clause: called on every write (bench/README.md "Write path"); owner-only, reached
     -- only through SECURITY DEFINER functions that run with search_path = pg_catalog, pg_temp
-    -- (sql/tests/26); every name is qualified.
+    -- (sql/tests/26); functions are qualified, and operators resolve in pg_catalog (PostgreSQL
+    -- never looks for operators in pg_temp).
     language plpgsql
 as $$
 declare
