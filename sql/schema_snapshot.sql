@@ -2907,15 +2907,15 @@ begin
     end if;
     select s.max_document_bytes, s.max_document_depth into v_max_bytes, v_max_depth
       from beamline_internal.settings s where s.id = 1;
-    -- The JSON text is at most ~6x the binary size (escapes), so serialise only when it may matter.
-    if pg_catalog.pg_column_size(p_doc) > v_max_bytes / 8 then
-        v_bytes := pg_catalog.octet_length(p_doc::text);
-        if v_bytes > v_max_bytes then
-            raise exception using errcode = 'BL009',
-                message = pg_catalog.format('document is %s bytes, over the limit of %s bytes', v_bytes, v_max_bytes),
-                detail = pg_catalog.jsonb_build_object('limit', 'max_document_bytes', 'value', v_bytes, 'max', v_max_bytes)::text,
-                hint = 'Make the document smaller (the owner sets the limit: beamline_admin.set_setting).';
-        end if;
+    -- Always the JSON text, never a bound from the binary size: a jsonb number keeps its
+    -- exponent, so 1e100000 is a few bytes stored and 100,001 characters of text (helper
+    -- review, 2026-12-03; sql/tests/28). Serialising a typical policy costs ~1.5 us.
+    v_bytes := pg_catalog.octet_length(p_doc::text);
+    if v_bytes > v_max_bytes then
+        raise exception using errcode = 'BL009',
+            message = pg_catalog.format('document is %s bytes, over the limit of %s bytes', v_bytes, v_max_bytes),
+            detail = pg_catalog.jsonb_build_object('limit', 'max_document_bytes', 'value', v_bytes, 'max', v_max_bytes)::text,
+            hint = 'Make the document smaller (the owner sets the limit: beamline_admin.set_setting).';
     end if;
     -- A container at level N (the root is level 0) means depth N + 1.
     if pg_catalog.jsonb_path_exists(p_doc, pg_catalog.format(

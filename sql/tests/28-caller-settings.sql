@@ -4,13 +4,15 @@
 -- have their own tests -- to hostile values before calling:
 --   beamline.max_document_bytes / max_document_depth  huge (were limits: a 2 MB policy and a
 --                                                      40-deep document were stored)
+-- and sends documents small in binary form but over the size limit as text (huge-exponent
+-- numbers: 1e100000 is a few bytes of jsonb and 100,001 characters of JSON).
 --   beamline.audit_context    a forged ticket/approver with 5 MB of padding, and non-JSON text
 --   beamline.actor            another actor ('mallory')
 --   beamline.audit_intent     'SUPERSEDE ...' / 'DELETE ...' of the policy it then deactivates
 --   beamline.notify_done      on (it silenced the commit-time invalidation)
 -- Cases:
 --   * limits: put_policy / validate / update_state / append_history / import_begin refuse an
---     over-size or over-deep document with BL009 and write nothing; the limits come from
+--     over-size (also: over-size only as text) or over-deep document with BL009 and write nothing; the limits come from
 --     beamline_admin.set_setting (owner only: the app role can neither execute it nor write
 --     the settings table; BL007 for a bad value);
 --   * audit context: audit rows written under a forged setting carry no context; the owner's
@@ -19,11 +21,11 @@
 --     log records every deactivation;
 --   * notify_done: the commit-time trigger still takes the notifier lock (it would NOTIFY);
 --   * every API function (from the catalog, so new ones are covered), called with every jsonb
---     argument over the size limit and then over the depth limit, all settings hostile: no
+--     argument over the size limit, over it only as text, and over the depth limit, all settings hostile: no
 --     jsonb value in any of our tables is then over a limit, no audit row names 'mallory' or
 --     carries a context.
 begin;
-select plan(30);
+select plan(35);
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('devstate', 'alice');
@@ -35,6 +37,11 @@ create temp table hostile as select
         'id', 'a', 'weight', 1, 'metadata', pg_catalog.jsonb_build_object('pad', pg_catalog.repeat('x', 2 * 1024 * 1024)))),
         'rules', '[]'::jsonb) as big_doc,
     ('{"providers":[{"id":"a","weight":1,"metadata":' || pg_catalog.repeat('[', 40) || pg_catalog.repeat(']', 40) || '}],"rules":[]}')::jsonb as deep_doc,
+    -- small in binary form, 2 MB as JSON text: a jsonb number keeps its exponent, its text has
+    -- every digit (the size check once trusted the binary size: helper review, 2026-12-03)
+    pg_catalog.jsonb_build_object('providers', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+        'id', 'a', 'weight', 1, 'metadata', (select pg_catalog.jsonb_agg('1e100000'::jsonb) from pg_catalog.generate_series(1, 20)))),
+        'rules', '[]'::jsonb) as wide_doc,
     pg_catalog.jsonb_build_object('ticket', 'FORGED-1', 'approver', 'ceo', 'pad', pg_catalog.repeat('x', 5 * 1024 * 1024))::text as forged_context;
 grant select on hostile to public;
 
@@ -63,6 +70,16 @@ select throws_ok($$select devstate.update_state((select deep_doc from hostile), 
                  'update_state: a 40-deep patch is BL009');
 select throws_ok($$select devstate.append_history(pg_catalog.jsonb_build_object('action', 'a', 'metadata', (select big_doc from hostile)), 'alice')$$,
                  'BL009', null, 'append_history: 2 MB of metadata is BL009');
+select ok((select pg_catalog.pg_column_size(wide_doc) < 2048 and pg_catalog.octet_length(wide_doc::text) > 2000000 from hostile),
+          'the wide document: under 2 KB in binary form, over 2 MB as text');
+select throws_ok($$select beamline.put_policy('t1', 'wide', (select wide_doc from hostile), 'alice')$$, 'BL009', null,
+                 'put_policy: a policy of 2 MB of JSON text in huge-exponent numbers is BL009');
+select throws_ok($$select beamline.validate('true', (select wide_doc from hostile))$$, 'BL009', null,
+                 'validate: the wide document is BL009');
+select throws_ok($$select devstate.update_state((select wide_doc from hostile), 'alice')$$, 'BL009', null,
+                 'update_state: the wide document as a patch is BL009');
+select throws_ok($$select devstate.append_history(pg_catalog.jsonb_build_object('action', 'a', 'metadata', (select wide_doc from hostile)), 'alice')$$,
+                 'BL009', null, 'append_history: the wide document as metadata is BL009');
 select is(tests.row_counts(), :'counts_before'::jsonb, 'the rejected calls wrote nothing');
 
 -- ===== the limits are the owner's =====
@@ -139,7 +156,7 @@ declare
     v_args  text;
     v_state text;
 begin
-    foreach v_kind in array array['big', 'deep'] loop
+    foreach v_kind in array array['big', 'deep', 'wide'] loop
         for v_fn in
             select n.nspname::text as nsp, p.proname::text as proname, p.oid,
                    p.proargtypes::oid[] as types, p.proargnames as names
