@@ -5916,14 +5916,41 @@ CREATE FUNCTION beamline_internal.notify_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    v_won   boolean := false;
+    v_early boolean := false;
 begin
+    if tg_op = 'UPDATE' then
+        -- The probe below. Nested in the INSERT event's run, the constraint was made IMMEDIATE
+        -- (SET CONSTRAINTS); at COMMIT it fires after that run, at depth 1, and does nothing.
+        if pg_catalog.pg_trigger_depth() > 1 then
+            raise exception using errcode = 'BL907', message = 'change_log__notify fired before commit';
+        end if;
+        return null;
+    end if;
     -- The transaction's first change (ORDER BY + LIMIT on the (xid, id) index: a plain EXISTS
     -- got a generic plan that scanned the whole change log, 0.5 ms and growing per call).
     if (select c.id from beamline.change_log c where c.xid = new.xid order by c.id limit 1) < new.id then
         return null;  -- an earlier change of this transaction already had its chance
     end if;
-    perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
-    if found then
+    -- The notifier row is the promise "I signal at my commit, which is under way": the other
+    -- writers rely on its holder. A caller can fire this trigger early, with SET CONSTRAINTS
+    -- ... IMMEDIATE before or after its write, and then keep its transaction open or roll it
+    -- back -- holding that promise without keeping it (helper review, 2026-12-03). So the row
+    -- is locked in a subtransaction, and the winner probes whether it runs at COMMIT: a no-op
+    -- UPDATE of its change row queues this trigger's UPDATE event, which fires nested (and
+    -- raises) only when the constraint is IMMEDIATE. Then the subtransaction is rolled back,
+    -- releasing the row, and this transaction signals on its own at its commit, if any.
+    begin
+        perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
+        v_won := found;
+        if v_won then
+            update beamline.change_log c set xid = c.xid where c.id = new.id;
+        end if;
+    exception when sqlstate 'BL907' then
+        v_early := true;
+    end;
+    if v_won or v_early then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
@@ -8636,7 +8663,7 @@ COMMENT ON TRIGGER chain ON beamline.policy_audit_log IS 'Chains every inserted 
 -- Name: change_log change_log__notify; Type: TRIGGER; Schema: beamline; Owner: beamline_owner
 --
 
-CREATE CONSTRAINT TRIGGER change_log__notify AFTER INSERT ON beamline.change_log DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION beamline_internal.notify_change();
+CREATE CONSTRAINT TRIGGER change_log__notify AFTER INSERT OR UPDATE ON beamline.change_log DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION beamline_internal.notify_change();
 
 --
 -- Name: TRIGGER change_log__notify ON change_log; Type: COMMENT; Schema: beamline; Owner: beamline_owner

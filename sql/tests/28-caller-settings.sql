@@ -19,13 +19,14 @@
 --     audit_set_context still works; its 4 KiB cap holds;
 --   * actor and intent: the audit rows name the API's actor and the real action, and the change
 --     log records every deactivation;
---   * notify_done: the commit-time trigger still takes the notifier lock (it would NOTIFY);
+--   * notify_done / early fire: the trigger, fired by SET CONSTRAINTS IMMEDIATE, does not keep
+--     the notifier row;
 --   * every API function (from the catalog, so new ones are covered), called with every jsonb
 --     argument over the size limit, over it only as text, and over the depth limit, all settings hostile: no
 --     jsonb value in any of our tables is then over a limit, no audit row names 'mallory' or
 --     carries a context.
 begin;
-select plan(35);
+select plan(36);
 
 select tests.bootstrap('t1', 'alice');
 select tests.bootstrap('devstate', 'alice');
@@ -136,14 +137,18 @@ select is((select a.metadata -> 'context' from beamline.policy_audit_log a where
           'the context set with audit_set_context is recorded, not the preset one');
 
 -- ===== notify_done =====
--- The commit-time trigger fires at SET CONSTRAINTS ... IMMEDIATE; when it would NOTIFY it holds
--- the notifier row's lock (this file's transaction is rolled back, so nothing is sent).
+-- The commit-time trigger fires at SET CONSTRAINTS ... IMMEDIATE. Fired early, it must not keep
+-- the notifier row (the other writers would rely on a transaction that is not committing); it
+-- signals on its own at commit instead. That the signal is sent, with notify_done preset and
+-- under an early fire, is proven end to end by tests/integration/test_invalidation_attacks.py.
 set local role beamline_app;
 select pg_catalog.set_config('beamline.notify_done', 'on', true) is not null as notify_preset \gset
 set constraints beamline.change_log__notify immediate;
 reset role;
-select ok((select n.xmax::text from beamline_internal.notifier n) = (pg_catalog.pg_current_xact_id()::text::bigint & 4294967295)::text,
-          'with beamline.notify_done preset to on, the change trigger still takes the notifier lock (it would NOTIFY)');
+select ok((select n.xmax::text from beamline_internal.notifier n) <> (pg_catalog.pg_current_xact_id()::text::bigint & 4294967295)::text,
+          'fired early (SET CONSTRAINTS ... IMMEDIATE), the change trigger does not keep the notifier row');
+select ok((select pg_catalog.count(*) from beamline.change_log c where c.xid = pg_catalog.pg_current_xact_id()) > 0,
+          'this transaction has change rows (the trigger had events to fire)');
 
 -- ===== every API function, every jsonb argument over a limit, every setting hostile =====
 create temp table hostile_calls (fn text, kind text, sqlstate text);

@@ -1,7 +1,8 @@
 -- change_log__notify: the coalesced wake-up signal on channel beamline_changes (SPEC §5.3).
 --
 -- A deferred constraint trigger, so it runs at COMMIT, after all of the transaction's work
--- (an abort after it is then rare: only a failing commit). It acts once per transaction: for
+-- (an abort after it is then rare: only a failing commit). A caller may make it IMMEDIATE (SET
+-- CONSTRAINTS); it then never holds the notifier row, and signals on its own (below). It acts once per transaction: for
 -- the transaction's first change_log row (the rows of one transaction have rising ids and
 -- their deferred events fire in that order). That is read from change_log itself, which only
 -- the owner writes -- not from a session setting a caller could preset to silence the
@@ -22,14 +23,41 @@ create or replace function beamline_internal.notify_change()
     set search_path = pg_catalog, pg_temp
     language plpgsql
 as $$
+declare
+    v_won   boolean := false;
+    v_early boolean := false;
 begin
+    if tg_op = 'UPDATE' then
+        -- The probe below. Nested in the INSERT event's run, the constraint was made IMMEDIATE
+        -- (SET CONSTRAINTS); at COMMIT it fires after that run, at depth 1, and does nothing.
+        if pg_catalog.pg_trigger_depth() > 1 then
+            raise exception using errcode = 'BL907', message = 'change_log__notify fired before commit';
+        end if;
+        return null;
+    end if;
     -- The transaction's first change (ORDER BY + LIMIT on the (xid, id) index: a plain EXISTS
     -- got a generic plan that scanned the whole change log, 0.5 ms and growing per call).
     if (select c.id from beamline.change_log c where c.xid = new.xid order by c.id limit 1) < new.id then
         return null;  -- an earlier change of this transaction already had its chance
     end if;
-    perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
-    if found then
+    -- The notifier row is the promise "I signal at my commit, which is under way": the other
+    -- writers rely on its holder. A caller can fire this trigger early, with SET CONSTRAINTS
+    -- ... IMMEDIATE before or after its write, and then keep its transaction open or roll it
+    -- back -- holding that promise without keeping it (helper review, 2026-12-03). So the row
+    -- is locked in a subtransaction, and the winner probes whether it runs at COMMIT: a no-op
+    -- UPDATE of its change row queues this trigger's UPDATE event, which fires nested (and
+    -- raises) only when the constraint is IMMEDIATE. Then the subtransaction is rolled back,
+    -- releasing the row, and this transaction signals on its own at its commit, if any.
+    begin
+        perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
+        v_won := found;
+        if v_won then
+            update beamline.change_log c set xid = c.xid where c.id = new.id;
+        end if;
+    exception when sqlstate 'BL907' then
+        v_early := true;
+    end;
+    if v_won or v_early then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
@@ -44,7 +72,7 @@ comment on function beamline_internal.notify_change() is
 
 drop trigger if exists change_log__notify on beamline.change_log;
 create constraint trigger change_log__notify
-    after insert on beamline.change_log
+    after insert or update on beamline.change_log
     deferrable initially deferred
     for each row execute function beamline_internal.notify_change();
 

@@ -4,14 +4,20 @@ Cases, each with real connections (a LISTENing reader, an application-role write
 application-role attacker):
 - the writer's own session presets ``beamline.notify_done = on`` (it used to skip the NOTIFY);
 - another application-role session holds the advisory lock the trigger used to elect the one
-  notifying transaction (every writer then lost the race, forever).
-In both the reader is woken by the write within a deadline."""
+  notifying transaction (every writer then lost the race, forever);
+- another application-role session makes the commit-time trigger fire early with
+  ``SET CONSTRAINTS ... IMMEDIATE`` (before or after its own write), so that it would hold the
+  notifier row -- the one lock whose holder the other writers rely on to signal for them -- while
+  its transaction stays open, then roll back (helper review, 2026-12-03).
+In each the reader is woken by the write within a deadline."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg.types.json import Jsonb
 
 from tests.integration.test_policy_api import DOC, prepare_tenant
@@ -49,3 +55,34 @@ def test_a_held_advisory_lock_does_not_silence_the_signal(
         # the key of the previous design (hashtextextended('beamline.notify', 0)), held for good
         attacker.execute("select pg_advisory_lock(hashtextextended('beamline.notify', 0))")
         assert _woken_by_write(db_url) != []
+
+
+EARLY_FIRE = {
+    "after the write": ["select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')", "set constraints all immediate"],
+    "before the write": ["set constraints all immediate", "select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')"],
+    "by name": [
+        "select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')",
+        "set constraints beamline.change_log__notify immediate",
+    ],
+}
+
+
+@pytest.mark.parametrize("how", sorted(EARLY_FIRE))
+def test_an_early_fired_trigger_in_an_open_transaction_does_not_silence_other_writers(
+    db_url: str, db_conn: psycopg.Connection[Any], how: str
+) -> None:
+    prepare_tenant(db_conn)
+    prepare_tenant(db_conn, "t2", "mallory")  # the attacker's own tenant: no lock in common
+    with (
+        psycopg.connect(db_url, options=APP) as attacker,
+        psycopg.connect(db_url, autocommit=True) as listener,
+    ):
+        for statement in EARLY_FIRE[how]:
+            attacker.execute(statement, {"doc": Jsonb(DOC)})
+        # the attacker's transaction stays open (it would roll back later: no signal of its own)
+        assert _woken_by_write(db_url) != [], f"early fire {how}: another writer was silenced"
+        # and the attacker's own change, committed, is signalled too
+        listener.execute(f"listen {CHANNEL}")
+        attacker.commit()
+        payloads = [n.payload for n in listener.notifies(timeout=5.0, stop_after=1)]
+        assert [json.loads(p)["key"] for p in payloads] == ["att"]
