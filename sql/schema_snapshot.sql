@@ -248,7 +248,7 @@ begin
             hint = 'Roles are admin, operator and viewer; add single permissions with p_permissions.';
     end if;
     v_permissions := beamline_internal.check_grant_list(p_permissions);
-    if p_expires_at is not null and p_expires_at <= pg_catalog.now() then
+    if p_expires_at is not null and p_expires_at <= pg_catalog.statement_timestamp() then
         raise exception using
             errcode = 'BL007',
             message = 'invalid expires_at: not in the future',
@@ -289,7 +289,7 @@ begin
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
-    if found and (v_old.expires_at is null or v_old.expires_at > pg_catalog.now()) then
+    if found and (v_old.expires_at is null or v_old.expires_at > pg_catalog.statement_timestamp()) then
         perform beamline_internal.require_grantable(p_tenant, p_actor, v_old.role, v_old.permissions);
     end if;
 
@@ -852,7 +852,7 @@ begin
     end if;
     return query
         select ur.tenant_id::text, ur.user_id::text, ur.role::text, ur.permissions,
-               case when ur.expires_at is not null and ur.expires_at <= pg_catalog.now()
+               case when ur.expires_at is not null and ur.expires_at <= pg_catalog.statement_timestamp()
                     then array[]::text[]
                     else array(select g from (select rp.permission::text as g from beamline.role_permissions rp
                                                where rp.role = ur.role
@@ -861,7 +861,7 @@ begin
                                 order by g)
                end,
                ur.granted_by::text, ur.created_at, ur.updated_at, ur.expires_at,
-               coalesce(ur.expires_at <= pg_catalog.now(), false)
+               coalesce(ur.expires_at <= pg_catalog.statement_timestamp(), false)
           from beamline.user_roles ur
          where ur.tenant_id = p_tenant and ur.user_id = p_user;
 end;
@@ -1322,7 +1322,7 @@ begin
             detail = pg_catalog.json_build_object('tenant', p_tenant, 'user', p_user)::text,
             hint = 'beamline.get_user_roles shows a user''s grant.';
     end if;
-    if v_old.expires_at is null or v_old.expires_at > pg_catalog.now() then
+    if v_old.expires_at is null or v_old.expires_at > pg_catalog.statement_timestamp() then
         perform beamline_internal.require_grantable(p_tenant, p_actor, v_old.role, v_old.permissions);
     end if;
     delete from beamline.user_roles ur where ur.id = v_old.id;
@@ -1550,7 +1550,7 @@ begin
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     select ur.user_id into v_admin from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.role = 'admin'
-       and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+       and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp())
      order by ur.user_id
      limit 1;
     if found then
@@ -3521,7 +3521,7 @@ CREATE FUNCTION beamline_internal.has_permission(p_tenant text, p_user text, p_p
                    from beamline.user_roles ur
                   where ur.tenant_id = p_tenant
                     and ur.user_id = p_user
-                    and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+                    and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp())
                     and (ur.permissions ?| array[p_permission, pg_catalog.split_part(p_permission, ':', 1) || ':*', '*']
                          or exists (select 1
                                       from beamline.role_permissions rp
@@ -6601,12 +6601,12 @@ begin
           from beamline.user_roles ur
           join beamline.role_permissions rp on rp.role = ur.role
          where ur.tenant_id = p_tenant and ur.user_id = p_actor
-           and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp())
         union
         select e.value
           from beamline.user_roles ur, pg_catalog.jsonb_array_elements_text(ur.permissions) e
          where ur.tenant_id = p_tenant and ur.user_id = p_actor
-           and (ur.expires_at is null or ur.expires_at > pg_catalog.now()))
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp()))
     select g.permission into v_missing
       from (select rp.permission::text as permission from beamline.role_permissions rp where rp.role = p_role
             union

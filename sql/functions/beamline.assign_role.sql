@@ -39,7 +39,7 @@ begin
             hint = 'Roles are admin, operator and viewer; add single permissions with p_permissions.';
     end if;
     v_permissions := beamline_internal.check_grant_list(p_permissions);
-    if p_expires_at is not null and p_expires_at <= pg_catalog.now() then
+    if p_expires_at is not null and p_expires_at <= pg_catalog.statement_timestamp() then
         raise exception using
             errcode = 'BL007',
             message = 'invalid expires_at: not in the future',
@@ -80,7 +80,7 @@ begin
     select * into v_old from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.user_id = p_user
        for update;
-    if found and (v_old.expires_at is null or v_old.expires_at > pg_catalog.now()) then
+    if found and (v_old.expires_at is null or v_old.expires_at > pg_catalog.statement_timestamp()) then
         perform beamline_internal.require_grantable(p_tenant, p_actor, v_old.role, v_old.permissions);
     end if;
 

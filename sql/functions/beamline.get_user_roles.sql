@@ -27,7 +27,7 @@ begin
     end if;
     return query
         select ur.tenant_id::text, ur.user_id::text, ur.role::text, ur.permissions,
-               case when ur.expires_at is not null and ur.expires_at <= pg_catalog.now()
+               case when ur.expires_at is not null and ur.expires_at <= pg_catalog.statement_timestamp()
                     then array[]::text[]
                     else array(select g from (select rp.permission::text as g from beamline.role_permissions rp
                                                where rp.role = ur.role
@@ -36,7 +36,7 @@ begin
                                 order by g)
                end,
                ur.granted_by::text, ur.created_at, ur.updated_at, ur.expires_at,
-               coalesce(ur.expires_at <= pg_catalog.now(), false)
+               coalesce(ur.expires_at <= pg_catalog.statement_timestamp(), false)
           from beamline.user_roles ur
          where ur.tenant_id = p_tenant and ur.user_id = p_user;
 end;

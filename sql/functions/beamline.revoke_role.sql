@@ -33,7 +33,7 @@ begin
             detail = pg_catalog.json_build_object('tenant', p_tenant, 'user', p_user)::text,
             hint = 'beamline.get_user_roles shows a user''s grant.';
     end if;
-    if v_old.expires_at is null or v_old.expires_at > pg_catalog.now() then
+    if v_old.expires_at is null or v_old.expires_at > pg_catalog.statement_timestamp() then
         perform beamline_internal.require_grantable(p_tenant, p_actor, v_old.role, v_old.permissions);
     end if;
     delete from beamline.user_roles ur where ur.id = v_old.id;

@@ -19,7 +19,7 @@ begin
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('beamline.user_roles'), pg_catalog.hashtext(p_tenant));
     select ur.user_id into v_admin from beamline.user_roles ur
      where ur.tenant_id = p_tenant and ur.role = 'admin'
-       and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+       and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp())
      order by ur.user_id
      limit 1;
     if found then

@@ -5,6 +5,10 @@
 -- not a known permission (beamline.permissions) -- callers turn that into BL007.
 -- Ids are assumed valid (callers check). Tenants are isolated: only the row of
 -- (p_tenant, p_user) is consulted.
+-- Expiry is checked against statement_timestamp(), the start of the caller's statement, not
+-- now(): now() is the start of its transaction, which a grantee can open before its grant
+-- expires and use after (tests/integration/test_rbac_expiry.py). Every grant-expiry test of the
+-- RBAC functions uses the same clock.
 -- Hot path of every API call, so it is a one-row table function that the planner INLINES
 -- into the caller's cached plan: callers write
 --     select h.allowed into v from beamline_internal.has_permission(p_tenant, p_user, p_perm) h;
@@ -37,7 +41,7 @@ as $$
                    from beamline.user_roles ur
                   where ur.tenant_id = p_tenant
                     and ur.user_id = p_user
-                    and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+                    and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp())
                     and (ur.permissions ?| array[p_permission, pg_catalog.split_part(p_permission, ':', 1) || ':*', '*']
                          or exists (select 1
                                       from beamline.role_permissions rp

@@ -20,12 +20,12 @@ begin
           from beamline.user_roles ur
           join beamline.role_permissions rp on rp.role = ur.role
          where ur.tenant_id = p_tenant and ur.user_id = p_actor
-           and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp())
         union
         select e.value
           from beamline.user_roles ur, pg_catalog.jsonb_array_elements_text(ur.permissions) e
          where ur.tenant_id = p_tenant and ur.user_id = p_actor
-           and (ur.expires_at is null or ur.expires_at > pg_catalog.now()))
+           and (ur.expires_at is null or ur.expires_at > pg_catalog.statement_timestamp()))
     select g.permission into v_missing
       from (select rp.permission::text as permission from beamline.role_permissions rp where rp.role = p_role
             union
