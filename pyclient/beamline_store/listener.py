@@ -58,7 +58,7 @@ from psycopg.rows import dict_row
 from . import queries
 from .connection import Deadlines
 from .errors import BeamlineError
-from .models import Change
+from .models import CHANGE_KINDS, Change
 from .secrets import mask_text
 
 __all__ = ["Listener"]
@@ -311,7 +311,10 @@ class Listener:
 
     def _apply_payload(self, payload: str) -> None:
         # Fast path: the payload names one change of the waking transaction; the change log
-        # read that follows covers everything else.
+        # read that follows covers everything else. Any role may NOTIFY this channel, so a
+        # payload is trusted only to evict the one key it names: an unknown kind is dropped
+        # here (the change log read, which only the owner writes, still flushes on a kind a
+        # newer server really records), never turned into a flush of every cache.
         try:
             data = json.loads(payload)
             change = Change(
@@ -324,7 +327,8 @@ class Listener:
             )
         except (ValueError, KeyError, TypeError):
             return
-        self._apply_changes([change])
+        if change.kind in CHANGE_KINDS:
+            self._apply_changes([change])
 
     def _check_identity(self, conn: psycopg.Connection[Any]) -> None:
         """Compare the server's history with the one followed so far; on a change, drop every

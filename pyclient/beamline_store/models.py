@@ -235,6 +235,11 @@ class AuditPage:
     next_cursor: str | None
 
 
+# The kinds of change the change log records (docs/CACHE_COHERENCE.md). A wake-up payload of
+# another kind is not ours: any role may NOTIFY the channel.
+CHANGE_KINDS = frozenset({"policy", "role", "quota"})
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One row of ``beamline.changes_since``: what changed, never the document."""

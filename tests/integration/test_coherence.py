@@ -243,3 +243,24 @@ def test_values_cached_before_the_listener_follows_the_log_are_dropped(
         assert store.get_policy(TENANT, "p1").version == 2
     finally:
         store.close()
+
+
+def test_a_forged_wake_up_of_an_unknown_kind_flushes_nothing(
+    store: Store, db_url: str, settings: Settings
+) -> None:
+    """Any role may NOTIFY beamline_changes (helper review, 2026-12-03): a payload of an unknown
+    kind used to flush every cache of every listening process, a cache-miss storm on demand. The
+    payload may now evict only the key it names; the change log decides the rest."""
+    store.put_policy(TENANT, "p1", policy(70))
+    store.put_policy(TENANT, "p2", policy(60))
+    settle(store)
+    assert cached(store, "p1") and cached(store, "p2")
+    with psycopg.connect(db_url, autocommit=True, options=f"-c role={settings.app_role}") as conn:
+        conn.execute(
+            "select pg_notify('beamline_changes', %s)",
+            ['{"kind": "zzz", "tenant": "t9", "key": "k", "change_id": 1}'],
+        )
+    # a real change after it: once the listener has applied that, it has handled the forged one
+    put_elsewhere(db_url, settings, 50, "p2")
+    eventually(lambda: not cached(store, "p2"), "the listener evicts p2")
+    assert cached(store, "p1"), "the forged signal flushed the cache"

@@ -57,13 +57,11 @@ def test_a_held_advisory_lock_does_not_silence_the_signal(
         assert _woken_by_write(db_url) != []
 
 
+ATTACKER_WRITE = "select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')"
 EARLY_FIRE = {
-    "after the write": ["select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')", "set constraints all immediate"],
-    "before the write": ["set constraints all immediate", "select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')"],
-    "by name": [
-        "select beamline.put_policy('t2', 'att', %(doc)s, 'mallory')",
-        "set constraints beamline.change_log__notify immediate",
-    ],
+    "after the write": [ATTACKER_WRITE, "set constraints all immediate"],
+    "before the write": ["set constraints all immediate", ATTACKER_WRITE],
+    "by name": [ATTACKER_WRITE, "set constraints beamline.change_log__notify immediate"],
 }
 
 
