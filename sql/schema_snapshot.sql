@@ -5917,8 +5917,7 @@ CREATE FUNCTION beamline_internal.notify_change() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_won   boolean := false;
-    v_early boolean := false;
+    v_won boolean := false;  -- a PL/pgSQL variable keeps its value when a block is rolled back
 begin
     if tg_op = 'UPDATE' then
         -- The probe below. Nested in the INSERT event's run, the constraint was made IMMEDIATE
@@ -5940,7 +5939,7 @@ begin
     -- is locked in a subtransaction, and the winner probes whether it runs at COMMIT: a no-op
     -- UPDATE of its change row queues this trigger's UPDATE event, which fires nested (and
     -- raises) only when the constraint is IMMEDIATE. Then the subtransaction is rolled back,
-    -- releasing the row, and this transaction signals on its own at its commit, if any.
+    -- releasing the row. Either way a winner signals (queued to its commit, if any).
     begin
         perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
         v_won := found;
@@ -5948,9 +5947,9 @@ begin
             update beamline.change_log c set xid = c.xid where c.id = new.id;
         end if;
     exception when sqlstate 'BL907' then
-        v_early := true;
+        null;  -- fired before commit: the row is released, v_won still true
     end;
-    if v_won or v_early then
+    if v_won then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,

@@ -2,9 +2,9 @@
 --
 -- A deferred constraint trigger, so it runs at COMMIT, after all of the transaction's work
 -- (an abort after it is then rare: only a failing commit). A caller may make it IMMEDIATE (SET
--- CONSTRAINTS); it then never holds the notifier row, and signals on its own (below). It acts once per transaction: for
--- the transaction's first change_log row (the rows of one transaction have rising ids and
--- their deferred events fire in that order). That is read from change_log itself, which only
+-- CONSTRAINTS); it then never holds the notifier row, and signals on its own (below).
+-- It acts once per transaction: for the transaction's first change_log row (the rows of one
+-- transaction have rising ids and their deferred events fire in that order). That is read from change_log itself, which only
 -- the owner writes -- not from a session setting a caller could preset to silence the
 -- invalidation (beamline.notify_done, until issue 11). It NOTIFYs only if it wins the lock of
 -- the owner-only row beamline_internal.notifier (FOR UPDATE SKIP LOCKED, held to the end of the
@@ -24,8 +24,7 @@ create or replace function beamline_internal.notify_change()
     language plpgsql
 as $$
 declare
-    v_won   boolean := false;
-    v_early boolean := false;
+    v_won boolean := false;  -- a PL/pgSQL variable keeps its value when a block is rolled back
 begin
     if tg_op = 'UPDATE' then
         -- The probe below. Nested in the INSERT event's run, the constraint was made IMMEDIATE
@@ -47,7 +46,7 @@ begin
     -- is locked in a subtransaction, and the winner probes whether it runs at COMMIT: a no-op
     -- UPDATE of its change row queues this trigger's UPDATE event, which fires nested (and
     -- raises) only when the constraint is IMMEDIATE. Then the subtransaction is rolled back,
-    -- releasing the row, and this transaction signals on its own at its commit, if any.
+    -- releasing the row. Either way a winner signals (queued to its commit, if any).
     begin
         perform 1 from beamline_internal.notifier n where n.id = 1 for update skip locked;
         v_won := found;
@@ -55,9 +54,9 @@ begin
             update beamline.change_log c set xid = c.xid where c.id = new.id;
         end if;
     exception when sqlstate 'BL907' then
-        v_early := true;
+        null;  -- fired before commit: the row is released, v_won still true
     end;
-    if v_won or v_early then
+    if v_won then
         perform pg_catalog.pg_notify('beamline_changes',
             pg_catalog.json_build_object(
                 'change_id', new.id, 'xid', new.xid::text::bigint, 'kind', new.kind,
