@@ -46,7 +46,7 @@ from beamline_store.migrate import migrate
 POLICIES = int(os.environ.get("BENCH_POLICIES", "100000"))
 AUDIT = int(os.environ.get("BENCH_AUDIT", "1000000"))
 HISTORY = int(os.environ.get("BENCH_HISTORY", "1000000"))
-SECRET = "bench-" + os.urandom(8).hex()
+SECRET = "bench-" + os.urandom(16).hex()  # registration wants >= 32 bytes
 
 SEED_POLICIES = """
 insert into beamline.policies

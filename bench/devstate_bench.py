@@ -35,7 +35,7 @@ from beamline_store.migrate import migrate
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 WRITERS = int(os.environ.get("BENCH_WRITERS", "4"))
 ENTRIES = int(os.environ.get("BENCH_DEVSTATE_ENTRIES", "1000000"))
-SECRET = "bench-" + os.urandom(8).hex()
+SECRET = "bench-" + os.urandom(16).hex()  # registration wants >= 32 bytes
 
 SCRATCH = """
 create table if not exists public.bench_history (

@@ -41,7 +41,7 @@ from beamline_store.migrate import migrate
 
 BEAMLINE = str(Path(sys.executable).with_name("beamline"))
 TENANT, ACTOR = "bench", "bench-admin"
-HMAC = "bench-hmac-secret-0123456789"
+HMAC = "bench-hmac-secret-0123456789abcdef"
 POLICY = {
     "providers": [{"id": "openai", "weight": 70}, {"id": "anthropic", "weight": 30}],
     "rules": [{"id": "r1", "match": {"model": "gpt-4*"}, "route": ["openai"], "priority": 10}],

@@ -1738,6 +1738,11 @@ begin
         perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], false);
         return pg_catalog.jsonb_build_object('key_id', v_key_id, 'registered', false);
     end if;
+    if pg_catalog.length(v_keys ->> v_key_id) < 2 * 32 then  -- hex: two digits per byte
+        perform beamline_internal.devstate_bad_input('beamline.hmac_secret',
+            'must be at least 32 bytes for a new key id',
+            'Use a random secret, e.g. `openssl rand -hex 32`, in BEAMLINE_HMAC_SECRET (see docs/DEVSTATE_MCP.md "Keys").');
+    end if;
     insert into beamline_internal.devstate_hmac_keys (key_id, salt, fingerprint)
     values (v_key_id, v_salt,
             beamline_internal.devstate_key_fingerprint(pg_catalog.decode(v_keys ->> v_key_id, 'hex'), v_key_id, v_salt));
@@ -1754,7 +1759,7 @@ ALTER FUNCTION beamline_admin.register_hmac_key() OWNER TO beamline_owner;
 -- Name: FUNCTION register_hmac_key(); Type: COMMENT; Schema: beamline_admin; Owner: beamline_owner
 --
 
-COMMENT ON FUNCTION beamline_admin.register_hmac_key() IS 'Owner only: register the session''s current DevState HMAC key id (beamline.hmac_key_id) by a salted fingerprint of beamline.hmac_secret; BL025 if the id is registered with another secret. Audited.';
+COMMENT ON FUNCTION beamline_admin.register_hmac_key() IS 'Owner only: register the session''s current DevState HMAC key id (beamline.hmac_key_id) by a salted fingerprint of beamline.hmac_secret (at least 32 bytes for a new id, else BL007); BL025 if the id is registered with another secret. Audited.';
 
 --
 -- Name: retire_hmac_key(text); Type: FUNCTION; Schema: beamline_admin; Owner: beamline_owner

@@ -3,6 +3,10 @@
 -- pass a key in a statement) by its salted fingerprint. Appends and imports are refused (BL025)
 -- under key ids not registered here. Idempotent for the same key; a different secret under a
 -- registered id is BL025 "does not match" (rotate to a new id instead: docs/DEVSTATE_MCP.md).
+-- A new key id's secret must be at least 32 bytes (BL007): anyone who may read entries sees
+-- their hmacs and messages and can test guesses of the secret offline, so the chain is only as
+-- strong as the secret (RFC 2104: no shorter than the hash output). A key registered before
+-- this rule stays usable (registering it again is still a no-op); rotate it to a new id.
 -- Audited (tenant devstate, target_type key, action REGISTER, actor 'owner'; the fingerprint is
 -- not logged). Returns {"key_id", "registered": true} or {"key_id", "registered": false} when
 -- the key was registered already.
@@ -26,6 +30,11 @@ begin
         perform beamline_internal.devstate_check_keys(v_keys, array[v_key_id], false);
         return pg_catalog.jsonb_build_object('key_id', v_key_id, 'registered', false);
     end if;
+    if pg_catalog.length(v_keys ->> v_key_id) < 2 * 32 then  -- hex: two digits per byte
+        perform beamline_internal.devstate_bad_input('beamline.hmac_secret',
+            'must be at least 32 bytes for a new key id',
+            'Use a random secret, e.g. `openssl rand -hex 32`, in BEAMLINE_HMAC_SECRET (docs/DEVSTATE_MCP.md, "The HMAC key").');
+    end if;
     insert into beamline_internal.devstate_hmac_keys (key_id, salt, fingerprint)
     values (v_key_id, v_salt,
             beamline_internal.devstate_key_fingerprint(pg_catalog.decode(v_keys ->> v_key_id, 'hex'), v_key_id, v_salt));
@@ -37,4 +46,4 @@ end;
 $$;
 
 comment on function beamline_admin.register_hmac_key() is
-    'Owner only: register the session''s current DevState HMAC key id (beamline.hmac_key_id) by a salted fingerprint of beamline.hmac_secret; BL025 if the id is registered with another secret. Audited.';
+    'Owner only: register the session''s current DevState HMAC key id (beamline.hmac_key_id) by a salted fingerprint of beamline.hmac_secret (at least 32 bytes for a new id, else BL007); BL025 if the id is registered with another secret. Audited.';

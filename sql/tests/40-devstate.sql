@@ -37,7 +37,7 @@ select lives_ok($$select beamline.assign_role('devstate', 'bob', 'viewer', 'alic
 select throws_ok($$select devstate.append_history('{"action": "x"}', 'alice')$$, 'BL012', null,
                  'append without a key is BL012');
 select throws_ok($$select devstate.verify_hmac_chain()$$, 'BL012', null, 'verify without a key is BL012');
-select set_config('beamline.hmac_secret', 'pgtap-test-key', true);
+select set_config('beamline.hmac_secret', 'pgtap-test-key-0123456789abcdef0123', true);
 select lives_ok($$select beamline_admin.register_hmac_key()$$, 'the owner registers the test key as k1');
 
 -- append and verify -----------------------------------------------------------------------
@@ -95,7 +95,7 @@ select throws_ok($$select devstate.import_begin('{"version": 1, "current_checkpo
 -- tampering (triggers disabled, as a superuser can) ---------------------------------------
 select set_config('beamline.hmac_secret', 'another-key', true);
 select is(devstate.verify_hmac_chain() - 'head' - 'checked' - 'first_id' - 'last_id', '{"ok": false, "id": 1, "reason": "bad hmac"}', 'another key: the first entry fails');
-select set_config('beamline.hmac_secret', 'pgtap-test-key', true);
+select set_config('beamline.hmac_secret', 'pgtap-test-key-0123456789abcdef0123', true);
 set local session_replication_role = replica;
 update devstate.history_entries set metadata = '{"n": 99}' where id = 3;
 select is(devstate.verify_hmac_chain() - 'head' - 'checked' - 'first_id' - 'last_id', '{"ok": false, "id": 3, "reason": "bad hmac"}', 'edited metadata: first bad id 3');

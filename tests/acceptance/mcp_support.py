@@ -23,7 +23,7 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 BEAMLINE = str(Path(sys.executable).with_name("beamline"))
-HMAC_SECRET = "mcp-test-hmac-secret-0123456789"
+HMAC_SECRET = "mcp-test-hmac-secret-0123456789abcdef"
 TENANT = "acme"
 ADMIN = "alice"
 

@@ -249,6 +249,11 @@ def test_cli_round_trip_offline_verify_and_no_secret_in_output(
     forged = run_cli("devstate", "append", "x", env={**env, "BEAMLINE_HMAC_SECRET": "mine"})
     assert forged.returncode == 26 and "does not match" in forged.stderr, forged.stderr
     outputs.append(forged.stdout + forged.stderr)
+    # a new key id with a guessable (short) secret is refused: exit 2, one line, nothing shown
+    weak = {"BEAMLINE_HMAC_KEY_ID": "k8", "BEAMLINE_HMAC_SECRET": "short-secret-x1y2"}
+    short = run_cli("devstate", "register-key", env={**env, **weak})
+    assert short.returncode == 2 and "at least 32 bytes" in short.stderr, short.stderr
+    assert "short-secret-x1y2" not in short.stdout + short.stderr
     registered = ok("devstate", "register-key", "--json", BEAMLINE_HMAC_KEY_ID="k7")
     assert json.loads(registered) == {"key_id": "k7", "registered": True}
     ok("devstate", "append", "rotated", BEAMLINE_HMAC_KEY_ID="k7")

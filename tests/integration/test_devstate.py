@@ -23,7 +23,7 @@ from beamline_store.devstate.canonical import GENESIS, canonical_json
 from beamline_store.embedded import Cluster
 from tests.support.devstate_support import register_key
 
-SECRET = "ds-secret-7f3a9c1e-never-logged"
+SECRET = "ds-secret-7f3a9c1e-never-logged-0123"
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "devstate_hmac.json").read_text("utf-8")
 )
@@ -357,16 +357,17 @@ def test_another_key_fails_at_the_first_entry_and_retired_keys_verify(
         }  # fmt: skip
     # rotation: the owner registers k2; new entries signed with k2, old ones verify with k1
     # as a retired key
-    with db.connect(ds_url, secret="second-key", key_id="k2") as k2:
+    second = "second-key-0123456789abcdef0123456"  # a new key id needs >= 32 bytes
+    with db.connect(ds_url, secret=second, key_id="k2") as k2:
         with pytest.raises(errors.KeyRejected):
             db.append_history(k2, {"action": "too early"}, "alice")
-        assert register_key(ds_url, "second-key", "k2") == {"key_id": "k2", "registered": True}
+        assert register_key(ds_url, second, "k2") == {"key_id": "k2", "registered": True}
         db.append_history(k2, {"action": "rotated"}, "alice")
         assert (db.verify_hmac_chain(k2)["id"], db.verify_hmac_chain(k2)["reason"]) == (
             1,
             "unknown key",
         )
-    with db.connect(ds_url, secret="second-key", key_id="k2", previous_keys=f"k1:{SECRET}") as k2:
+    with db.connect(ds_url, secret=second, key_id="k2", previous_keys=f"k1:{SECRET}") as k2:
         assert db.verify_hmac_chain(k2)["ok"]
     assert db.verify_hmac_chain(conn) | {"head": None} == {
         "ok": False, "id": 4, "reason": "unknown key", "checked": 4, "first_id": 1,

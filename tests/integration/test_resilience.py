@@ -613,7 +613,7 @@ def test_devstate_pool_after_a_server_restart(
     kind: str, migrated: tuple[Cluster, Settings]
 ) -> None:
     cluster, settings = migrated
-    secret = "resilience-secret-0123456789"
+    secret = "resilience-secret-0123456789abcdef"
     store = make_any_store(
         kind,
         cluster.url(),

@@ -31,7 +31,7 @@ from beamline_store.config import Settings
 from tests.support.async_support import make_any_store
 from tests.support.devstate_support import register_key
 
-SECRET = "store-devstate-secret-5b1d9e"
+SECRET = "store-devstate-secret-5b1d9e-0123456789"
 PATCH = {"project": "demo", "current_checkpoint": "cp1",
          "checkpoints": {"cp1": {"title": "first", "status": "in_progress"}}}  # fmt: skip
 
