@@ -1741,7 +1741,7 @@ begin
     if pg_catalog.length(v_keys ->> v_key_id) < 2 * 32 then  -- hex: two digits per byte
         perform beamline_internal.devstate_bad_input('beamline.hmac_secret',
             'must be at least 32 bytes for a new key id',
-            'Use a random secret, e.g. `openssl rand -hex 32`, in BEAMLINE_HMAC_SECRET (see docs/DEVSTATE_MCP.md "Keys").');
+            'Use a random secret, e.g. `openssl rand -hex 32`, in BEAMLINE_HMAC_SECRET (docs/DEVSTATE_MCP.md, "The HMAC key").');
     end if;
     insert into beamline_internal.devstate_hmac_keys (key_id, salt, fingerprint)
     values (v_key_id, v_salt,
