@@ -4,9 +4,10 @@
 -- (an abort after it is then rare: only a failing commit). A caller may make it IMMEDIATE (SET
 -- CONSTRAINTS); it then never holds the notifier row, and signals on its own (below).
 -- It acts once per transaction: for the transaction's first change_log row (the rows of one
--- transaction have rising ids and their deferred events fire in that order). That is read from change_log itself, which only
--- the owner writes -- not from a session setting a caller could preset to silence the
--- invalidation (beamline.notify_done, until issue 11). It NOTIFYs only if it wins the lock of
+-- transaction have rising ids and their deferred events fire in that order). That is read
+-- from change_log itself, which only the owner writes -- not from a session setting a caller
+-- could preset to silence the invalidation (beamline.notify_done, until issue 11).
+-- It NOTIFYs only if it wins the lock of
 -- the owner-only row beamline_internal.notifier (FOR UPDATE SKIP LOCKED, held to the end of the
 -- transaction): at most one notifying transaction is in flight in the database, so writers
 -- never queue on PostgreSQL's cluster-wide NOTIFY commit lock. (Until issue 11 this was an
